@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+
+/** Adds one subcommand to the program. One file per subcommand; list it here. */
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

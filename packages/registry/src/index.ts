@@ -1,0 +1,1 @@
+export { AotihubError, type AotihubErrorDetails, isAotihubError } from "./errors/aotihub-error.js";

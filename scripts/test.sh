@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# README command 2: every test. Sets the machine up first (scripts/bootstrap.sh), then lint,
+# typecheck and the whole vitest suite (unit, loopback-server, Python-interop and CPU runtime tests).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/bootstrap.sh
+export AOTIHUB_PYTHON="${AOTIHUB_PYTHON:-$root/.venv/bin/python}"
+pnpm run --silent lint
+pnpm run --silent typecheck
+pnpm exec vitest run "$@"
