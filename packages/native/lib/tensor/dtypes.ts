@@ -126,5 +126,8 @@ export function typedArrayFor(
       },
     );
   }
-  return new typedArray(buffer, byteOffset, length);
+  // Every constructor in the table accepts (buffer, byteOffset, length); TS cannot see that through
+  // the union, because BigInt64Array's overloads differ from the others' in lib.es2023.
+  const View = typedArray as unknown as new (b: ArrayBufferLike, o: number, l: number) => TensorData;
+  return new View(buffer, byteOffset, length);
 }
