@@ -1,2 +1,2 @@
 // Public surface: filled by the package's own modules.
-export {};
+export * from "./tensor/dtypes.js";
