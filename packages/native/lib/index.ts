@@ -1,2 +1,4 @@
 // Public surface: filled by the package's own modules.
+
+export * from "./formats/index.js";
 export * from "./tensor/dtypes.js";
