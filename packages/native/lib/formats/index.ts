@@ -1,1 +1,2 @@
 export * from "./pt2/index.js";
+export * from "./safetensors/index.js";
