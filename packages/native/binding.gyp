@@ -2,13 +2,42 @@
   "targets": [
     {
       "target_name": "aotihub_native",
-      "sources": ["src/addon.cc"],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS_OFF", "NODE_ADDON_API_CPP_EXCEPTIONS"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-O2", "-Wall", "-Wextra"],
-      "ldflags": ["-Wl,-Bsymbolic", "-ldl"]
+      "sources": [
+        "src/addon.cc",
+        "src/io/mapping.cc",
+        "src/io/io-bindings.cc",
+        "src/probe/cuda-probe.cc",
+        "src/backend/dtype.cc",
+        "src/backend/libtorch-backend.cc",
+        "src/runtime/weight-store.cc",
+        "src/runtime/model-container.cc",
+        "src/runtime/runtime-bindings.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS_OFF",
+        "NODE_ADDON_API_CPP_EXCEPTIONS"
+      ],
+      "cflags!": [
+        "-fno-exceptions"
+      ],
+      "cflags_cc!": [
+        "-fno-exceptions"
+      ],
+      "cflags_cc": [
+        "-std=c++17",
+        "-fvisibility=hidden",
+        "-O2",
+        "-Wall",
+        "-Wextra"
+      ],
+      "ldflags": [
+        "-Wl,-Bsymbolic",
+        "-ldl"
+      ]
     }
   ]
 }

@@ -1,4 +1,6 @@
-// Public surface: filled by the package's own modules.
+// Public surface of @aotihub/native.
 
+export * from "./errors/index.js";
 export * from "./formats/index.js";
+export * from "./io/index.js";
 export * from "./tensor/dtypes.js";

@@ -1,4 +1,15 @@
-// Placeholder translation unit so the workspace builds; the native issue replaces it.
+// The addon's whole surface: a handful of flat functions, grouped by what they touch.
 #include <napi.h>
-static Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
+
+#include "io/io-bindings.h"
+#include "probe/probe-bindings.h"
+#include "runtime/runtime-bindings.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  aotihub::RegisterIo(env, exports);
+  aotihub::RegisterProbe(env, exports);
+  aotihub::RegisterRuntime(env, exports);
+  return exports;
+}
+
 NODE_API_MODULE(aotihub_native, Init)

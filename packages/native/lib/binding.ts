@@ -1,0 +1,117 @@
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { AotihubError } from "@aotihub/registry";
+
+/**
+ * The only file that touches the compiled `.node` (onnxruntime-node's pattern): every other module
+ * goes through this typed surface, and every argument is validated before it gets here.
+ */
+export interface NativeBinding {
+  mapFile(
+    path: string,
+    offset: number,
+    length: number,
+  ): { buffer: ArrayBuffer; handle: NativeHandle; fileSize: number };
+  unmapFile(handle: NativeHandle, buffer: ArrayBuffer): void;
+  /** mode 0 shared, 1 exclusive, 2 unlock; false when another holder has it (never blocks). */
+  flock(fd: number, mode: 0 | 1 | 2): boolean;
+  probeCuda(): Promise<NativeCudaProbe>;
+  loadTorch(libDir: string, cuda: boolean): Promise<{ loadMs: number; cuda: boolean; libDir: string }>;
+  createWeightStore(spec: NativeWeightStoreSpec): Promise<NativeWeightStore>;
+  openContainer(spec: NativeContainerSpec): Promise<NativeContainer>;
+  runContainer(
+    handle: NativeHandle,
+    inputs: NativeRunInput[],
+    keepOnDevice: boolean,
+  ): Promise<NativeRunOutput[]>;
+  disposeHandle(handle: NativeHandle, kind: "container" | "store" | "device"): void;
+  boundPointers(handle: NativeHandle): Record<string, bigint>;
+  deviceMemory(deviceIndex: number): { free: number; total: number };
+  pinnedCopyGbps(bytes: number, deviceIndex: number): Promise<number>;
+}
+
+/** An opaque native object (a JS external); only the binding understands it. */
+export type NativeHandle = { readonly __native: unique symbol };
+
+export interface NativeCudaProbe {
+  available: boolean;
+  reason: string;
+  driverVersion: number;
+  gpus: {
+    index: number;
+    name: string;
+    major: number;
+    minor: number;
+    totalMemory: number;
+    pciBusId: number;
+  }[];
+}
+
+export interface NativeDevice {
+  cuda: boolean;
+  deviceIndex: number;
+}
+
+export interface NativeWeightStoreSpec extends NativeDevice {
+  files: {
+    path: string;
+    tensors: { name: string; dtype: string; shape: number[]; byteOffset: number; byteLength: number }[];
+  }[];
+}
+
+export interface NativeWeightStore {
+  handle: NativeHandle;
+  bytes: number;
+  uploadMs: number;
+  zeroCopy: number;
+  count: number;
+}
+
+export interface NativeContainerSpec extends NativeDevice {
+  soPath: string;
+  cubinDir: string;
+  store: NativeHandle;
+}
+
+export interface NativeContainer {
+  handle: NativeHandle;
+  inputNames: string[];
+  outputNames: string[];
+  constants: { name: string; fqn: string; folded: boolean; dataSize: number }[];
+}
+
+export type NativeRunInput =
+  | { dtype: string; shape: number[]; data: ArrayBufferView }
+  | { dtype: string; shape: number[]; device: NativeHandle };
+
+export type NativeRunOutput =
+  | { dtype: string; shape: number[]; buffer: ArrayBuffer }
+  | { dtype: string; shape: number[]; device: NativeHandle };
+
+/** A native failure as the addon throws it: a plain Error plus a short code. */
+export interface NativeFailure extends Error {
+  nativeCode: string;
+}
+
+export function isNativeFailure(error: unknown): error is NativeFailure {
+  return error instanceof Error && typeof (error as { nativeCode?: unknown }).nativeCode === "string";
+}
+
+const ADDON_PATH = fileURLToPath(new URL("../build/Release/aotihub_native.node", import.meta.url));
+let cached: NativeBinding | undefined;
+
+/** The addon, loaded on first use so that importing the package never fails on its own. */
+export function binding(): NativeBinding {
+  if (cached !== undefined) return cached;
+  try {
+    cached = createRequire(import.meta.url)(ADDON_PATH) as NativeBinding;
+    return cached;
+  } catch (cause) {
+    throw new AotihubError("AOTIHUB_NATIVE_ADDON_MISSING", "The @aotihub/native addon could not be loaded.", {
+      expected: `a built addon at ${ADDON_PATH} for ${process.platform}-${process.arch}, Node ${process.versions.node} (N-API 8)`,
+      received: cause instanceof Error ? cause.message : String(cause),
+      hint: "build it: `pnpm --filter @aotihub/native build` (needs g++, make and python3), or run `bash scripts/bootstrap.sh`",
+      cause,
+    });
+  }
+}

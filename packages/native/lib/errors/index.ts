@@ -1,0 +1,2 @@
+export * from "./native-errors.js";
+export { captureUserStack } from "./with-user-stack.js";

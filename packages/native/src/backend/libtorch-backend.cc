@@ -1,0 +1,328 @@
+#include "libtorch-backend.h"
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+
+#include "../common/native-error.h"
+
+namespace aotihub {
+
+namespace {
+
+using Err = int32_t;  // AOTITorchError: 0 success.
+
+// The shim prototypes we call, declared by hand (torch/csrc/inductor/aoti_torch/c/shim.h) so the
+// addon builds without torch headers.
+struct ShimApi {
+  Err (*fromBlob)(void*, int64_t, const int64_t*, const int64_t*, int64_t, int32_t, int32_t, int32_t,
+                  AtenTensorHandle*);
+  Err (*emptyStrided)(int64_t, const int64_t*, const int64_t*, int32_t, int32_t, int32_t, AtenTensorHandle*);
+  Err (*copy)(AtenTensorHandle, AtenTensorHandle, int32_t);
+  Err (*deleteTensor)(AtenTensorHandle);
+  Err (*newHandle)(AtenTensorHandle, AtenTensorHandle*);
+  Err (*getDataPtr)(AtenTensorHandle, void**);
+  Err (*getDim)(AtenTensorHandle, int64_t*);
+  Err (*getSizes)(AtenTensorHandle, int64_t**);
+  Err (*getDtype)(AtenTensorHandle, int32_t*);
+  Err (*getDeviceType)(AtenTensorHandle, int32_t*);
+  int32_t deviceCpu = 0;
+  int32_t deviceCuda = 1;
+  int32_t dtypes[static_cast<int>(DType::Count)] = {};
+};
+
+// CUDA runtime calls for pinned staging and memory figures; libcudart comes with libtorch_cuda.
+struct CudartApi {
+  int (*setDevice)(int) = nullptr;
+  int (*mallocHost)(void**, size_t) = nullptr;
+  int (*freeHost)(void*) = nullptr;
+  int (*malloc)(void**, size_t) = nullptr;
+  int (*free)(void*) = nullptr;
+  int (*memcpy)(void*, const void*, size_t, int) = nullptr;
+  int (*memcpyAsync)(void*, const void*, size_t, int, void*) = nullptr;
+  int (*streamCreateWithFlags)(void**, unsigned int) = nullptr;
+  int (*streamSynchronize)(void*) = nullptr;
+  int (*deviceSynchronize)() = nullptr;
+  int (*memGetInfo)(size_t*, size_t*) = nullptr;
+  bool ok() const {
+    return setDevice && mallocHost && freeHost && malloc && free && memcpy && memcpyAsync && streamCreateWithFlags &&
+           streamSynchronize && deviceSynchronize && memGetInfo;
+  }
+};
+constexpr int kHostToDevice = 1;
+constexpr size_t kStagingBytes = 32u << 20;
+
+template <typename F>
+void Need(F& slot, const char* name) {
+  slot = reinterpret_cast<F>(::dlsym(RTLD_DEFAULT, name));
+  if (slot == nullptr) throw NativeError("NATIVE_TORCH_SYMBOL", std::string("libtorch does not export ") + name);
+}
+
+int32_t DtypeOr(const char* name, int32_t fallback) {
+  auto fn = reinterpret_cast<int32_t (*)()>(::dlsym(RTLD_DEFAULT, name));
+  return fn ? fn() : fallback;
+}
+
+int FindCudart(struct dl_phdr_info* info, size_t, void* out) {
+  if (info->dlpi_name != nullptr && std::strstr(info->dlpi_name, "libcudart.so") != nullptr) {
+    *static_cast<std::string*>(out) = info->dlpi_name;
+    return 1;
+  }
+  return 0;
+}
+
+template <typename F>
+void Maybe(void* lib, F& slot, const char* name) {
+  slot = reinterpret_cast<F>(::dlsym(lib, name));
+}
+
+void Check(Err rc, const char* call) {
+  if (rc != 0) throw NativeError("NATIVE_TORCH", std::string(call) + " failed (libtorch printed the cause on stderr)");
+}
+
+std::vector<int64_t> ContiguousStrides(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+class LibtorchBackend final : public TensorBackend {
+ public:
+  LibtorchBackend(std::string libDir, bool cuda) : libDir_(std::move(libDir)), cuda_(cuda) {
+    Need(shim_.fromBlob, "aoti_torch_create_tensor_from_blob");
+    Need(shim_.emptyStrided, "aoti_torch_empty_strided");
+    Need(shim_.copy, "aoti_torch_copy_");
+    Need(shim_.deleteTensor, "aoti_torch_delete_tensor_object");
+    Need(shim_.newHandle, "aoti_torch_new_tensor_handle");
+    Need(shim_.getDataPtr, "aoti_torch_get_data_ptr");
+    Need(shim_.getDim, "aoti_torch_get_dim");
+    Need(shim_.getSizes, "aoti_torch_get_sizes");
+    Need(shim_.getDtype, "aoti_torch_get_dtype");
+    Need(shim_.getDeviceType, "aoti_torch_get_device_type");
+    // Ask the shim for every code (architecture 2.2); -1 marks a dtype this torch lacks.
+    const char* names[] = {"aoti_torch_dtype_float32",       "aoti_torch_dtype_float16",
+                           "aoti_torch_dtype_bfloat16",      "aoti_torch_dtype_float8_e4m3fn",
+                           "aoti_torch_dtype_float8_e5m2",   "aoti_torch_dtype_int64",
+                           "aoti_torch_dtype_int32",         "aoti_torch_dtype_int8",
+                           "aoti_torch_dtype_uint8",         "aoti_torch_dtype_bool"};
+    for (int i = 0; i < static_cast<int>(DType::Count); i++) shim_.dtypes[i] = DtypeOr(names[i], -1);
+    shim_.deviceCpu = DtypeOr("aoti_torch_device_type_cpu", 0);
+    shim_.deviceCuda = DtypeOr("aoti_torch_device_type_cuda", 1);
+    if (cuda_) BindCudart();
+  }
+
+  std::string Describe() const override { return "libtorch at " + libDir_ + (cuda_ ? " (CUDA)" : " (CPU)"); }
+
+  int32_t DtypeCode(DType dtype) const override {
+    int32_t code = shim_.dtypes[static_cast<int>(dtype)];
+    if (code < 0) throw NativeError("NATIVE_BAD_DTYPE", std::string("this libtorch has no dtype ") + DTypeName(dtype));
+    return code;
+  }
+
+  int DTypeFromCode(int32_t code) const override {
+    for (int i = 0; i < static_cast<int>(DType::Count); i++) {
+      if (shim_.dtypes[i] == code) return i;
+    }
+    return -1;
+  }
+
+  AtenTensorHandle FromBlob(void* data, const std::vector<int64_t>& shape, DType dtype, DeviceRef device) override {
+    auto strides = ContiguousStrides(shape);
+    AtenTensorHandle out = nullptr;
+    Check(shim_.fromBlob(data, static_cast<int64_t>(shape.size()), shape.data(), strides.data(), 0, DtypeCode(dtype),
+                         DeviceType(device), device.index, &out),
+          "aoti_torch_create_tensor_from_blob");
+    return out;
+  }
+
+  AtenTensorHandle Empty(const std::vector<int64_t>& shape, DType dtype, DeviceRef device) override {
+    auto strides = ContiguousStrides(shape);
+    AtenTensorHandle out = nullptr;
+    Check(shim_.emptyStrided(static_cast<int64_t>(shape.size()), shape.data(), strides.data(), DtypeCode(dtype),
+                             DeviceType(device), device.index, &out),
+          "aoti_torch_empty_strided");
+    return out;
+  }
+
+  void Copy(AtenTensorHandle dst, AtenTensorHandle src) override { Check(shim_.copy(dst, src, 0), "aoti_torch_copy_"); }
+
+  AtenTensorHandle Alias(AtenTensorHandle tensor) override {
+    AtenTensorHandle out = nullptr;
+    Check(shim_.newHandle(tensor, &out), "aoti_torch_new_tensor_handle");
+    return out;
+  }
+
+  void Release(AtenTensorHandle tensor) override {
+    if (tensor != nullptr) shim_.deleteTensor(tensor);
+  }
+
+  TensorInfo Inspect(AtenTensorHandle tensor) override {
+    TensorInfo info;
+    int64_t dim = 0;
+    int64_t* sizes = nullptr;
+    int32_t deviceType = 0;
+    Check(shim_.getDtype(tensor, &info.dtypeCode), "aoti_torch_get_dtype");
+    Check(shim_.getDim(tensor, &dim), "aoti_torch_get_dim");
+    Check(shim_.getSizes(tensor, &sizes), "aoti_torch_get_sizes");
+    Check(shim_.getDataPtr(tensor, &info.data), "aoti_torch_get_data_ptr");
+    Check(shim_.getDeviceType(tensor, &deviceType), "aoti_torch_get_device_type");
+    info.sizes.assign(sizes, sizes + dim);
+    info.cuda = deviceType == shim_.deviceCuda;
+    return info;
+  }
+
+  // Double-buffered pinned staging: the CPU fills one buffer from the (pageable, mmapped) source
+  // while the DMA engine drains the other, which is what gets near-pinned bandwidth (arch. 2.3).
+  void Upload(void* deviceDst, const void* hostSrc, size_t bytes, int deviceIndex) override {
+    RequireCudart();
+    std::lock_guard<std::mutex> lock(stagingMutex_);
+    CheckCuda(cudart_.setDevice(deviceIndex), "cudaSetDevice");
+    EnsureStaging();
+    size_t done = 0;
+    int slot = 0;
+    while (done < bytes) {
+      const size_t n = std::min(kStagingBytes, bytes - done);
+      CheckCuda(cudart_.streamSynchronize(streams_[slot]), "cudaStreamSynchronize");
+      std::memcpy(staging_[slot], static_cast<const uint8_t*>(hostSrc) + done, n);
+      CheckCuda(cudart_.memcpyAsync(static_cast<uint8_t*>(deviceDst) + done, staging_[slot], n, kHostToDevice,
+                                    streams_[slot]),
+                "cudaMemcpyAsync");
+      done += n;
+      slot ^= 1;
+    }
+    CheckCuda(cudart_.streamSynchronize(streams_[0]), "cudaStreamSynchronize");
+    CheckCuda(cudart_.streamSynchronize(streams_[1]), "cudaStreamSynchronize");
+  }
+
+  void Synchronize(int deviceIndex) override {
+    if (!cuda_) return;
+    RequireCudart();
+    CheckCuda(cudart_.setDevice(deviceIndex), "cudaSetDevice");
+    CheckCuda(cudart_.deviceSynchronize(), "cudaDeviceSynchronize");
+  }
+
+  DeviceMemory MemoryInfo(int deviceIndex) override {
+    RequireCudart();
+    CheckCuda(cudart_.setDevice(deviceIndex), "cudaSetDevice");
+    size_t freeBytes = 0, totalBytes = 0;
+    CheckCuda(cudart_.memGetInfo(&freeBytes, &totalBytes), "cudaMemGetInfo");
+    return {static_cast<double>(freeBytes), static_cast<double>(totalBytes)};
+  }
+
+  double PinnedCopyGbps(size_t bytes, int deviceIndex) override {
+    RequireCudart();
+    CheckCuda(cudart_.setDevice(deviceIndex), "cudaSetDevice");
+    void* host = nullptr;
+    void* device = nullptr;
+    CheckCuda(cudart_.mallocHost(&host, bytes), "cudaMallocHost");
+    if (int rc = cudart_.malloc(&device, bytes); rc != 0) {
+      cudart_.freeHost(host);
+      CheckCuda(rc, "cudaMalloc");
+    }
+    std::memset(host, 1, bytes);
+    cudart_.memcpy(device, host, bytes, kHostToDevice);  // warm-up
+    const auto start = std::chrono::steady_clock::now();
+    const int rc = cudart_.memcpy(device, host, bytes, kHostToDevice);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    cudart_.free(device);
+    cudart_.freeHost(host);
+    CheckCuda(rc, "cudaMemcpy");
+    return static_cast<double>(bytes) / seconds / 1e9;
+  }
+
+ private:
+  int32_t DeviceType(DeviceRef device) const { return device.cuda ? shim_.deviceCuda : shim_.deviceCpu; }
+
+  void BindCudart() {
+    void* lib = RTLD_DEFAULT;
+    if (::dlsym(lib, "cudaMemcpyAsync") == nullptr) {
+      std::string path;
+      dl_iterate_phdr(FindCudart, &path);
+      lib = path.empty() ? nullptr : ::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+      if (lib == nullptr) return;
+    }
+    Maybe(lib, cudart_.setDevice, "cudaSetDevice");
+    Maybe(lib, cudart_.mallocHost, "cudaMallocHost");
+    Maybe(lib, cudart_.freeHost, "cudaFreeHost");
+    Maybe(lib, cudart_.malloc, "cudaMalloc");
+    Maybe(lib, cudart_.free, "cudaFree");
+    Maybe(lib, cudart_.memcpy, "cudaMemcpy");
+    Maybe(lib, cudart_.memcpyAsync, "cudaMemcpyAsync");
+    Maybe(lib, cudart_.streamCreateWithFlags, "cudaStreamCreateWithFlags");
+    Maybe(lib, cudart_.streamSynchronize, "cudaStreamSynchronize");
+    Maybe(lib, cudart_.deviceSynchronize, "cudaDeviceSynchronize");
+    Maybe(lib, cudart_.memGetInfo, "cudaMemGetInfo");
+  }
+
+  void RequireCudart() const {
+    if (!cuda_ || !cudart_.ok())
+      throw NativeError("NATIVE_NO_CUDA_RUNTIME", "the CUDA runtime (libcudart) is not loaded with this libtorch");
+  }
+
+  static void CheckCuda(int rc, const char* call) {
+    if (rc != 0) throw NativeError("NATIVE_CUDA", std::string(call) + " returned CUDA error " + std::to_string(rc));
+  }
+
+  void EnsureStaging() {
+    if (staging_[0] != nullptr) return;
+    for (int i = 0; i < 2; i++) {
+      CheckCuda(cudart_.mallocHost(&staging_[i], kStagingBytes), "cudaMallocHost");
+      CheckCuda(cudart_.streamCreateWithFlags(&streams_[i], 1 /* cudaStreamNonBlocking */), "cudaStreamCreate");
+    }
+  }
+
+  std::string libDir_;
+  bool cuda_;
+  ShimApi shim_{};
+  CudartApi cudart_{};
+  std::mutex stagingMutex_;
+  void* staging_[2] = {nullptr, nullptr};
+  void* streams_[2] = {nullptr, nullptr};
+};
+
+std::mutex g_loadMutex;
+TorchLoadResult g_loaded;
+bool g_isLoaded = false;
+
+void OpenGlobal(const std::string& path, std::string& failures) {
+  if (::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+    const char* why = ::dlerror();
+    failures += "\n    " + path + ": " + (why ? why : "unknown dlopen failure");
+  }
+}
+
+}  // namespace
+
+TorchLoadResult LoadLibtorch(const std::string& libDir, bool withCuda) {
+  std::lock_guard<std::mutex> lock(g_loadMutex);
+  if (g_isLoaded) {
+    if (g_loaded.libDir != libDir)
+      throw NativeError("NATIVE_TORCH_CONFLICT", "libtorch is already loaded from " + g_loaded.libDir +
+                                                     "; one process can hold only one libtorch (asked for " + libDir +
+                                                     ")");
+    if (withCuda && !g_loaded.cuda)
+      throw NativeError("NATIVE_TORCH_CONFLICT", "libtorch was loaded without CUDA in this process");
+    TorchLoadResult again = g_loaded;
+    again.loadMs = 0;
+    return again;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::string failures;
+  // Order matters (architecture 2.3): a model's DT_NEEDED entries then resolve to these by soname.
+  OpenGlobal(libDir + "/libtorch_cpu.so", failures);
+  if (failures.empty()) OpenGlobal(libDir + "/libtorch.so", failures);
+  if (failures.empty() && withCuda) OpenGlobal(libDir + "/libtorch_cuda.so", failures);
+  if (!failures.empty()) throw NativeError("NATIVE_TORCH_LOAD", "dlopen failed:" + failures);
+  SetBackend(new LibtorchBackend(libDir, withCuda));  // process lifetime, like libtorch itself
+  g_loaded.libDir = libDir;
+  g_loaded.cuda = withCuda;
+  g_loaded.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  g_isLoaded = true;
+  return g_loaded;
+}
+
+}  // namespace aotihub

@@ -1,0 +1,64 @@
+// The seam between the runtime and whatever provides the AOTI C shim (`aoti_torch_*`) and the CUDA
+// runtime. Today libtorch does (libtorch-backend.cc); a libtorch-free backend that implements the
+// shim functions an ExecuTorch-style compile needs (architecture 2.5b) plugs in here.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aotihub {
+
+using AtenTensorHandle = void*;
+
+// Our dtype ids; each backend maps them to its own codes (c10::ScalarType for libtorch).
+enum class DType : int { F32, F16, BF16, F8E4M3, F8E5M2, I64, I32, I8, U8, BOOL, Count };
+DType DTypeFromName(const std::string& name);
+const char* DTypeName(DType dtype);
+size_t DTypeSize(DType dtype);
+
+struct DeviceRef {
+  bool cuda = false;
+  int index = 0;
+};
+
+struct TensorInfo {
+  int32_t dtypeCode = 0;
+  std::vector<int64_t> sizes;
+  void* data = nullptr;
+  bool cuda = false;
+};
+
+struct DeviceMemory {
+  double freeBytes = 0;
+  double totalBytes = 0;
+};
+
+class TensorBackend {
+ public:
+  virtual ~TensorBackend() = default;
+  virtual std::string Describe() const = 0;
+  virtual int32_t DtypeCode(DType dtype) const = 0;
+  // -1 when the code is not one of ours.
+  virtual int DTypeFromCode(int32_t code) const = 0;
+  // A tensor over memory we own (no copy); the caller keeps `data` alive longer than the tensor.
+  virtual AtenTensorHandle FromBlob(void* data, const std::vector<int64_t>& shape, DType dtype, DeviceRef device) = 0;
+  virtual AtenTensorHandle Empty(const std::vector<int64_t>& shape, DType dtype, DeviceRef device) = 0;
+  virtual void Copy(AtenTensorHandle dst, AtenTensorHandle src) = 0;
+  // A new handle on the same storage: Run steals input handles, so device tensors are passed as aliases.
+  virtual AtenTensorHandle Alias(AtenTensorHandle tensor) = 0;
+  virtual void Release(AtenTensorHandle tensor) = 0;
+  virtual TensorInfo Inspect(AtenTensorHandle tensor) = 0;
+  // Host -> device bytes; fast path through pinned staging where the backend can.
+  virtual void Upload(void* deviceDst, const void* hostSrc, size_t bytes, int deviceIndex) = 0;
+  virtual void Synchronize(int deviceIndex) = 0;
+  virtual DeviceMemory MemoryInfo(int deviceIndex) = 0;
+  // A plain copy of `bytes` from a pinned host buffer, for the benchmark's reference figure.
+  virtual double PinnedCopyGbps(size_t bytes, int deviceIndex) = 0;
+};
+
+// Process-wide: set once by LoadTorch (libtorch can be loaded only once per process).
+TensorBackend* CurrentBackend();
+void SetBackend(TensorBackend* backend);
+
+}  // namespace aotihub

@@ -1,0 +1,5 @@
+#pragma once
+#include <napi.h>
+namespace aotihub {
+void RegisterRuntime(Napi::Env env, Napi::Object exports);
+}

@@ -1,0 +1,59 @@
+// One weight set for every variant of a model: mapped once, turned into tensors once (zero-copy on
+// CPU, uploaded once on CUDA), and kept alive as long as any container still binds it.
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "../backend/tensor-backend.h"
+#include "../io/mapping.h"
+
+namespace aotihub {
+
+struct TensorSpec {
+  std::string name;
+  DType dtype;
+  std::vector<int64_t> shape;
+  uint64_t byteOffset;  // absolute, in the file
+  uint64_t byteLength;
+};
+
+struct WeightFileSpec {
+  std::string path;
+  std::vector<TensorSpec> tensors;
+};
+
+struct StoredTensor {
+  DType dtype;
+  std::vector<int64_t> shape;
+  size_t bytes = 0;
+  AtenTensorHandle handle = nullptr;
+  bool zeroCopy = false;
+};
+
+class WeightStore {
+ public:
+  static std::shared_ptr<WeightStore> Build(const std::vector<WeightFileSpec>& files, DeviceRef device);
+  ~WeightStore();
+  WeightStore(const WeightStore&) = delete;
+  WeightStore& operator=(const WeightStore&) = delete;
+
+  const StoredTensor* Find(const std::string& name) const;
+  const std::unordered_map<std::string, StoredTensor>& tensors() const { return tensors_; }
+  DeviceRef device() const { return device_; }
+  double totalBytes() const { return totalBytes_; }
+  double uploadMs() const { return uploadMs_; }
+  size_t zeroCopyCount() const;
+
+ private:
+  WeightStore() = default;
+  DeviceRef device_;
+  std::vector<std::shared_ptr<Mapping>> mappings_;  // CPU tensors point into these
+  std::vector<void*> ownedCopies_;                  // misaligned CPU tensors, copied once
+  std::unordered_map<std::string, StoredTensor> tensors_;
+  double totalBytes_ = 0;
+  double uploadMs_ = 0;
+};
+
+}  // namespace aotihub
