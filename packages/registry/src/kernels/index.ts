@@ -1,0 +1,10 @@
+export type {
+  KernelBackend,
+  KernelFramework,
+  KernelSystem,
+  KernelVariant,
+  KernelVariantDecision,
+  KernelVariantResolution,
+} from "./kernel-variant.js";
+export { InvalidKernelVariant, parseKernelVariant } from "./parse-kernel-variant.js";
+export { resolveKernelVariant } from "./resolve-kernel-variant.js";

@@ -1,0 +1,18 @@
+export { type Alias, type AliasIndex, INDEX_FORMAT } from "./index-schema.js";
+export { formatJsonPath, ManifestError, type ManifestProblem } from "./manifest-error.js";
+export {
+  type Artifact,
+  type ArtifactTarget,
+  type Bucket,
+  type CpuTarget,
+  type CudaTarget,
+  type Dim,
+  type KernelRef,
+  MANIFEST_FORMAT,
+  type Manifest,
+  type Profile,
+  type WeightSet,
+} from "./manifest-schema.js";
+export { parseIndex } from "./parse-index.js";
+export { parseManifest } from "./parse-manifest.js";
+export { TORCH_DTYPE_NAMES, type TorchDtypeName } from "./torch-dtype-names.js";

@@ -1,0 +1,4 @@
+export { describeDevice, describeResolution } from "./describe-resolution.js";
+export { NoCompatibleArtifactError } from "./no-compatible-artifact-error.js";
+export type { BucketResolution, Candidate, Resolution, ResolveOptions } from "./resolution.js";
+export { resolveArtifacts } from "./resolve-artifacts.js";
