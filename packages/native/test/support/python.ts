@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { findTorch, type TorchInstall } from "@aotihub/native";
 
 /** The project's Python (torch, huggingface_hub, filelock): AOTIHUB_PYTHON, else the repo's .venv. */
 export function testPython(): string {
@@ -8,4 +9,9 @@ export function testPython(): string {
   const venv = fileURLToPath(new URL("../../../../.venv/bin/python", import.meta.url));
   if (existsSync(venv)) return venv;
   throw new Error(`no test Python: set AOTIHUB_PYTHON or create ${venv} (bash scripts/bootstrap.sh)`);
+}
+
+/** The torch of the test Python, found the way users' code finds it. */
+export async function testTorch(): Promise<TorchInstall> {
+  return findTorch({ pythons: [testPython()] });
 }

@@ -1,0 +1,3 @@
+export { type FindTorchOptions, findTorch } from "./find-torch.js";
+export { readTorchInstall } from "./read-torch-install.js";
+export type { TorchInstall } from "./torch-install.js";
