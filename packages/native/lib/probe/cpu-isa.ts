@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 /**
  * CPU features -> the ISA names AOTInductor writes into AOTI_CPU_ISA: codecache.py writes
  * `str(pick_vec_isa()).upper()`, and cpu_vec_isa.py's classes stringify as "avx2", "avx512",
- * "avx512 avx512_vnni", "avx512 avx512_vnni amx_tile", "neon". Each name needs the features behind
+ * "avx512 avx512_vnni", "avx512 avx512_vnni amx_tile", "asimd" (VecNEON and VecSVE). Each name needs the features behind
  * the compiler flags of its class (-mavx2 -mfma -mf16c; -mavx512f -mavx512dq -mavx512vl -mavx512bw
  * -mfma; + -mavx512vnni; + -mamx-tile -mamx-bf16 -mamx-int8).
  */
@@ -15,7 +15,7 @@ const ISA_REQUIREMENTS: readonly (readonly [string, readonly string[]])[] = [
     "AMX_TILE",
     ["avx512f", "avx512dq", "avx512vl", "avx512bw", "avx512_vnni", "amx_tile", "amx_bf16", "amx_int8"],
   ],
-  ["NEON", ["asimd"]],
+  ["ASIMD", ["asimd"]],
 ];
 
 /** AOTI's marker for scalar code, which needs no vector ISA. */

@@ -1,4 +1,3 @@
 export { cpuIsaFromFlags, detectCpuIsa, missingCpuIsa } from "./cpu-isa.js";
-export type { DeviceProfile } from "./device-profile.js";
 export { type ProbeDeviceOptions, probeDevice } from "./probe-device.js";
 export { type CudaProbe, formatDriverVersion, type GpuInfo, probeCuda, probeGpus } from "./probe-gpus.js";

@@ -1,8 +1,7 @@
-import { isAotihubError } from "@aotihub/registry";
+import { type DeviceProfile, isAotihubError } from "@aotihub/registry";
 import { findTorch } from "../torch/find-torch.js";
 import type { TorchInstall } from "../torch/torch-install.js";
 import { detectCpuIsa } from "./cpu-isa.js";
-import type { DeviceProfile } from "./device-profile.js";
 import { probeCuda } from "./probe-gpus.js";
 
 export interface ProbeDeviceOptions {
@@ -33,7 +32,7 @@ export async function probeDevice(options: ProbeDeviceOptions = {}): Promise<Dev
       gpu === undefined || cuda.driverVersion === null
         ? null
         : { computeCapability: gpu.computeCapability, driverVersion: cuda.driverVersion, name: gpu.name },
-    torch: torch === null ? null : { version: torch.version, cuda: torch.cuda, cxx11Abi: torch.cxx11Abi },
+    torch: torch === null ? null : { version: torch.fullVersion, cuda: torch.cuda, cxx11Abi: torch.cxx11Abi },
   };
 }
 
