@@ -1,0 +1,74 @@
+"""Compile one bucket: torch.export + AOTInductor into a `.pt2` that carries no weights.
+
+The constants are taken from the compile itself (inductor's `Weights`, keyed by each constant's
+original FQN, folded constants left out), not from `state_dict()`: that way graph constants lifted
+during tracing (`_tensor_constant0`, `lifted_tensor_0`, plain tensor attributes) are included.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+from torch._inductor import aot_compile
+from torch._inductor.package import package_aoti
+from torch.export.pt2_archive._package_weights import Weights
+
+from .errors import ExportError
+
+
+@dataclass(frozen=True)
+class CompiledBucket:
+    package_path: str
+    # Original FQN -> tensor (on the compile device), exactly what the package needs bound.
+    constants: dict[str, torch.Tensor]
+
+
+def inductor_configs(device: str) -> dict[str, object]:
+    configs: dict[str, object] = {
+        "aot_inductor.package": True,
+        # Every bucket shares one weight set bound at run time, so no bucket carries weights.
+        "aot_inductor.package_constants_in_so": False,
+        # Only to receive the constants from the compile; they are dropped before packaging.
+        "aot_inductor.package_constants_on_disk_format": "pickle_weights",
+    }
+    if device == "cuda":
+        # One file per kernel is fragile to ship (architecture 2.1): keep kernels inside the .so.
+        configs["aot_inductor.embed_kernel_binary"] = True
+    return configs
+
+
+def compile_bucket(
+    module: torch.nn.Module,
+    args: tuple[torch.Tensor, ...],
+    package_path: str,
+    *,
+    device: str,
+    dynamic_shapes: dict[str, dict[int, torch.export.Dim]] | None = None,
+) -> CompiledBucket:
+    exported = torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
+    graph_module = exported.module(check_guards=False)
+    files = aot_compile(graph_module, args, {}, options=inductor_configs(device))
+    if not isinstance(files, list):
+        raise ExportError(
+            "AOTIHUB_EXPORT_COMPILE",
+            "AOTInductor did not return a file list",
+            expected="a list of generated files (aot_inductor.package=True)",
+            received=type(files).__name__,
+            hint="use a torch version this helper supports (>= 2.10)",
+        )
+    weights = [f for f in files if isinstance(f, Weights)]
+    paths = [f for f in files if isinstance(f, str)]
+    if len(weights) != 1:
+        raise ExportError(
+            "AOTIHUB_EXPORT_COMPILE",
+            "AOTInductor did not hand back the compiled constants",
+            expected="one Weights record (package_constants_on_disk_format='pickle_weights')",
+            received=f"{len(weights)} records",
+            hint="this torch version changed how AOTI returns constants; pin torch to a tested minor",
+        )
+    os.makedirs(os.path.dirname(package_path) or ".", exist_ok=True)
+    package_aoti(package_path, {"model": paths})
+    constants = {fqn: tensor for fqn, (tensor, _props) in weights[0].items()}
+    return CompiledBucket(package_path=package_path, constants=constants)

@@ -1,0 +1,182 @@
+"""`export_model`: one module, its buckets and profiles -> a Hub-convention folder.
+
+    <out>/aotihub.json
+    <out>/weights/<profile>/model.safetensors        constants shared by every bucket (original FQNs)
+    <out>/weights/<profile>/<bucket>.safetensors     only when a bucket's constants differ
+    <out>/aoti/<target>/<profile>/<bucket>.pt2       one package per bucket, no weights inside
+    <out>/io/<bucket>.safetensors                    with write_io: inputs and eager outputs
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import shutil
+import sys
+import time
+from typing import Callable
+
+import torch
+from safetensors.torch import save_file
+from torch import nn
+
+from .compile import compile_bucket
+from .errors import ExportError
+from .files import sha256_of, write_json_atomic
+from .io_files import flatten_outputs, write_io
+from .manifest import artifact_entry, manifest_document
+from .profiles import prepare_input, prepare_module
+from .spec import Buckets, Dynamic
+from .target import target_folder, target_of
+from .weight_sets import plan_weight_sets
+
+
+def log_stderr(message: str) -> None:
+    print(f"[aotihub-export] {message}", file=sys.stderr, flush=True)
+
+
+def export_model(
+    module: nn.Module,
+    name: str,
+    buckets: Buckets,
+    out_dir: str,
+    *,
+    profiles: list[str] | None = None,
+    device: str = "cpu",
+    dynamic: Dynamic | None = None,
+    write_io_files: bool = False,
+    log: Callable[[str], None] = log_stderr,
+) -> dict[str, object]:
+    """Exports and returns the manifest written to `<out_dir>/aotihub.json`."""
+    profiles = profiles or (["bf16"] if device == "cuda" else ["fp32"])
+    check_buckets(module, buckets)
+    staging = os.path.join(out_dir, ".staging")
+    os.makedirs(staging, exist_ok=True)
+    weights: dict[str, dict[str, list[str]]] = {}
+    artifacts: list[dict[str, object]] = []
+    for profile in profiles:
+        prepared = prepare_module(module, profile, device)
+        per_bucket: dict[str, dict[str, torch.Tensor]] = {}
+        placed: dict[str, tuple[str, dict[str, object], dict[str, torch.Tensor]]] = {}
+        for bucket, raw_inputs in buckets.items():
+            started = time.monotonic()
+            inputs = {n: prepare_input(t, profile, device) for n, t in ordered(module, raw_inputs).items()}
+            args = tuple(inputs.values())
+            staged = os.path.join(staging, profile, f"{bucket}.pt2")
+            with torch.no_grad():
+                compiled = compile_bucket(
+                    prepared, args, staged, device=device, dynamic_shapes=dims_for(dynamic, inputs)
+                )
+                check_constant_fqns(staged, compiled.constants, device)
+                if write_io_files:
+                    outputs = flatten_outputs(prepared(*args))
+                    io_name = f"{bucket}.safetensors" if len(profiles) == 1 else f"{profile}/{bucket}.safetensors"
+                    write_io(os.path.join(out_dir, "io", io_name), inputs, outputs)
+            target = target_of(staged)
+            rel_path = f"aoti/{target_folder(target)}/{profile}/{bucket}.pt2"
+            final = os.path.join(out_dir, rel_path)
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            os.replace(staged, final)
+            per_bucket[bucket] = compiled.constants
+            placed[bucket] = (rel_path, target, inputs)
+            log(f"{name}: {profile}/{bucket} compiled in {time.monotonic() - started:.1f} s")
+        plan = plan_weight_sets(per_bucket)
+        shared_rel = f"weights/{profile}/model.safetensors"
+        save_weights(os.path.join(out_dir, shared_rel), plan.shared)
+        weights[profile] = {"files": [shared_rel]}
+        for bucket, (rel_path, target, inputs) in placed.items():
+            override = None
+            if bucket in plan.overrides:
+                override = f"{profile}.{bucket}"
+                override_rel = f"weights/{profile}/{bucket}.safetensors"
+                save_weights(os.path.join(out_dir, override_rel), plan.overrides[bucket])
+                weights[override] = {"files": [override_rel]}
+                log(f"{name}: {profile}/{bucket} has its own {sorted(plan.overrides[bucket])}")
+            full = os.path.join(out_dir, rel_path)
+            artifacts.append(
+                artifact_entry(
+                    path=rel_path,
+                    sha256=sha256_of(full),
+                    size=os.path.getsize(full),
+                    profile=profile,
+                    bucket=bucket,
+                    inputs=inputs,
+                    dynamic=dynamic,
+                    target=target,
+                    weights_override=override,
+                )
+            )
+    shutil.rmtree(staging, ignore_errors=True)
+    manifest = manifest_document(name, weights, profiles, artifacts)
+    write_json_atomic(os.path.join(out_dir, "aotihub.json"), manifest)
+    return manifest
+
+
+def save_weights(path: str, tensors: dict[str, torch.Tensor]) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    save_file(tensors, tmp, metadata={"format": "pt"})
+    os.replace(tmp, path)
+
+
+def forward_parameters(module: nn.Module) -> list[inspect.Parameter]:
+    return list(inspect.signature(module.forward).parameters.values())
+
+
+def check_buckets(module: nn.Module, buckets: Buckets) -> None:
+    if not buckets:
+        raise ExportError(
+            "AOTIHUB_EXPORT_BUCKETS",
+            "no buckets to export",
+            expected='at least one bucket, e.g. {"b2": {"x": torch.randn(2, 8)}}',
+            received="{}",
+        )
+    params = forward_parameters(module)
+    names = [p.name for p in params]
+    required = [p.name for p in params if p.default is inspect.Parameter.empty]
+    for bucket, inputs in buckets.items():
+        unknown = [n for n in inputs if n not in names]
+        missing = [n for n in required if n not in inputs]
+        bad = [n for n, t in inputs.items() if not isinstance(t, torch.Tensor)]
+        if unknown or missing or bad:
+            raise ExportError(
+                "AOTIHUB_EXPORT_BUCKETS",
+                f"bucket {bucket!r} does not match {type(module).__name__}.forward",
+                expected=f"tensors for the forward parameters {names} (required: {required})",
+                received=f"unknown {unknown}, missing {missing}, not tensors {bad}",
+                hint="name each bucket input after a forward() parameter",
+            )
+
+
+def ordered(module: nn.Module, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The inputs in forward() order: that order is the package's positional input order."""
+    return {p.name: inputs[p.name] for p in forward_parameters(module) if p.name in inputs}
+
+
+def dims_for(dynamic: Dynamic | None, inputs: dict[str, torch.Tensor]) -> dict[str, object] | None:
+    if not dynamic:
+        return None
+    shapes: dict[str, object] = {}
+    for name in inputs:
+        ranges = dynamic.get(name, {})
+        shapes[name] = {
+            dim: torch.export.Dim(f"{name}_d{dim}", min=lo, max=hi) for dim, (lo, hi) in ranges.items()
+        } or None
+    return shapes
+
+
+def check_constant_fqns(package: str, constants: dict[str, torch.Tensor], device: str) -> None:
+    """The container's own GetConstantOriginalFQN list must equal what we will store: a mismatch
+    would make a full-update bind fail at load time, far from its cause."""
+    loaded = torch._inductor.aoti_load_package(package)
+    needed = set(loaded.get_constant_fqns())
+    del loaded
+    have = set(constants)
+    if needed != have:
+        raise ExportError(
+            "AOTIHUB_EXPORT_CONSTANT",
+            f"the constants AOTI handed back do not match what {os.path.basename(package)} binds",
+            expected=f"the package's original FQNs {sorted(needed)}",
+            received=f"missing {sorted(needed - have)}, extra {sorted(have - needed)}",
+            hint="report this with your torch version; AOTI changed how it names constants",
+        )
