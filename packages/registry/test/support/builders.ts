@@ -86,3 +86,7 @@ export function cpuDevice(rest: Partial<DeviceProfile> = {}): DeviceProfile {
     ...rest,
   };
 }
+
+/** A manifest as raw JSON, for tests that break it on purpose. */
+// biome-ignore lint/suspicious/noExplicitAny: tests write wrong types into raw JSON on purpose
+export type RawJson = any;
