@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { registerServe } from "./serve.js";
 
 /** Adds one subcommand to the program. One file per subcommand; list it here. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerServe];
