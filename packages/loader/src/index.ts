@@ -10,3 +10,9 @@ export {
   type HubServerOptions,
   startHubServer,
 } from "./serve/index.js";
+export * from "./cache/index.js";
+export * from "./config/index.js";
+export * from "./download/index.js";
+export * from "./hub/index.js";
+export * from "./prefetch/index.js";
+export * from "./progress/index.js";

@@ -1,0 +1,1 @@
+export { DEFAULT_ENDPOINT, type HubConfig, readHubConfig } from "./hub-config.js";

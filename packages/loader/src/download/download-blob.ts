@@ -1,0 +1,299 @@
+import { readSync } from "node:fs";
+import { type FileHandle, mkdir, open, rename } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Dispatcher } from "undici";
+import { hubErrorFromResponse } from "../hub/hub-errors.js";
+import { asNetworkError, hubRequest, responseFacts } from "../hub/hub-request.js";
+import type { ProgressListener } from "../progress/progress-event.js";
+import { ProgressTracker } from "../progress/progress-tracker.js";
+import { AdaptiveLimit } from "./adaptive-limit.js";
+import { BlobVerifier, digestKindForEtag } from "./blob-verifier.js";
+import {
+  BadRangeResponseError,
+  HashMismatchError,
+  IncompleteDownloadError,
+  UnverifiableEtagError,
+} from "./download-errors.js";
+import { OrderedHasher } from "./ordered-hasher.js";
+import {
+  discardPartial,
+  findPartial,
+  newPartialPath,
+  type PartialState,
+  saveState,
+} from "./partial-download.js";
+
+export interface DownloadTuning {
+  /** Files above this many bytes go as parallel ranged GETs (default 32 MiB). */
+  parallelThreshold?: number;
+  /** Bytes per ranged GET (default 8 MiB). */
+  chunkSize?: number;
+  /** Most ranged GETs in flight for one file (default 8); the adaptive limit probes up to it. */
+  maxConcurrency?: number;
+}
+
+export interface DownloadBlobParams extends DownloadTuning {
+  dispatcher: Dispatcher;
+  /** Where the bytes are now (a CDN URL for LFS files). */
+  location: string;
+  /** Asks the Hub again for a fresh location: signed CDN URLs expire (403). */
+  relocate: () => Promise<string>;
+  etag: string;
+  size: number;
+  /** Final path, `blobs/<etag>`; written only after every byte is verified. */
+  blobPath: string;
+  /** Name in progress events and errors. */
+  file: string;
+  token?: string | undefined;
+  tokenOrigin?: string;
+  onProgress?: ProgressListener | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface DownloadBlobResult {
+  sha256: string;
+  /** Bytes fetched over the network by this call (less than size when resumed). */
+  fetchedBytes: number;
+  resumedBytes: number;
+}
+
+const MAX_RELOCATIONS = 3;
+const MAX_SHORT_BODIES = 5;
+
+/**
+ * Downloads one blob into `blobPath`, verified: hashed while it streams, renamed into place only
+ * when the digest matches the etag. Large files go as parallel ranged GETs; their partial file and
+ * chunk list survive a crash and are resumed. The caller holds the blob's lock.
+ */
+export async function downloadBlob(params: DownloadBlobParams): Promise<DownloadBlobResult> {
+  const kind = digestKindForEtag(params.etag);
+  if (kind === undefined) throw new UnverifiableEtagError(params.file, params.etag);
+  const blobsDir = dirname(params.blobPath);
+  await mkdir(blobsDir, { recursive: true });
+
+  const parallel = params.size > (params.parallelThreshold ?? 32 * 1024 * 1024);
+  const chunkSize = parallel ? (params.chunkSize ?? 8 * 1024 * 1024) : Math.max(1, params.size);
+  const count = Math.ceil(params.size / chunkSize);
+  const adopted = parallel ? await findPartial(blobsDir, params.etag, params.size, chunkSize) : undefined;
+  const partialPath = adopted?.path ?? newPartialPath(blobsDir, params.etag);
+  const state: PartialState = adopted?.state ?? {
+    version: 1,
+    etag: params.etag,
+    size: params.size,
+    chunkSize,
+    done: [],
+  };
+  const handle = await open(partialPath, adopted ? "r+" : "w+");
+  let keepPartial = parallel;
+  try {
+    if (!adopted) await handle.truncate(params.size);
+    const result = await fetchAll(params, handle, partialPath, state, chunkSize, count, kind);
+    const expected = params.etag;
+    if (result.digest !== expected) {
+      keepPartial = false;
+      throw new HashMismatchError(params.file, kind, expected, result.digest);
+    }
+    await handle.close();
+    await rename(partialPath, params.blobPath);
+    await discardPartial(partialPath); // the state file; the data file is the blob now
+    return result;
+  } catch (error) {
+    await handle.close().catch(() => {});
+    if (!keepPartial) await discardPartial(partialPath);
+    throw error;
+  }
+}
+
+async function fetchAll(
+  params: DownloadBlobParams,
+  handle: FileHandle,
+  partialPath: string,
+  state: PartialState,
+  chunkSize: number,
+  count: number,
+  kind: "sha256" | "git-sha1",
+): Promise<DownloadBlobResult & { digest: string }> {
+  const { size } = params;
+  const chunkRange = (i: number) => ({ start: i * chunkSize, end: Math.min(size, (i + 1) * chunkSize) - 1 });
+  const verifier = new BlobVerifier(kind, size);
+  const tracker = new ProgressTracker(params.file, size, params.onProgress);
+  let wake: () => void = () => {};
+  const readChunk = (i: number) => {
+    const { start, end } = chunkRange(i);
+    const buffer = Buffer.allocUnsafe(end - start + 1);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(handle.fd, buffer, read, buffer.length - read, start + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer;
+  };
+  const hasher = new OrderedHasher(
+    count,
+    (b) => verifier.update(b),
+    readChunk,
+    () => wake(),
+  );
+  const done = new Set(state.done.filter((i) => i >= 0 && i < count));
+  let resumedBytes = 0;
+  for (const i of done) {
+    hasher.markOnDisk(i);
+    const { start, end } = chunkRange(i);
+    resumedBytes += end - start + 1;
+  }
+  tracker.skip(resumedBytes);
+  hasher.settle();
+
+  const internal = new AbortController();
+  const onAbort = () => internal.abort(params.signal?.reason);
+  params.signal?.addEventListener("abort", onAbort, { once: true });
+  if (params.signal?.aborted) onAbort();
+
+  let location = params.location;
+  let relocating: Promise<string> | undefined;
+  let relocations = 0;
+  /** A fresh location, or false when the retry budget for re-resolving is spent. */
+  const relocate = async (staleUrl: string): Promise<string | false> => {
+    if (location !== staleUrl) return location; // another chunk already got a fresh one
+    if (relocating === undefined && relocations++ >= MAX_RELOCATIONS) return false;
+    relocating ??= params.relocate().then((fresh) => {
+      location = fresh;
+      relocating = undefined;
+      return fresh;
+    });
+    return relocating;
+  };
+
+  const limit = new AdaptiveLimit(params.maxConcurrency ?? 8);
+  const window = Math.max(2, limit.max * 2);
+  const queue = [...Array(count).keys()].filter((i) => !done.has(i));
+  let fetchedBytes = 0;
+  let saving = Promise.resolve();
+
+  const fetchChunk = async (index: number) => {
+    const { start, end } = chunkRange(index);
+    let position = start;
+    let shortBodies = 0;
+    for (;;) {
+      const url = location;
+      const ranged = count > 1 || position > 0;
+      const response = await hubRequest({
+        dispatcher: params.dispatcher,
+        url,
+        followCrossOrigin: true,
+        token: params.token,
+        tokenOrigin: params.tokenOrigin ?? "",
+        headers: ranged ? { range: `bytes=${position}-${end}` } : {},
+        signal: internal.signal,
+      });
+      if (response.statusCode === 403 || response.statusCode === 410) {
+        // signed CDN URLs expire: ask the Hub for a fresh one, a few times at most
+        const fresh = await relocate(url);
+        if (fresh !== false) {
+          await response.body.dump().catch(() => {});
+          limit.trouble();
+          continue;
+        }
+      }
+      if (response.statusCode !== (ranged ? 206 : 200)) {
+        if (response.statusCode === 200 || response.statusCode === 206 || response.statusCode === 416) {
+          await response.body.dump().catch(() => {});
+          throw new BadRangeResponseError(
+            url,
+            `206 for bytes=${position}-${end}`,
+            `HTTP ${response.statusCode}`,
+          );
+        }
+        throw hubErrorFromResponse(await responseFacts(response), params.file);
+      }
+      if (ranged) {
+        const contentRange = response.headers["content-range"] ?? "";
+        if (!contentRange.startsWith(`bytes ${position}-${end}/`)) {
+          await response.body.dump().catch(() => {});
+          throw new BadRangeResponseError(
+            url,
+            `Content-Range: bytes ${position}-${end}/${size}`,
+            contentRange,
+          );
+        }
+      }
+      try {
+        for await (const piece of response.body as AsyncIterable<Buffer>) {
+          if (position + piece.length > end + 1)
+            throw new BadRangeResponseError(
+              url,
+              `${end + 1 - start} bytes for this range`,
+              "more bytes than asked",
+            );
+          await writeAll(handle, piece, position);
+          hasher.offer(index, piece);
+          position += piece.length;
+          fetchedBytes += piece.length;
+          tracker.add(piece.length);
+        }
+      } catch (error) {
+        throw asNetworkError(url, error, internal.signal);
+      }
+      if (position === end + 1) break;
+      // the body ended cleanly but short: resume this chunk from where it stopped
+      limit.trouble();
+      if (++shortBodies > MAX_SHORT_BODIES)
+        throw new IncompleteDownloadError(url, end + 1 - start, position - start);
+    }
+    hasher.complete(index);
+    limit.chunkDone(end + 1 - start);
+    if (count > 1) {
+      state.done.push(index);
+      const snapshot = { ...state, done: [...state.done] };
+      saving = saving.then(() => saveState(partialPath, snapshot)).catch(() => {});
+    }
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let active = 0;
+      let failure: unknown;
+      const pump = () => {
+        if (failure !== undefined) {
+          if (active === 0) reject(failure);
+          return;
+        }
+        while (active < limit.current && queue.length > 0 && queue[0]! < hasher.cursor + window) {
+          const index = queue.shift()!;
+          active++;
+          fetchChunk(index).then(
+            () => {
+              active--;
+              pump();
+            },
+            (error: unknown) => {
+              active--;
+              failure ??= error;
+              internal.abort(error);
+              pump();
+            },
+          );
+        }
+        if (queue.length === 0 && active === 0) resolve();
+      };
+      wake = pump;
+      pump();
+    });
+  } finally {
+    params.signal?.removeEventListener("abort", onAbort);
+    await saving;
+  }
+  if (!hasher.done) hasher.settle();
+  const { sha256, digest } = verifier.finish();
+  tracker.finish();
+  return { sha256, digest, fetchedBytes, resumedBytes };
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
+    written += bytesWritten;
+  }
+}

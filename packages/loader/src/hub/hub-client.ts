@@ -1,0 +1,171 @@
+import { AotihubError } from "@aotihub/registry";
+import { listFiles } from "@huggingface/hub";
+import { type Dispatcher, fetch as undiciFetch } from "undici";
+import { type HubConfig, readHubConfig } from "../config/hub-config.js";
+import { createHubDispatcher } from "./create-hub-dispatcher.js";
+import { type FileMetadata, normalizeEtag } from "./file-metadata.js";
+import { HubRequestError, hubErrorFromResponse } from "./hub-errors.js";
+import { asNetworkError, hubRequest, responseFacts } from "./hub-request.js";
+import { resolveFileUrl, revisionInfoUrl } from "./hub-urls.js";
+import type { RepoId } from "./repo-id.js";
+
+/** One file of a repo listing. */
+export interface RepoFile {
+  path: string;
+  size: number;
+  /** Git blob sha1 of the file (of the LFS pointer for LFS files). */
+  oid: string;
+  /** For LFS files: the sha256 of the content, which is also its cache etag. */
+  lfs?: { sha256: string; size: number } | undefined;
+}
+
+export interface HubClientOptions {
+  /** Defaults to `readHubConfig()` (HF_ENDPOINT, HF_TOKEN, ...). */
+  config?: HubConfig;
+  endpoint?: string;
+  token?: string | undefined;
+  /** Transport for every request; defaults to a keep-alive pool with retries. */
+  dispatcher?: Dispatcher;
+}
+
+function describe(repo: RepoId, revision: string, path?: string): string {
+  return `${repo.type} ${repo.name}@${revision}${path === undefined ? "" : `/${path}`}`;
+}
+
+/** Reads from the Hub: revisions, listings, file metadata. Writes nothing; the cache is not its business. */
+export class HubClient {
+  readonly endpoint: string;
+  readonly dispatcher: Dispatcher;
+  readonly #token: string | undefined;
+
+  constructor(options: HubClientOptions = {}) {
+    const config = options.config ?? readHubConfig();
+    this.endpoint = (options.endpoint ?? config.endpoint).replace(/\/+$/, "");
+    this.#token = options.token ?? config.token;
+    this.dispatcher = options.dispatcher ?? createHubDispatcher();
+  }
+
+  get #origin(): string {
+    return new URL(this.endpoint).origin;
+  }
+
+  /** Resolves a branch, tag, `vN` kernel version or commit to the full commit sha. */
+  async resolveRevision(repo: RepoId, revision: string, signal?: AbortSignal): Promise<string> {
+    const response = await hubRequest({
+      dispatcher: this.dispatcher,
+      url: revisionInfoUrl(this.endpoint, repo, revision),
+      token: this.#token,
+      tokenOrigin: this.#origin,
+      signal,
+    });
+    if (response.statusCode !== 200)
+      throw hubErrorFromResponse(await responseFacts(response), describe(repo, revision));
+    const info = (await response.body.json()) as { sha?: unknown };
+    if (typeof info.sha !== "string" || !/^[0-9a-f]{40}$/.test(info.sha))
+      throw new AotihubError(
+        "AOTIHUB_HUB_BAD_RESPONSE",
+        `the Hub sent no commit for ${describe(repo, revision)}`,
+        {
+          expected: 'repo info with "sha": a 40-digit commit',
+          received: JSON.stringify(info.sha),
+          hint: "check HF_ENDPOINT points at a Hugging Face Hub",
+        },
+      );
+    return info.sha;
+  }
+
+  /** HEAD on the resolve URL, following only same-host redirects (renamed repos), like huggingface_hub. */
+  async fileMetadata(
+    repo: RepoId,
+    revision: string,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<FileMetadata> {
+    const url = resolveFileUrl(this.endpoint, repo, revision, path);
+    const response = await hubRequest({
+      dispatcher: this.dispatcher,
+      url,
+      method: "HEAD",
+      token: this.#token,
+      tokenOrigin: this.#origin,
+      signal,
+    });
+    const h = response.headers;
+    if (response.statusCode >= 400) {
+      const facts = await responseFacts(response);
+      throw Object.assign(hubErrorFromResponse(facts, describe(repo, revision, path)), {
+        commit: h["x-repo-commit"],
+      });
+    }
+    await response.body.dump();
+    const commit = h["x-repo-commit"];
+    const etag = normalizeEtag(h["x-linked-etag"] ?? h.etag);
+    const size = Number(h["x-linked-size"] ?? (response.statusCode < 300 ? h["content-length"] : undefined));
+    if (commit === undefined || etag === undefined || !Number.isSafeInteger(size))
+      throw new AotihubError(
+        "AOTIHUB_HUB_BAD_RESPONSE",
+        `incomplete file metadata for ${describe(repo, revision, path)}`,
+        {
+          expected: "X-Repo-Commit, ETag (or X-Linked-Etag) and a size (X-Linked-Size or Content-Length)",
+          received: `commit=${commit}, etag=${etag}, size=${h["x-linked-size"] ?? h["content-length"]}`,
+          hint: "check HF_ENDPOINT points at a Hugging Face Hub; a proxy may strip headers",
+        },
+      );
+    const location = h.location === undefined ? response.url : new URL(h.location, response.url).toString();
+    return { commit, etag, size, location };
+  }
+
+  /** Every file of the repo at a revision, through @huggingface/hub's paginated tree listing. */
+  async listFiles(repo: RepoId, revision: string, signal?: AbortSignal): Promise<RepoFile[]> {
+    const errorCodes = new Map<string, string>();
+    const fetchWithPool: typeof fetch = async (input, init) => {
+      const response = await undiciFetch(
+        input as string,
+        {
+          ...(init as object),
+          dispatcher: this.dispatcher,
+          signal: signal ?? null,
+        } as never,
+      );
+      const code = response.headers.get("x-error-code");
+      if (code !== null) errorCodes.set(response.url, code);
+      return response as unknown as Response;
+    };
+    const files: RepoFile[] = [];
+    try {
+      for await (const entry of listFiles({
+        repo: { type: repo.type, name: repo.name },
+        revision,
+        recursive: true,
+        hubUrl: this.endpoint,
+        fetch: fetchWithPool,
+        ...(this.#token === undefined ? {} : { accessToken: this.#token }),
+      })) {
+        if (entry.type !== "file") continue;
+        files.push({
+          path: entry.path,
+          size: entry.size,
+          oid: entry.oid ?? "",
+          lfs: entry.lfs === undefined ? undefined : { sha256: entry.lfs.oid, size: entry.lfs.size },
+        });
+      }
+    } catch (error) {
+      const e = error as { statusCode?: number; url?: string; requestId?: string; message?: string };
+      if (typeof e?.statusCode === "number" && !(error instanceof HubRequestError)) {
+        const url = e.url ?? this.endpoint;
+        throw hubErrorFromResponse(
+          {
+            statusCode: e.statusCode,
+            url,
+            requestId: e.requestId,
+            errorCode: errorCodes.get(url),
+            serverMessage: e.message,
+          },
+          describe(repo, revision),
+        );
+      }
+      throw asNetworkError(this.endpoint, error, signal);
+    }
+    return files;
+  }
+}

@@ -1,0 +1,36 @@
+import { AotihubError } from "@aotihub/registry";
+
+export type RepoType = "model" | "dataset" | "kernel";
+
+/** A Hub repository: its type and its `org/name`. */
+export interface RepoId {
+  type: RepoType;
+  name: string;
+}
+
+const REPO_NAME = /^[\w.-]+\/[\w.-]+$/;
+
+export class InvalidRepoIdError extends AotihubError {
+  constructor(received: string) {
+    super("AOTIHUB_INVALID_REPO_ID", `"${received}" is not a Hub repository id`, {
+      expected: 'an id of the form "org/name" (letters, digits, "-", "_", ".")',
+      received: JSON.stringify(received),
+      hint: 'write the repository as it appears in its Hub URL, e.g. "kernels-community/flash-attn3"',
+    });
+  }
+}
+
+export function parseRepoId(name: string, type: RepoType = "model"): RepoId {
+  if (!REPO_NAME.test(name) || name.includes("..") || name.includes("--")) throw new InvalidRepoIdError(name);
+  return { type, name };
+}
+
+/** URL prefix of a repo type under `/{prefix}{org}/{name}/resolve/...`, as in huggingface_hub's constants. */
+export function repoUrlPrefix(type: RepoType): string {
+  return type === "model" ? "" : `${type}s/`;
+}
+
+/** Cache folder name, exactly huggingface_hub's `repo_folder_name`: `models--org--name`. */
+export function repoFolderName(repo: RepoId): string {
+  return [`${repo.type}s`, ...repo.name.split("/")].join("--");
+}
