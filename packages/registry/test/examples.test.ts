@@ -30,7 +30,7 @@ describe("docs/examples", () => {
 
   it.each([
     ["9.0", "13.0", "fp8", "aoti/cu130-sm90a-torch2.11/fp8/1024.pt2"],
-    ["8.9", "12.8", "fp8", "aoti/cu128-sm89-torch2.11/fp8/1024.pt2"], // minor-version compat would allow cu130 SASS? no: other major
+    ["8.9", "12.8", "fp8", "aoti/cu128-sm89-torch2.11/fp8/1024.pt2"], // a CUDA 12.8 driver cannot run CUDA 13 builds (other major)
     ["8.6", "12.8", "bf16", "aoti/cu128-sm80-torch2.11/bf16/1024.pt2"], // fp8 needs 8.9: falls to bf16
     ["12.0", "13.0", "bf16", "aoti/cu130-sm80-ptx-torch2.11/bf16/1024.pt2"], // Blackwell: only the PTX build runs
   ])(
