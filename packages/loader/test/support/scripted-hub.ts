@@ -41,7 +41,7 @@ export function bufferContent(bytes: Buffer): SyntheticContent {
   return { size: bytes.length, read: (s, e) => bytes.subarray(s, e + 1) };
 }
 
-/** Deterministic pseudo-random bytes of any size: a 1 MiB block, each copy xored with its index. */
+/** Deterministic pseudo-random bytes of any size: a 1 MiB block, each copy rotated differently. */
 export function syntheticContent(size: number, seed = 1): SyntheticContent {
   const block = Buffer.alloc(1 << 20);
   let x = seed >>> 0 || 1;
@@ -57,11 +57,12 @@ export function syntheticContent(size: number, seed = 1): SyntheticContent {
       const out = Buffer.allocUnsafe(end - start + 1);
       for (let o = 0; o < out.length; ) {
         const pos = start + o;
-        const inBlock = pos & 0xfffff;
-        const n = Math.min(out.length - o, block.length - inBlock);
-        block.copy(out, o, inBlock, inBlock + n);
-        const k = (pos >>> 20) & 0xff;
-        if (k !== 0) for (let i = o; i < o + n; i++) out[i]! ^= k;
+        // each 1 MiB copy of the block is rotated by a different amount, so no two MiB are equal
+        const shift = (Math.floor(pos / block.length) * 7919) % block.length;
+        const inBlock = (pos % block.length) + shift;
+        const from = inBlock % block.length;
+        const n = Math.min(out.length - o, block.length - (pos % block.length), block.length - from);
+        block.copy(out, o, from, from + n);
         o += n;
       }
       return out;
