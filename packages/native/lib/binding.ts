@@ -71,6 +71,8 @@ export interface NativeContainerSpec extends NativeDevice {
   soPath: string;
   cubinDir: string;
   store: NativeHandle;
+  /** A variant's own constants, looked up before the shared store. */
+  overrides?: NativeHandle;
 }
 
 export interface NativeContainer {

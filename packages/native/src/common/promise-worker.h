@@ -18,7 +18,8 @@ class PromiseWorker : public Napi::AsyncWorker {
 
   static Napi::Promise Start(Napi::Env env, Work work, Done done, Napi::Value keepAlive = Napi::Value()) {
     auto* worker = new PromiseWorker(env, std::move(work), std::move(done));
-    if (!keepAlive.IsEmpty() && !keepAlive.IsUndefined()) worker->Receiver().Set("keep", keepAlive);
+    // Inputs the worker reads (e.g. tensor data) stay alive until it finishes (sharp keeps them on the worker).
+    if (!keepAlive.IsEmpty() && !keepAlive.IsUndefined()) worker->keep_ = Napi::Persistent(keepAlive);
     auto promise = worker->deferred_.Promise();
     worker->Queue();
     return promise;
@@ -64,6 +65,7 @@ class PromiseWorker : public Napi::AsyncWorker {
         done_(std::move(done)) {}
 
   Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::Value> keep_;
   Work work_;
   Done done_;
   std::string code_;

@@ -27,11 +27,13 @@ std::string Str(const char* s) { return s == nullptr ? std::string() : std::stri
 }  // namespace
 
 std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, const std::string& cubinDir,
-                                                     DeviceRef device, std::shared_ptr<WeightStore> store) {
+                                                     DeviceRef device, std::shared_ptr<WeightStore> store,
+                                                     std::shared_ptr<WeightStore> overrides) {
   CurrentBackend();  // the model's shim symbols must already be global
   std::shared_ptr<ModelContainer> self(new ModelContainer());
   self->device_ = device;
   self->store_ = std::move(store);
+  self->overrides_ = std::move(overrides);
   // RTLD_LOCAL: variants export the same symbol names; each must keep its own.
   self->lib_ = ::dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (self->lib_ == nullptr) {
@@ -93,6 +95,12 @@ void ModelContainer::ReadSignature() {
   }
 }
 
+// A variant's own constants (a lifted tensor that differs per bucket) win over the shared set.
+const StoredTensor* ModelContainer::Lookup(const std::string& key) const {
+  const StoredTensor* own = overrides_ ? overrides_->Find(key) : nullptr;
+  return own != nullptr ? own : store_->Find(key);
+}
+
 // Every constant the model does not fold itself must come from the store with the dtype and byte
 // size it was compiled for; a partial bind would leave a null buffer the model later dereferences.
 void ModelContainer::BindWeights() {
@@ -102,8 +110,8 @@ void ModelContainer::BindWeights() {
   for (const auto& c : constants_) {
     if (c.folded) continue;
     const std::string key = c.fqn.empty() ? c.name : c.fqn;
-    const StoredTensor* t = store_->Find(key);
-    if (t == nullptr && !c.fqn.empty()) t = store_->Find(c.name);
+    const StoredTensor* t = Lookup(key);
+    if (t == nullptr && !c.fqn.empty()) t = Lookup(c.name);
     if (t == nullptr) {
       problems += "\n    missing " + key;
       continue;

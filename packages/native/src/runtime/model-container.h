@@ -39,7 +39,8 @@ struct RunOutput {
 class ModelContainer {
  public:
   static std::shared_ptr<ModelContainer> Open(const std::string& soPath, const std::string& cubinDir,
-                                              DeviceRef device, std::shared_ptr<WeightStore> store);
+                                              DeviceRef device, std::shared_ptr<WeightStore> store,
+                                              std::shared_ptr<WeightStore> overrides);
   ~ModelContainer();
   ModelContainer(const ModelContainer&) = delete;
   ModelContainer& operator=(const ModelContainer&) = delete;
@@ -55,12 +56,14 @@ class ModelContainer {
   ModelContainer() = default;
   void ReadSignature();
   void BindWeights();
+  const StoredTensor* Lookup(const std::string& key) const;
 
   void* lib_ = nullptr;
   ContainerAbi abi_{};
   ContainerHandle handle_ = nullptr;
   DeviceRef device_;
   std::shared_ptr<WeightStore> store_;
+  std::shared_ptr<WeightStore> overrides_;  // this variant's own constants (may be null)
   std::vector<std::string> inputNames_;
   std::vector<std::string> outputNames_;
   std::vector<ConstantInfo> constants_;

@@ -107,16 +107,18 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
   std::string soPath, cubinDir;
   DeviceRef device;
   std::shared_ptr<WeightStore> store;
+  std::shared_ptr<WeightStore> overrides;
   Guard(env, [&] {
     soPath = GetString(spec, "soPath");
     cubinDir = GetString(spec, "cubinDir");
     device = GetDevice(spec);
     store = Unbox<WeightStore>(spec.Get("store"), "weight store");
+    if (spec.Get("overrides").IsExternal()) overrides = Unbox<WeightStore>(spec.Get("overrides"), "weight overrides");
     return 0;
   });
   auto out = std::make_shared<std::shared_ptr<ModelContainer>>();
   return PromiseWorker::Start(
-      env, [=] { *out = ModelContainer::Open(soPath, cubinDir, device, store); },
+      env, [=] { *out = ModelContainer::Open(soPath, cubinDir, device, store, overrides); },
       [out](Napi::Env env) -> Napi::Value {
         auto& c = *out;
         auto o = Napi::Object::New(env);

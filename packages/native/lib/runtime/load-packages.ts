@@ -1,0 +1,169 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Bucket } from "@aotihub/registry";
+import { binding } from "../binding.js";
+import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/native-errors.js";
+import { captureUserStack } from "../errors/with-user-stack.js";
+import { readPt2 } from "../formats/pt2/read-pt2.js";
+import type { Pt2Package } from "../formats/pt2/types.js";
+import { detectCpuIsa } from "../probe/cpu-isa.js";
+import { probeCuda } from "../probe/probe-gpus.js";
+import { findTorch } from "../torch/find-torch.js";
+import { checkPackageFits } from "./check-package-fits.js";
+import { type LoadedModel, NativeLoadedModel } from "./loaded-model.js";
+import { publicInputNames } from "./match-bucket.js";
+import { typedNativeFailure } from "./native-failure.js";
+import { parseDeviceName, type RuntimeDevice } from "./runtime-device.js";
+import { Variant } from "./variant.js";
+import { createWeightStore } from "./weight-store.js";
+
+export interface PackageSpec {
+  /** A `.pt2` file. */
+  path: string;
+  /** The bucket it was compiled for: its name and input dims (numbers, or [min, max] when dynamic). */
+  bucket: Bucket;
+  /** The model inside the package (default: its only one, or "model"). */
+  modelName?: string;
+  /** Safetensors files holding this variant's own constants (the manifest's weightsOverride). */
+  weights?: string[];
+}
+
+export interface LoadPackagesOptions {
+  /** Variants of one model; the first whose bucket fits the inputs runs them. */
+  packages: PackageSpec[];
+  /** The shared weight set: safetensors files, or one model.safetensors.index.json. */
+  weights: string[];
+  /** "cpu" or "cuda:N". */
+  device: string;
+  /** Passed to findTorch. */
+  torchDir?: string;
+  /** Where compiled libraries are extracted (content-addressed). Default ~/.cache/aotihub/aoti. */
+  cacheDir?: string;
+  /** Open only the first variant now and the others on first use (default false: all now). */
+  lazy?: boolean;
+}
+
+/**
+ * Loads compiled variants of one model onto a device with one shared weight set: libtorch once
+ * per process, the weights mapped (and on CUDA uploaded) once and bound into every variant.
+ */
+export async function loadPackages(options: LoadPackagesOptions): Promise<LoadedModel> {
+  const withUserStack = captureUserStack();
+  try {
+    return await load(options);
+  } catch (error) {
+    throw error instanceof Error ? withUserStack(error) : error;
+  }
+}
+
+async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
+  if (!Array.isArray(options.packages) || options.packages.length === 0) {
+    throw new InputMismatchError("AOTIHUB_PACKAGES_INVALID", "loadPackages needs at least one package.", {
+      expected: "packages: [{ path, bucket: { name, inputs } }, ...]",
+      received: JSON.stringify(options.packages),
+    });
+  }
+  const parsed = parseDeviceName(options.device);
+  const device = await describeDevice(parsed);
+  const cacheDir =
+    options.cacheDir ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "aotihub", "aoti");
+
+  // Read and check every package before anything is dlopened: a refusal must not cost a crash.
+  const variants: Variant[] = [];
+  for (const spec of options.packages) {
+    const pkg = await readPt2(spec.path);
+    const modelName = spec.modelName ?? defaultModelName(pkg);
+    const model = pkg.models[modelName];
+    if (model === undefined) {
+      throw new ModelLoadError("AOTIHUB_PT2_MODEL_NOT_FOUND", `No model "${modelName}" in ${spec.path}.`, {
+        expected: "one of the package's models",
+        received: Object.keys(pkg.models).join(", ") || "none",
+      });
+    }
+    checkPackageFits(spec.path, model, device);
+    variants.push(new Variant(spec.bucket, pkg, modelName, spec.weights ?? []));
+  }
+
+  const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
+  if (device.cuda && !torch.hasCudaLibrary) {
+    throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${device.name}.`, {
+      expected: "a CUDA build of torch (lib/libtorch_cuda.so)",
+      received: `torch ${torch.fullVersion} at ${torch.dir} (found via ${torch.source})`,
+      hint: "install a CUDA build of torch, or point torchDir at one",
+    });
+  }
+  let torchLoadMs: number;
+  try {
+    torchLoadMs = (await binding().loadTorch(torch.libDir, device.cuda)).loadMs;
+  } catch (error) {
+    throw typedNativeFailure(error, "torch", torch.libDir);
+  }
+
+  const store = await createWeightStore(options.weights, device);
+  const opened: Variant[] = options.lazy ? variants.slice(0, 1) : variants;
+  try {
+    const containers = await Promise.all(opened.map((v) => v.open(store.handle, device, cacheDir)));
+    const first = containers[0]!;
+    const inputNames = publicInputNames(variants[0]!.bucket, first.inputNames);
+    opened.forEach((variant, i) => {
+      const names = publicInputNames(variant.bucket, containers[i]!.inputNames);
+      if (names === null || inputNames === null || names.join() !== inputNames.join()) {
+        throw new ModelLoadError(
+          "AOTIHUB_BUCKET_INPUTS_MISMATCH",
+          `Variant ${variant.name} does not take its bucket's inputs.`,
+          {
+            expected: `inputs ${Object.keys(variant.bucket.inputs).join(", ")} as its bucket declares${inputNames ? `, named like the other variants' (${inputNames.join(", ")})` : ""}`,
+            received: `a compiled model taking ${containers[i]!.inputNames.length} inputs (${containers[i]!.inputNames.join(", ")})`,
+            hint: "load variants of one model with the buckets they were compiled for",
+          },
+        );
+      }
+    });
+    return new NativeLoadedModel(
+      device.name,
+      inputNames!,
+      first.outputNames,
+      {
+        torchLoadMs,
+        weightBytes: store.bytes,
+        weightLoadMs: store.uploadMs,
+        weightTensors: store.count,
+        zeroCopyTensors: store.zeroCopy,
+      },
+      device,
+      variants,
+      store,
+      cacheDir,
+    );
+  } catch (error) {
+    for (const v of variants) v.dispose();
+    binding().disposeHandle(store.handle, "store");
+    throw error;
+  }
+}
+
+function defaultModelName(pkg: Pt2Package): string {
+  const names = Object.keys(pkg.models);
+  return names.length === 1 ? names[0]! : "model";
+}
+
+async function describeDevice(parsed: {
+  name: string;
+  cuda: boolean;
+  index: number;
+}): Promise<RuntimeDevice> {
+  if (!parsed.cuda) return { ...parsed, cpuIsa: detectCpuIsa(), computeCapability: null };
+  const cuda = await probeCuda();
+  const gpu = cuda.gpus[parsed.index];
+  if (gpu === undefined) {
+    throw new ModelLoadError("AOTIHUB_NO_SUCH_GPU", `There is no GPU ${parsed.name} on this machine.`, {
+      expected: `a CUDA device with index ${parsed.index}`,
+      received:
+        cuda.gpus.length > 0
+          ? `${cuda.gpus.length} GPU(s): ${cuda.gpus.map((g) => g.name).join(", ")}`
+          : cuda.reason,
+      hint: 'use "cpu", or run on a machine with a CUDA driver and GPU',
+    });
+  }
+  return { ...parsed, cpuIsa: detectCpuIsa(), computeCapability: gpu.computeCapability };
+}

@@ -1,0 +1,175 @@
+import { binding, type NativeRunOutput, type NativeWeightStore } from "../binding.js";
+import { disposedError, InputMismatchError, NoMatchingBucketError } from "../errors/native-errors.js";
+import { captureUserStack } from "../errors/with-user-stack.js";
+import { type TorchDtypeName, typedArrayFor } from "../tensor/dtypes.js";
+import { NativeDeviceTensor } from "./device-tensor.js";
+import { bucketMismatches, formatBucket, type InputSignature, publicInputNames } from "./match-bucket.js";
+import { typedNativeFailure } from "./native-failure.js";
+import { normalizeInputs } from "./normalize-inputs.js";
+import type { RuntimeDevice } from "./runtime-device.js";
+import { type DeviceTensor, isDeviceTensor, type RunInput, type Tensor } from "./tensor.js";
+import type { Variant, VariantInfo } from "./variant.js";
+
+export interface RunOptions {
+  /** Run this bucket's variant instead of choosing by shape. */
+  variant?: string;
+  /** On CUDA, return outputs as DeviceTensors that stay on the GPU (default false). */
+  keepOnDevice?: boolean;
+}
+
+export interface LoadStats {
+  torchLoadMs: number;
+  weightBytes: number;
+  /** Mapping + tensor creation (CPU) or upload (CUDA) of the shared weights. */
+  weightLoadMs: number;
+  weightTensors: number;
+  /** Tensors bound straight from the mapped file (CPU). */
+  zeroCopyTensors: number;
+}
+
+export interface LoadedModel {
+  readonly device: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly variants: readonly VariantInfo[];
+  readonly stats: LoadStats;
+  /** Runs the variant whose bucket fits the inputs (positional, or named by `inputNames`). */
+  run(
+    inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
+    options?: RunOptions,
+  ): Promise<(Tensor | DeviceTensor)[]>;
+  /** Debug: the data pointer of every weight as the variant's container holds it (proves sharing). */
+  boundWeightPointers(variant: string): Promise<Record<string, bigint>>;
+  /** Frees containers, weights and mappings; in-flight runs finish first. Idempotent. */
+  dispose(): void;
+}
+
+export class NativeLoadedModel implements LoadedModel {
+  #disposed = false;
+
+  constructor(
+    readonly device: string,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+    readonly stats: LoadStats,
+    private readonly runtimeDevice: RuntimeDevice,
+    private readonly variantList: readonly Variant[],
+    private readonly store: NativeWeightStore,
+    private readonly cacheDir: string,
+  ) {}
+
+  get variants(): VariantInfo[] {
+    return this.variantList.map((v) => v.info());
+  }
+
+  async run(
+    inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
+    options: RunOptions = {},
+  ): Promise<(Tensor | DeviceTensor)[]> {
+    const withUserStack = captureUserStack();
+    try {
+      if (this.#disposed) throw disposedError("model");
+      const ordered = normalizeInputs(inputs, this.inputNames);
+      const signature = ordered.map((t, i) => ({
+        name: this.inputNames[i] ?? String(i),
+        dtype: t.dtype,
+        shape: t.shape,
+      }));
+      const variant = this.#choose(signature, options.variant);
+      const container = await variant.open(this.store.handle, this.runtimeDevice, this.cacheDir);
+      if (publicInputNames(variant.bucket, container.inputNames)?.join() !== this.inputNames.join()) {
+        throw new InputMismatchError(
+          "AOTIHUB_BUCKET_INPUTS_MISMATCH",
+          `Variant ${variant.name} takes other inputs.`,
+          {
+            expected: `inputs ${this.inputNames.join(", ")}`,
+            received: `${container.inputNames.join(", ")} (bucket ${formatBucket(variant.bucket)})`,
+            hint: "load variants of one model with the buckets they were compiled for",
+          },
+        );
+      }
+      const native = ordered.map((t, i) => {
+        if (!isDeviceTensor(t)) return { dtype: t.dtype, shape: t.shape, data: t.data };
+        if (!(t instanceof NativeDeviceTensor) || !this.runtimeDevice.cuda) {
+          throw new InputMismatchError(
+            "AOTIHUB_INPUT_INVALID",
+            `Input "${this.inputNames[i]}" is on another device.`,
+            {
+              expected: `a tensor for ${this.device}`,
+              received: `a device tensor on ${t.device}`,
+            },
+          );
+        }
+        return { dtype: t.dtype, shape: [...t.shape], device: t.handle() };
+      });
+      let outputs: NativeRunOutput[];
+      try {
+        outputs = await binding().runContainer(container.handle, native, options.keepOnDevice === true);
+      } catch (error) {
+        throw typedNativeFailure(error, "run", `variant ${variant.name}`);
+      }
+      return outputs.map((o) => this.#toTensor(o));
+    } catch (error) {
+      throw error instanceof Error ? withUserStack(error) : error;
+    }
+  }
+
+  async boundWeightPointers(name: string): Promise<Record<string, bigint>> {
+    if (this.#disposed) throw disposedError("model");
+    const variant = this.#byName(name);
+    const container = await variant.open(this.store.handle, this.runtimeDevice, this.cacheDir);
+    return binding().boundPointers(container.handle);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const v of this.variantList) v.dispose();
+    binding().disposeHandle(this.store.handle, "store");
+  }
+
+  #choose(signature: InputSignature[], requested: string | undefined): Variant {
+    if (requested !== undefined) {
+      const variant = this.#byName(requested);
+      const reasons = bucketMismatches(variant.bucket, signature);
+      if (reasons.length > 0) throw this.#noBucket(signature, [[variant, reasons]]);
+      return variant;
+    }
+    const rejected: [Variant, string[]][] = [];
+    for (const variant of this.variantList) {
+      const reasons = bucketMismatches(variant.bucket, signature);
+      if (reasons.length === 0) return variant;
+      rejected.push([variant, reasons]);
+    }
+    throw this.#noBucket(signature, rejected);
+  }
+
+  #byName(name: string): Variant {
+    const variant = this.variantList.find((v) => v.name === name);
+    if (variant === undefined) {
+      throw new NoMatchingBucketError("AOTIHUB_VARIANT_NOT_FOUND", `No variant named "${name}".`, {
+        expected: `one of ${this.variantList.map((v) => v.name).join(", ")}`,
+        received: name,
+      });
+    }
+    return variant;
+  }
+
+  #noBucket(signature: InputSignature[], rejected: [Variant, string[]][]): NoMatchingBucketError {
+    const given = signature.map((s) => `${s.name}[${s.shape.join(", ")}] ${s.dtype}`).join(", ");
+    return new NoMatchingBucketError("AOTIHUB_NO_MATCHING_BUCKET", "No compiled variant fits these inputs.", {
+      expected: `inputs fitting one of the buckets:\n    ${rejected
+        .map(([v, reasons]) => `${formatBucket(v.bucket)}  (${reasons.join("; ")})`)
+        .join("\n    ")}`,
+      received: given,
+      hint: "pad or resize the inputs to a bucket, or publish a variant compiled for this shape",
+    });
+  }
+
+  #toTensor(output: NativeRunOutput): Tensor | DeviceTensor {
+    const dtype = output.dtype as TorchDtypeName;
+    if ("device" in output) return new NativeDeviceTensor(output.device, dtype, output.shape, this.device);
+    const numel = output.shape.reduce((a, b) => a * b, 1);
+    return { dtype, shape: output.shape, data: typedArrayFor(dtype, output.buffer, 0, numel) };
+  }
+}

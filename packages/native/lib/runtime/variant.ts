@@ -1,0 +1,90 @@
+import type { Bucket } from "@aotihub/registry";
+import { binding, type NativeContainer, type NativeHandle, type NativeWeightStore } from "../binding.js";
+import { disposedError } from "../errors/native-errors.js";
+import { extractPt2Model } from "../formats/pt2/extract-pt2-model.js";
+import type { Pt2Package } from "../formats/pt2/types.js";
+import { typedNativeFailure } from "./native-failure.js";
+import type { RuntimeDevice } from "./runtime-device.js";
+import { createWeightStore } from "./weight-store.js";
+
+export interface VariantInfo {
+  /** The bucket's name. */
+  name: string;
+  bucket: Bucket;
+  path: string;
+  opened: boolean;
+  /** dlopen + container + weight binding, once opened. */
+  openMs: number | null;
+}
+
+/** One compiled variant: opened on first use (or eagerly), then run many times. */
+export class Variant {
+  #opening: Promise<NativeContainer> | null = null;
+  #container: NativeContainer | null = null;
+  #overrides: NativeWeightStore | null = null;
+  #disposed = false;
+  openMs: number | null = null;
+
+  constructor(
+    readonly bucket: Bucket,
+    readonly pkg: Pt2Package,
+    readonly modelName: string,
+    readonly overrideWeights: readonly string[],
+  ) {}
+
+  get name(): string {
+    return this.bucket.name;
+  }
+
+  info(): VariantInfo {
+    return {
+      name: this.name,
+      bucket: this.bucket,
+      path: this.pkg.path,
+      opened: this.#container !== null,
+      openMs: this.openMs,
+    };
+  }
+
+  /** Opens once; concurrent callers share the same opening. */
+  open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+    if (this.#disposed) return Promise.reject(disposedError(`variant ${this.name}`));
+    this.#opening ??= this.#open(store, device, cacheDir);
+    return this.#opening;
+  }
+
+  async #open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+    const started = performance.now();
+    const { soPath, cubinDir } = await extractPt2Model(this.pkg, this.modelName, { cacheDir });
+    if (this.overrideWeights.length > 0)
+      this.#overrides = await createWeightStore(this.overrideWeights, device);
+    let container: NativeContainer;
+    try {
+      container = await binding().openContainer({
+        soPath,
+        cubinDir,
+        cuda: device.cuda,
+        deviceIndex: device.index,
+        store,
+        ...(this.#overrides ? { overrides: this.#overrides.handle } : {}),
+      });
+    } catch (error) {
+      throw typedNativeFailure(error, "open", `variant ${this.name} (${this.pkg.path})`);
+    }
+    this.openMs = performance.now() - started;
+    if (this.#disposed) {
+      binding().disposeHandle(container.handle, "container");
+      throw disposedError(`variant ${this.name}`);
+    }
+    this.#container = container;
+    return container;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#container) binding().disposeHandle(this.#container.handle, "container");
+    if (this.#overrides) binding().disposeHandle(this.#overrides.handle, "store");
+    this.#container = null;
+    this.#overrides = null;
+  }
+}
