@@ -88,6 +88,11 @@ describe("parseManifest", () => {
     ],
     ["an empty weight set", (j: RawJson) => (j.weights.bf16.files = []), "weights.bf16.files"],
     [
+      "a weightsOverride naming a missing weight set",
+      (j: RawJson) => (j.artifacts[0].weightsOverride = "bf16-1024"),
+      "artifacts.0.weightsOverride",
+    ],
+    [
       "a bad SASS arch",
       (j: RawJson) => (j.artifacts[0].target.sass = ["sm_90"]),
       "artifacts.0.target.sass.0",

@@ -46,6 +46,12 @@ export function checkManifestReferences(manifest: unknown): ManifestProblem[] {
         message: `names profile "${artifact.profile}", which is not in profiles (${listNames(profiles)})`,
       });
     }
+    if (typeof artifact.weightsOverride === "string" && !Object.hasOwn(weights, artifact.weightsOverride)) {
+      problems.push({
+        path: ["artifacts", index, "weightsOverride"],
+        message: `names weight set "${artifact.weightsOverride}", which is not in weights (${listNames(weights)})`,
+      });
+    }
     const bucket = artifact.bucket;
     if (typeof artifact.profile === "string" && isObject(bucket) && typeof bucket.name === "string") {
       // Every build of one bucket serves the same calls, so they must agree on inputs and dtypes.

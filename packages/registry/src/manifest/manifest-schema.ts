@@ -122,6 +122,11 @@ export const artifactSchema = z.object({
   bucket: bucketSchema,
   target: targetSchema,
   kernels: z.array(kernelRefSchema).default([]),
+  /**
+   * A weight set holding this artifact's own constants: those that differ from the profile's shared
+   * set for this bucket (same name, other value, shape or dtype). Bound over the shared ones.
+   */
+  weightsOverride: z.string().optional(),
 });
 
 export const weightSetSchema = z.object({
