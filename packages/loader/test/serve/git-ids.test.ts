@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHubServer } from "@aotihub/loader";
 import { describe, expect, it } from "vitest";
+import { readJson } from "./support/read-json.js";
 
 // The commit and blob ids the server reports must be the ones git computes for the same files:
 // clients cache small files under the blob sha1, and a tree id is only reproducible if it is git's.
@@ -52,9 +53,9 @@ describe("local Hub ids are git's ids", () => {
 
     const server = await startHubServer({ root });
     try {
-      const info = await (await fetch(`${server.url}/api/models/acme/ids?blobs=true`)).json();
+      const info = await readJson(await fetch(`${server.url}/api/models/acme/ids?blobs=true`));
       expect(info.sha).toBe(commit);
-      const tree = await (await fetch(`${server.url}/api/models/acme/ids/tree/main?recursive=true`)).json();
+      const tree = await readJson(await fetch(`${server.url}/api/models/acme/ids/tree/main?recursive=true`));
       for (const entry of tree as { type: string; path: string; oid: string }[]) {
         const expected = git("rev-parse", `HEAD:${entry.path}`.replace("HEAD", commit));
         expect(entry.oid, entry.path).toBe(expected);

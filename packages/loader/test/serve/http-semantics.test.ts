@@ -1,6 +1,7 @@
 import { type HubServer, startHubServer } from "@aotihub/loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS, createHubFixture, type HubFixture, LFS_THRESHOLD, TOKENS } from "./support/hub-fixture.js";
+import { readJson } from "./support/read-json.js";
 
 let fixture: HubFixture;
 let server: HubServer;
@@ -23,7 +24,7 @@ async function cdnLocation(path: string): Promise<string> {
 
 describe("resolve: small files", () => {
   it("serves a small file with ETag = git blob sha1, X-Repo-Commit and X-Request-Id", async () => {
-    const info = await (await get("/api/models/acme/tiny")).json();
+    const info = await readJson(await get("/api/models/acme/tiny"));
     const res = await get("/acme/tiny/resolve/main/config.json");
     expect(res.status).toBe(200);
     expect(res.headers.get("x-repo-commit")).toBe(info.sha);
@@ -37,7 +38,7 @@ describe("resolve: small files", () => {
       (await get(`/acme/tiny/resolve/${encodeURIComponent(rev)}/config.json`)).text();
     expect(await body("dev")).toContain("32");
     expect(await body("v1.0")).toContain('"hidden": 8');
-    const devCommit = (await (await get("/api/models/acme/tiny/revision/dev")).json()).sha;
+    const devCommit = (await readJson(await get("/api/models/acme/tiny/revision/dev"))).sha;
     expect(await body(devCommit)).toContain("32");
   });
 
@@ -202,13 +203,15 @@ describe("kernel repos", () => {
     expect(await text("v1")).toContain('"v1"');
     expect(await text("v2")).toContain('"v2"');
     expect(await text("main")).toContain('"v2"');
-    const refs = await (await get("/api/kernels/kernels-community/activation/refs")).json();
+    const refs = await readJson(await get("/api/kernels/kernels-community/activation/refs"));
     const commits = Object.fromEntries(
       refs.branches.map((b: { name: string; targetCommit: string }) => [b.name, b.targetCommit]),
     );
     expect(commits.main).toBe(commits.v2);
     expect(commits.v1).not.toBe(commits.v2);
-    const tree = await (await get("/api/kernels/kernels-community/activation/tree/v1?recursive=true")).json();
+    const tree = await readJson(
+      await get("/api/kernels/kernels-community/activation/tree/v1?recursive=true"),
+    );
     expect(tree.map((e: { path: string }) => e.path)).toEqual([
       "build",
       "build/torch-cpu",
