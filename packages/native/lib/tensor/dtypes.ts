@@ -36,6 +36,19 @@ export type TypedArrayConstructor =
 
 export type TensorData = Float32Array | Uint16Array | Uint8Array | BigInt64Array | Int32Array | Int8Array;
 
+/** The JS array a dtype's data comes in, as a type: `TensorDataOf<"int64">` is `BigInt64Array`. */
+export type TensorDataOf<D extends TorchDtypeName> = D extends "float32"
+  ? Float32Array
+  : D extends "float16" | "bfloat16"
+    ? Uint16Array
+    : D extends "int64"
+      ? BigInt64Array
+      : D extends "int32"
+        ? Int32Array
+        : D extends "int8"
+          ? Int8Array
+          : Uint8Array;
+
 export interface DtypeInfo {
   /** Bytes per element. */
   readonly itemSize: number;
@@ -88,12 +101,12 @@ export function itemSizeOf(dtype: TorchDtypeName): number {
  * error instead of the engine's RangeError when the view would be misaligned or out of bounds, so a
  * caller can say which tensor was at fault.
  */
-export function typedArrayFor(
-  dtype: TorchDtypeName,
+export function typedArrayFor<D extends TorchDtypeName>(
+  dtype: D,
   buffer: ArrayBufferLike,
   byteOffset: number,
   length: number,
-): TensorData {
+): TensorDataOf<D> {
   const { itemSize, typedArray } = DTYPES[dtype];
   if (!Number.isSafeInteger(byteOffset) || byteOffset < 0 || !Number.isSafeInteger(length) || length < 0) {
     throw new AotihubError(
@@ -128,6 +141,6 @@ export function typedArrayFor(
   }
   // Every constructor in the table accepts (buffer, byteOffset, length); TS cannot see that through
   // the union, because BigInt64Array's overloads differ from the others' in lib.es2023.
-  const View = typedArray as unknown as new (b: ArrayBufferLike, o: number, l: number) => TensorData;
+  const View = typedArray as unknown as new (b: ArrayBufferLike, o: number, l: number) => TensorDataOf<D>;
   return new View(buffer, byteOffset, length);
 }

@@ -5,7 +5,9 @@ import {
   dtypeFromSafetensors,
   isTorchDtypeName,
   itemSizeOf,
+  type TensorData,
   TORCH_DTYPE_NAMES,
+  type TorchDtypeName,
   typedArrayFor,
 } from "../../lib/tensor/dtypes.js";
 
@@ -74,5 +76,23 @@ describe("typedArrayFor", () => {
     }
     expect(isAotihubError(error)).toBe(true);
     expect((error as { code: string }).code).toBe("AOTIHUB_TENSOR_VIEW_INVALID");
+  });
+});
+
+describe("TensorDataOf", () => {
+  it("gives each dtype's array type at compile time", () => {
+    const bytes = new ArrayBuffer(8);
+    const f: Float32Array = typedArrayFor("float32", bytes, 0, 2);
+    const h: Uint16Array = typedArrayFor("bfloat16", bytes, 0, 4);
+    const l: BigInt64Array = typedArrayFor("int64", bytes, 0, 1);
+    const b: Uint8Array = typedArrayFor("bool", bytes, 0, 8);
+    const anyDtype: TensorData = typedArrayFor("float8_e5m2" as TorchDtypeName, bytes, 0, 8);
+    expect([f, h, l, b, anyDtype].map((a) => a.constructor.name)).toEqual([
+      "Float32Array",
+      "Uint16Array",
+      "BigInt64Array",
+      "Uint8Array",
+      "Uint8Array",
+    ]);
   });
 });

@@ -307,6 +307,32 @@ describe("readPt2 refuses broken directories", () => {
     );
   });
 
+  it("reads sizes and offsets from ZIP64 extra fields, as Python's zipfile does", async () => {
+    const entries = pt2Entries().map((e) => ({ ...e, zip64Fields: true }));
+    const pkg = await readBuilt(entries, { zip64: true });
+    const plain = await readBuilt(pt2Entries(), { zip64: true });
+    expect(pkg.entries.map(({ name, size, crc32 }) => ({ name, size, crc32 }))).toEqual(
+      plain.entries.map(({ name, size, crc32 }) => ({ name, size, crc32 })),
+    );
+    const listed = await withTempDir(async (dir) => {
+      const path = join(dir, "pkg.pt2");
+      await writeFile(path, buildZip(entries, { zip64: true }).bytes);
+      return runPythonJson<[string, number, number][]>(
+        "import sys, json, zipfile; z = zipfile.ZipFile(sys.argv[1]); z.testzip(); " +
+          "print(json.dumps([[i.filename, i.file_size, i.header_offset] for i in z.infolist()]))",
+        [path],
+      );
+    });
+    expect(listed.map(([name, size]) => [name, size])).toEqual(pkg.entries.map((e) => [e.name, e.size]));
+  });
+
+  it("a ZIP64 extra field too short for the sentinels it must resolve", async () => {
+    await expectInvalid(
+      readBuilt(replaceEntry(2, { zip64Fields: true, truncateZip64Extra: 8 })),
+      /local header offset of an entry is missing from its ZIP64 extra field/,
+    );
+  });
+
   it("accepts a zip comment, even one that contains an EOCD signature", async () => {
     const comment = Buffer.concat([Buffer.from("PK\x05\x06", "latin1"), Buffer.alloc(30, 0x20)]);
     const pkg = await readBuilt(pt2Entries(), { comment });

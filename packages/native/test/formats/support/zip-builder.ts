@@ -13,6 +13,12 @@ export interface BuildEntry {
   compressedSize?: number;
   /** Override the central directory's local header offset (e.g. to point two entries at one). */
   localHeaderOffset?: number;
+  /**
+   * Move size, compressed size and local offset into a ZIP64 extra field (sentinels in the record),
+   * as a writer must for entries past 4 GiB. `truncateZip64Extra` drops that many trailing bytes.
+   */
+  zip64Fields?: boolean;
+  truncateZip64Extra?: number;
 }
 
 export interface BuildOptions {
@@ -72,12 +78,31 @@ export function buildZip(entries: readonly BuildEntry[], options: BuildOptions =
     header.writeUInt16LE(entry.flags ?? 0, 8);
     header.writeUInt16LE(entry.method ?? 0, 10);
     header.writeUInt32LE(entry.crc32 ?? crc32(entry.data), 16);
+    const localHeaderOffset = entry.localHeaderOffset ?? localOffsets[i]!;
     header.writeUInt32LE(entry.compressedSize ?? entry.data.length, 20);
     header.writeUInt32LE(entry.data.length, 24);
     header.writeUInt16LE(name.length, 28);
-    header.writeUInt32LE(entry.localHeaderOffset ?? localOffsets[i]!, 42);
-    parts.push(header, name);
-    offset += 46 + name.length;
+    header.writeUInt32LE(localHeaderOffset, 42);
+    let extra = Buffer.alloc(0);
+    if (entry.zip64Fields) {
+      // A foreign field first, so the reader must walk the extra fields to find 0x0001.
+      extra = Buffer.alloc(8 + 4 + 24);
+      extra.writeUInt16LE(0x5455, 0);
+      extra.writeUInt16LE(4, 2);
+      extra.writeUInt16LE(0x0001, 8);
+      extra.writeUInt16LE(24, 10);
+      extra.writeBigUInt64LE(BigInt(entry.data.length), 12);
+      extra.writeBigUInt64LE(BigInt(entry.compressedSize ?? entry.data.length), 20);
+      extra.writeBigUInt64LE(BigInt(localHeaderOffset), 28);
+      extra = extra.subarray(0, extra.length - (entry.truncateZip64Extra ?? 0));
+      if (entry.truncateZip64Extra) extra.writeUInt16LE(24 - entry.truncateZip64Extra, 10);
+      header.writeUInt32LE(0xffffffff, 20);
+      header.writeUInt32LE(0xffffffff, 24);
+      header.writeUInt32LE(0xffffffff, 42);
+      header.writeUInt16LE(extra.length, 30);
+    }
+    parts.push(header, name, extra);
+    offset += 46 + name.length + extra.length;
   });
   const centralSize = offset - centralOffset;
   if (options.zip64) {
