@@ -182,6 +182,40 @@ describe("readSafetensors refuses hostile files with a typed error, as Python's 
   );
 });
 
+describe("readSafetensors accepts the odd but valid headers Python's safetensors accepts", () => {
+  const one = '"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}';
+  const ODD: [label: string, header: string, names: string[]][] = [
+    ["leading whitespace", ` {${one}}`, ["a"]],
+    ["a repeated key (the last wins, as in serde)", `{${one},${one}}`, ["a"]],
+    ["no tensors at all", "{}", []],
+    [
+      "unknown fields in a tensor entry",
+      '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}}',
+      ["a"],
+    ],
+    ["a null __metadata__", `{"__metadata__":null,${one}}`, ["a"]],
+  ];
+  let dir: string;
+  let verdicts: Awaited<ReturnType<typeof judgeWithPython>>;
+  const pathOf = (i: number) => join(dir, `odd-${i}.safetensors`);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "aotihub-st-odd-"));
+    for (const [i, [, header, names]] of ODD.entries()) {
+      const data = Buffer.alloc(4 * names.length);
+      await writeFile(pathOf(i), Buffer.concat([buildSafetensors([], { rawHeader: header }), data]));
+    }
+    verdicts = await judgeWithPython(ODD.map((_, i) => pathOf(i)));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(ODD.map((c, i) => [c[0], i, c[2]] as const))("%s", async (_label, i, names) => {
+    expect(verdicts[i]).toMatchObject({ ok: true });
+    expect((await readSafetensors(pathOf(i))).tensors.map((t) => t.name)).toEqual(names);
+  });
+});
+
 describe("readSafetensors on truncated real files", () => {
   it("gives a typed error at every cut", async () => {
     await withTempDir(async (dir) => {
