@@ -38,9 +38,9 @@ std::shared_ptr<WeightStore> WeightStore::Build(const std::vector<WeightFileSpec
         if (spec.byteLength > 0) backend->Upload(backend->Inspect(stored.handle).data, src, spec.byteLength, device.index);
       } else {
         void* data = src;
-        // Torch needs element alignment; safetensors only promises 8-byte headers, so copy the rare
-        // misaligned tensor once rather than hand the kernels a misaligned pointer.
-        if (reinterpret_cast<uintptr_t>(src) % DTypeSize(spec.dtype) != 0) {
+        // safetensors only promises an 8-byte aligned data section. CPU kernels took other (differently
+        // rounding) paths for data not 16-byte aligned, so such a tensor is copied once to aligned memory.
+        if (reinterpret_cast<uintptr_t>(src) % 16 != 0) {
           data = std::aligned_alloc(64, (spec.byteLength + 63) / 64 * 64);
           if (data == nullptr) throw NativeError("NATIVE_OOM", "cannot allocate " + std::to_string(spec.byteLength));
           std::memcpy(data, src, spec.byteLength);
