@@ -59,7 +59,10 @@ def compile_bucket(
             hint="use a torch version this helper supports (>= 2.10)",
         )
     weights = [f for f in files if isinstance(f, Weights)]
-    paths = [f for f in files if isinstance(f, str)]
+    # The generated C++ sources stay out of the package: nothing loads them once the .so exists,
+    # they hold the build machine's paths, and inductor appends its compile command to its cached
+    # copy on every recompile, which made identical exports differ byte for byte.
+    paths = [f for f in files if isinstance(f, str) and not f.endswith(".cpp")]
     if len(weights) != 1:
         raise ExportError(
             "AOTIHUB_EXPORT_COMPILE",

@@ -115,7 +115,8 @@ def spec(device: str) -> ExportSpec:
     config = cpu_config() if device == "cpu" else gpu_config()
     torch.manual_seed(0)
     model = TinyDiT(config).eval()
-    sizes = [8, 12, 16] if device == "cpu" else [32, 48, 64]
+    # Two buckets on CPU keep the CI build short; three on GPU, as the demo and GPU tests use.
+    sizes = [8, 16] if device == "cpu" else [32, 48, 64]
     profiles = ["fp32"] if device == "cpu" else ["bf16", "fp8"]
     if device == "cuda" and torch.cuda.get_device_capability() < (8, 9):
         profiles = ["bf16"]
