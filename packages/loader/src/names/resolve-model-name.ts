@@ -12,7 +12,7 @@ export interface ResolvedName {
   /** Profiles to try in order; empty means the manifest's own order. */
   profiles: string[];
   revision: string;
-  source: "ref" | "config" | "index";
+  source: "ref" | "config" | "index" | "lockfile";
 }
 
 export interface AliasEntry {

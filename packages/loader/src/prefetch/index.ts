@@ -1,9 +1,3 @@
 export { kernelSystemOf } from "./kernel-system.js";
-export {
-  MANIFEST_FILE,
-  type NamedRepo,
-  type PrefetchedFile,
-  type PrefetchParams,
-  prefetch,
-} from "./prefetch.js";
-export { ArtifactDigestError, NoKernelVariantError, UnresolvedAliasError } from "./prefetch-errors.js";
+export { type PrefetchedFile, type PrefetchedModel, type PrefetchParams, prefetch } from "./prefetch.js";
+export { NoKernelVariantError } from "./prefetch-errors.js";

@@ -94,6 +94,21 @@ describe("extractPt2Model", () => {
     });
   });
 
+  it("never reuses a library altered in place at the same size: it is replaced with the package's bytes", async () => {
+    await withTempDir(async (cacheDir) => {
+      const pkg = await readPt2(CUDA_BLOB);
+      const first = await extractPt2Model(pkg, "model", { cacheDir });
+      const genuine = await readFile(first.soPath);
+      const tampered = Buffer.from(genuine);
+      tampered[genuine.length >> 1]! ^= 0xff;
+      await chmod(first.soPath, 0o644);
+      await writeFile(first.soPath, tampered);
+      const again = await extractPt2Model(pkg, "model", { cacheDir });
+      expect(again.key).toBe(first.key);
+      expect(sha256(await readFile(again.soPath))).toBe(sha256(genuine));
+    });
+  });
+
   it("refuses a .so whose bytes do not match the zip's CRC, and writes nothing", async () => {
     await withTempDir(async (dir) => {
       const built = buildZip(pt2Entries());

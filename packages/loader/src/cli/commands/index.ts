@@ -2,7 +2,10 @@ import type { Command } from "commander";
 import { registerCache } from "./cache.js";
 import { registerDemo } from "./demo.js";
 import { registerDownload } from "./download.js";
+import { registerLock } from "./lock.js";
 import { registerPrefetch } from "./prefetch.js";
+import { registerProbe } from "./probe.js";
+import { registerPublish } from "./publish.js";
 import { registerResolve } from "./resolve.js";
 import { registerServe } from "./serve.js";
 
@@ -16,4 +19,7 @@ export const commands: RegisterCommand[] = [
   registerDownload,
   registerPrefetch,
   registerCache,
+  registerLock,
+  registerProbe,
+  registerPublish,
 ];

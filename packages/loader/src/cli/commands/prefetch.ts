@@ -1,29 +1,18 @@
-import { readFile } from "node:fs/promises";
-import * as native from "@aotihub/native";
-import { AotihubError, type DeviceProfile, parseDeviceProfile } from "@aotihub/registry";
+import path from "node:path";
 import { readHubConfig } from "../../config/hub-config.js";
+import { emptyLockfile, readLockfile, writeLockfile } from "../../lockfile/read-write-lockfile.js";
+import { lockPrefetched } from "../../prefetch/lock-prefetched.js";
 import { prefetch } from "../../prefetch/prefetch.js";
 import { createCliProgress } from "../../progress/cli-progress-reporter.js";
+import { loadProjectConfig } from "../../project-config/load-project-config.js";
+import { DEVICE_OPTION_HELP, readDevicesOption } from "../device-option.js";
 import type { RegisterCommand } from "./index.js";
 
-/** `--device auto` probes this machine; anything else is a DeviceProfile as JSON text or a file. */
-async function deviceFrom(option: string): Promise<DeviceProfile> {
-  if (option === "auto") {
-    const probe = (native as unknown as { probeDevice?: () => Promise<DeviceProfile> }).probeDevice;
-    if (probe === undefined)
-      throw new AotihubError(
-        "AOTIHUB_NO_DEVICE_PROBE",
-        "this build of @aotihub/native cannot probe the device",
-        {
-          expected: "probeDevice() in @aotihub/native",
-          received: "no such export",
-          hint: "pass --device '<DeviceProfile JSON>' or --all-variants",
-        },
-      );
-    return probe();
-  }
-  const text = option.trim().startsWith("{") ? option : await readFile(option, "utf8");
-  return parseDeviceProfile(JSON.parse(text));
+interface PrefetchFlags {
+  device: string;
+  allVariants?: boolean;
+  json?: boolean;
+  lock?: boolean;
 }
 
 /** `aotihub prefetch <ref...>`: what this (or the given) device needs, into the cache. */
@@ -33,26 +22,40 @@ export const registerPrefetch: RegisterCommand = (program) => {
     .description(
       "Download the compiled artifacts, weights and kernel builds a device needs into the Hugging Face cache",
     )
-    .argument("<ref...>", "org/name[:profile][@revision]")
-    .option("--device <device>", "auto, a DeviceProfile as JSON, or a JSON file", "auto")
+    .argument("<ref...>", "alias or org/name[:profile][@revision]")
+    .option("--device <device>", `${DEVICE_OPTION_HELP}; "auto" covers every GPU of this machine`, "auto")
     .option("--all-variants", "everything in the manifest and every kernel build (image builds)")
+    .option("--lock", "pin what was fetched in aotihub.lock (every target of the fetched profiles)")
     .option("--json", "print { files: [{ repo, path, commit, blob, size, sha256 }] }")
-    .action(async (refs: string[], flags: { device: string; allVariants?: boolean; json?: boolean }) => {
-      const device = flags.allVariants ? undefined : await deviceFrom(flags.device);
+    .action(async (refs: string[], flags: PrefetchFlags) => {
+      const devices = flags.allVariants ? [] : await readDevicesOption(flags.device);
+      const project = loadProjectConfig();
+      const hub = readHubConfig();
       const progress = createCliProgress(process.stderr, process.stderr.isTTY === true && !flags.json);
       const controller = new AbortController();
       process.once("SIGINT", () => controller.abort(new Error("interrupted")));
       try {
         const result = await prefetch({
           refs,
-          device,
+          devices,
           allVariants: flags.allVariants === true,
-          config: readHubConfig(),
+          project,
+          // --lock pins anew: resolve each ref's revision instead of honouring its current pin.
+          ...(flags.lock ? { lockfile: false as const } : {}),
+          config: hub,
           onProgress: progress.listener,
           signal: controller.signal,
         });
         progress.stop();
-        if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (flags.lock) {
+          const file = path.resolve(project.dir, project.config.lockfile);
+          const lock = readLockfile(file) ?? emptyLockfile();
+          for (const model of result.models)
+            lock.models[model.plan.name.ref] = await lockPrefetched(model, hub);
+          writeLockfile(file, lock);
+          process.stderr.write(`aotihub: pinned ${result.models.length} model(s) in ${file}\n`);
+        }
+        if (flags.json) process.stdout.write(`${JSON.stringify({ files: result.files }, null, 2)}\n`);
         else
           for (const f of result.files)
             process.stdout.write(`${f.repo}/${f.path} ${(f.size / 1048576).toFixed(1)} MiB\n`);

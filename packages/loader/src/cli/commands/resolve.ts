@@ -1,16 +1,18 @@
 import { readFile } from "node:fs/promises";
 import {
   AotihubError,
-  type DeviceProfile,
   describeResolution,
   ManifestError,
   NoCompatibleArtifactError,
-  parseDeviceProfile,
   parseManifest,
   resolveArtifacts,
 } from "@aotihub/registry";
 import { Option } from "commander";
-import { detectDevice } from "./demo.js";
+import { readHubConfig } from "../../config/hub-config.js";
+import { HubClient } from "../../hub/hub-client.js";
+import { planModelLoad } from "../../model-files/plan-model-load.js";
+import { loadProjectConfig } from "../../project-config/load-project-config.js";
+import { DEVICE_OPTION_HELP, readDeviceOption } from "../device-option.js";
 import type { RegisterCommand } from "./index.js";
 
 interface ResolveFlags {
@@ -21,8 +23,13 @@ interface ResolveFlags {
   json?: boolean;
 }
 
-/** Where the manifest comes from; a Hub source (`<ref>`) plugs in beside the file source. */
-export type ManifestSource = (flags: ResolveFlags) => Promise<{ json: unknown; source: string }>;
+/** Where the manifest comes from: a file (`--manifest`) or the Hub (`<ref>`). */
+interface ManifestText {
+  json: unknown;
+  source: string;
+  /** Profiles the ref names (`:fp8`, or an alias's list). */
+  profiles?: string[] | undefined;
+}
 
 /**
  * `aotihub resolve --manifest <file> [--device auto|<json>|@file] [--profile p[,q]] [--accelerator
@@ -34,12 +41,9 @@ export const registerResolve: RegisterCommand = (program) => {
     .description(
       "Show which compiled artifact each bucket would use on a device, and why every other was rejected",
     )
-    .option("--manifest <file>", "an aotihub.json manifest on disk")
-    .option(
-      "--device <device>",
-      'the device: "auto" (probe this machine), a JSON DeviceProfile, or @file',
-      "auto",
-    )
+    .argument("[ref]", "a model on the Hub: alias or org/name[:profile][@revision]")
+    .option("--manifest <file>", "an aotihub.json manifest on disk instead of a ref")
+    .option("--device <device>", `the device: ${DEVICE_OPTION_HELP}`, "auto")
     .option(
       "--profile <profiles>",
       "profile, or profiles tried in order, comma-separated (default: the manifest's order)",
@@ -51,11 +55,12 @@ export const registerResolve: RegisterCommand = (program) => {
       ]),
     )
     .option("--json", "print the Resolution as JSON")
-    .action(async (flags: ResolveFlags) => {
-      const { json, source } = await readManifestFile(flags);
+    .action(async (ref: string | undefined, flags: ResolveFlags) => {
+      const { json, source, profiles } =
+        ref === undefined ? await readManifestFile(flags) : await readManifestFromHub(ref);
       const manifest = parseManifest(json, source);
-      const device = await readDevice(flags.device);
-      const profile = flags.profile?.split(",").map((p) => p.trim());
+      const device = await readDeviceOption(flags.device);
+      const profile = flags.profile?.split(",").map((p) => p.trim()) ?? profiles;
       try {
         const resolution = resolveArtifacts(manifest, device, { profile, accelerator: flags.accelerator });
         process.stdout.write(
@@ -74,11 +79,27 @@ export const registerResolve: RegisterCommand = (program) => {
     });
 };
 
-export const readManifestFile: ManifestSource = async (flags) => {
+/** The manifest of a Hub model, read through the cache like `loadCompiled` reads it (lockfile honoured). */
+async function readManifestFromHub(ref: string): Promise<ManifestText> {
+  const hub = readHubConfig();
+  const plan = await planModelLoad({
+    ref,
+    project: loadProjectConfig(),
+    hub,
+    client: hub.offline ? undefined : new HubClient({ config: hub }),
+  });
+  return {
+    json: JSON.parse(await readFile(plan.manifestFile.snapshotPath, "utf8")),
+    source: `${plan.name.repo}@${plan.manifestFile.commit}`,
+    profiles: plan.profiles.length > 0 ? plan.profiles : undefined,
+  };
+}
+
+async function readManifestFile(flags: ResolveFlags): Promise<ManifestText> {
   if (flags.manifest === undefined) {
     throw new AotihubError("AOTIHUB_USAGE", "aotihub resolve needs a manifest", {
-      expected: "--manifest <path to aotihub.json>",
-      received: "no --manifest",
+      expected: "a <ref> (org/name or alias), or --manifest <path to aotihub.json>",
+      received: "neither",
       hint: "aotihub resolve --manifest docs/examples/flux-dit/aotihub.json",
     });
   }
@@ -86,22 +107,6 @@ export const readManifestFile: ManifestSource = async (flags) => {
     json: parseJson(await readText(flags.manifest, "manifest"), flags.manifest),
     source: flags.manifest,
   };
-};
-
-async function readDevice(value: string): Promise<DeviceProfile> {
-  if (value === "auto") return detectDevice();
-  const text = value.startsWith("@") ? await readText(value.slice(1), "device profile") : value;
-  try {
-    return parseDeviceProfile(JSON.parse(text));
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    throw new AotihubError("AOTIHUB_DEVICE_INVALID", "--device is not JSON", {
-      expected:
-        '"auto", a JSON DeviceProfile such as {"os":"linux","machine":"x86_64","cuda":null}, or @file',
-      received: text.slice(0, 200),
-      hint: error.message,
-    });
-  }
 }
 
 async function readText(path: string, what: string): Promise<string> {

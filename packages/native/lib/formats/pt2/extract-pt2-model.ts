@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { chmod, type FileHandle, mkdir, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AotihubError } from "@aotihub/registry";
@@ -57,9 +58,9 @@ export async function extractPt2Model(
     const cubinDir = join(options.cacheDir, key);
     const soPath = join(cubinDir, baseName(model.wrapperSo.name));
 
-    if (await holdsFiles(cubinDir, files)) return { soPath, cubinDir, key };
+    if (await holdsFiles(cubinDir, files, digests)) return { soPath, cubinDir, key };
     await mkdir(options.cacheDir, { recursive: true });
-    if (await pathExists(cubinDir)) await discard(cubinDir, options.cacheDir); // damaged: replace it
+    if (await pathExists(cubinDir)) await discard(cubinDir, options.cacheDir); // damaged or altered: replace it
 
     const staging = await mkdtemp(join(options.cacheDir, `.tmp-${key.slice(0, 12)}-`));
     try {
@@ -71,7 +72,8 @@ export async function extractPt2Model(
         await rename(staging, cubinDir);
       } catch (error) {
         // Another process renamed the same content into place first: use theirs.
-        if (!isCode(error, "ENOTEMPTY", "EEXIST") || !(await holdsFiles(cubinDir, files))) throw error;
+        if (!isCode(error, "ENOTEMPTY", "EEXIST") || !(await holdsFiles(cubinDir, files, digests)))
+          throw error;
       }
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -114,13 +116,29 @@ async function copyVerified(
   }
 }
 
-/** True when the folder has every file at its size; contents were verified when it was written. */
-async function holdsFiles(dir: string, files: readonly Pt2Entry[]): Promise<boolean> {
-  for (const file of files) {
-    const info = await stat(join(dir, baseName(file.name))).catch(() => null);
+/**
+ * True when the folder holds every file with the content its name promises. The bytes are hashed
+ * again on every reuse: the folder is what gets dlopened, and a library changed in place in the
+ * cache (same size) must not be loaded as if it were the verified one.
+ */
+async function holdsFiles(
+  dir: string,
+  files: readonly Pt2Entry[],
+  digests: readonly string[],
+): Promise<boolean> {
+  for (const [i, file] of files.entries()) {
+    const path = join(dir, baseName(file.name));
+    const info = await stat(path).catch(() => null);
     if (info === null || !info.isFile() || info.size !== file.size) return false;
+    if ((await sha256OfFile(path)) !== digests[i]) return false;
   }
   return true;
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 async function pathExists(path: string): Promise<boolean> {

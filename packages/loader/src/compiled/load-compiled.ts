@@ -1,0 +1,136 @@
+import path from "node:path";
+import { loadPackages } from "@aotihub/native";
+import { type HubConfig, readHubConfig } from "../config/hub-config.js";
+import { HubClient } from "../hub/hub-client.js";
+import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
+import { fetchKernelBuilds, kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
+import { CustomOpsUnsupportedError } from "../model-files/model-file-errors.js";
+import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
+import type { ProgressListener } from "../progress/progress-event.js";
+import { loadProjectConfig } from "../project-config/load-project-config.js";
+import { assertTrusted } from "../trust/assert-trusted.js";
+import { aotihubCacheDir } from "./aotihub-cache-dir.js";
+import { chooseDevice, type DeviceOption } from "./choose-device.js";
+import { CompiledModel } from "./compiled-model.js";
+import { loadedModels } from "./loaded-models.js";
+
+export interface LoadCompiledOptions {
+  /** "auto" (default: the GPU when there is one), "cpu", "cuda:N", or a DeviceProfile to resolve for. */
+  device?: DeviceOption;
+  /** Profile or profiles to try in order; overrides the ref's `:profile` and the config default. */
+  profile?: string | string[];
+  /** Branch, tag or commit; overrides the ref's `@revision` (the lockfile wins over both). */
+  revision?: string;
+  /** Load compiled code from a repo that neither the lockfile nor the config vouches for. */
+  trustRemoteCode?: boolean;
+  /** aotihub.config.json to use instead of searching from `cwd`. */
+  configPath?: string;
+  cwd?: string;
+  /** A lockfile path, or false to ignore the lockfile. Default: the config's `lockfile`. */
+  lockfile?: string | false;
+  /** Hub endpoint, token, cache folder, offline mode; default from the environment (HF_*). */
+  hub?: HubConfig;
+  /** libtorch to run with (see findTorch); default AOTIHUB_TORCH_DIR, then python3's torch. */
+  torchDir?: string;
+  /** Open only the first variant now, the others on first use. */
+  lazy?: boolean;
+  /** Share loaded models in this process (default true): see `loadedModels`. */
+  reuse?: boolean;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/**
+ * Loads a compiled model by name: resolves the name, pins it (lockfile) and checks it is trusted,
+ * asks the registry which artifacts fit this device, fetches and verifies them into the shared
+ * Hugging Face cache, and opens them with one shared weight set.
+ */
+export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}): Promise<CompiledModel> {
+  const started = performance.now();
+  const project = loadProjectConfig({
+    ...(opts.configPath !== undefined && { configPath: opts.configPath }),
+    ...(opts.cwd !== undefined && { cwd: opts.cwd }),
+  });
+  const hub = opts.hub ?? readHubConfig();
+  const client = hub.offline ? undefined : new HubClient({ config: hub });
+
+  const plan = await planModelLoad({
+    ref,
+    project,
+    hub,
+    client,
+    profile: opts.profile,
+    revision: opts.revision,
+    lockfile: opts.lockfile,
+    signal: opts.signal,
+  });
+  const trust = assertTrusted(plan.name.repo, {
+    pinnedByLockfile: plan.locked !== null,
+    trustedRepos: project.config.trustedRepos,
+    ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
+  });
+  const device = await chooseDevice(
+    opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
+    opts.torchDir,
+  );
+  const { resolution, chosen } = chooseArtifacts(plan, device.profile);
+
+  const key = [plan.name.repo, plan.manifestFile.commit, resolution.profile, device.runtime].join("|");
+  return loadedModels.getOrLoad(key, opts.reuse !== false, async (onDispose) => {
+    // Kernel builds are resolved and cached first, so that the custom-op runtime, when it lands,
+    // finds them; running a model that calls them needs a proxy executor we do not have yet.
+    const kernels = kernelRefsOf(chosen);
+    for (const kernel of kernels) {
+      await fetchKernelBuilds(kernel, {
+        device: device.profile,
+        config: hub,
+        client,
+        onProgress: opts.onProgress,
+        signal: opts.signal,
+      });
+    }
+    if (kernels.length > 0)
+      throw new CustomOpsUnsupportedError(
+        plan.name.repo,
+        kernels.map((k) => k.repo),
+      );
+    const cacheRoot = aotihubCacheDir();
+    const files = await fetchChosenFiles(plan, resolution.profile, chosen, {
+      hub,
+      client,
+      stampDir: stampDirOf(cacheRoot),
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+    });
+    const native = await loadPackages({
+      packages: chosen.map((a) => ({
+        path: files.packages.get(a.path)!.snapshotPath,
+        bucket: a.bucket,
+        weights: files.overrides.get(a.path) ?? [],
+      })),
+      weights: files.sharedWeights,
+      device: device.runtime,
+      cacheDir: path.join(cacheRoot, "aoti"),
+      ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
+      ...(opts.lazy !== undefined && { lazy: opts.lazy }),
+    });
+    return new CompiledModel(
+      native,
+      {
+        ref: plan.name.ref,
+        repo: plan.name.repo,
+        commit: plan.manifestFile.commit,
+        profile: resolution.profile,
+        source: plan.name.source,
+        trust,
+        lockfile: plan.lockfilePath,
+        resolution,
+        deviceProfile: device.profile,
+        loadMs: performance.now() - started,
+        stats: native.stats,
+      },
+      chosen,
+      onDispose,
+    );
+  });
+}

@@ -1,0 +1,27 @@
+import { AotihubError } from "@aotihub/registry";
+
+/** The cache or the Hub offers other bytes than the lockfile pinned: refuse rather than drift. */
+export class LockDriftError extends AotihubError {
+  constructor(ref: string, what: string, pinned: string, found: string) {
+    super("AOTIHUB_LOCK_DRIFT", `${ref}: ${what} differs from what aotihub.lock pins.`, {
+      expected: pinned,
+      received: found,
+      hint: "if the change is intended, run `aotihub lock` again and commit the new lockfile; otherwise restore the lockfile",
+    });
+  }
+}
+
+/** Artifacts that call kernels-community ops need a proxy executor the runtime does not have yet. */
+export class CustomOpsUnsupportedError extends AotihubError {
+  constructor(repo: string, kernels: string[]) {
+    super(
+      "AOTIHUB_CUSTOM_OPS_UNSUPPORTED",
+      `${repo}: the chosen artifacts call custom kernels (${kernels.join(", ")}), which this version cannot run yet.`,
+      {
+        expected: "artifacts with an empty `kernels` list",
+        received: `kernels ${kernels.join(", ")} (resolved and downloaded into the cache)`,
+        hint: "use a profile built without custom kernels (e.g. `:bf16`), or wait for custom-op support; the kernel files are cached already",
+      },
+    );
+  }
+}
