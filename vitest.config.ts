@@ -14,6 +14,8 @@ export default defineConfig({
     },
   },
   test: {
+    // The project-local Python with torch (scripts/bootstrap.sh makes it), unless one is named.
+    env: { AOTIHUB_PYTHON: process.env.AOTIHUB_PYTHON ?? here("./.venv/bin/python") },
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 600_000,
