@@ -14,6 +14,7 @@ export const TEST_MODEL_SPECS = {
   "bf16-mlp": "bf16_mlp.py",
   "per-bucket-constant": "per_bucket_constant.py",
   "tiny-dit": "tiny_dit.py",
+  "dynamic-mlp": "dynamic_mlp.py",
 } as const;
 
 export type TestModelName = keyof typeof TEST_MODEL_SPECS;
@@ -30,7 +31,8 @@ export interface TestModels {
    * inputs (`input.<name>`) and the eager outputs (`output.<i>`).
    * tiny-mlp: buckets b2, b4 (one shared weight set); small-conv: b1; multi-io: b3 (inputs a, b,
    * ids:int64; three outputs); bf16-mlp: b2 (bf16); per-bucket-constant: b2, b3 (b3 has a
-   * `weightsOverride` for its differing `_tensor_constant0`); tiny-dit: 16, 64 (tokens).
+   * `weightsOverride` for its differing `_tensor_constant0`); tiny-dit: 16, 64 (tokens);
+   * dynamic-mlp: one bucket "batch", x: [[1, 16], 8].
    */
   models: Record<TestModelName, string>;
 }

@@ -39,6 +39,10 @@ def load_specs(path: str, device: str) -> list[ExportSpec]:
             expected="a Python file defining spec(device) or specs(device)",
             received=path,
         )
+    # Spec files may import their neighbours (shared model classes), as a script would.
+    spec_dir = os.path.dirname(os.path.abspath(path))
+    if spec_dir not in sys.path:
+        sys.path.insert(0, spec_dir)
     module_name = "aotihub_spec_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
     loader_spec = importlib.util.spec_from_file_location(module_name, path)
     assert loader_spec is not None and loader_spec.loader is not None
