@@ -17,6 +17,7 @@ export default defineConfig({
     // The project-local Python with torch (scripts/bootstrap.sh makes it), unless one is named.
     env: { AOTIHUB_PYTHON: process.env.AOTIHUB_PYTHON ?? here("./.venv/bin/python") },
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    globalSetup: ["./test/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 600_000,
     pool: "forks",

@@ -6,6 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/bootstrap.sh
 export AOTIHUB_PYTHON="${AOTIHUB_PYTHON:-$root/.venv/bin/python}"
+export AOTIHUB_BUILT=1 # bootstrap.sh built every package
 pnpm run --silent lint
 pnpm run --silent typecheck
 pnpm exec vitest run "$@"

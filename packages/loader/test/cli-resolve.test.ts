@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = join(root, "packages/loader/dist/cli/main.js");
@@ -30,12 +30,6 @@ const ada = JSON.stringify({
 });
 
 describe("aotihub resolve (built CLI)", () => {
-  beforeAll(async () => {
-    // The test runs what users run: the compiled CLI, built from the current sources.
-    await run("pnpm", ["--filter", "@aotihub/registry", "build"], { cwd: root });
-    await run("pnpm", ["--filter", "@aotihub/loader", "build"], { cwd: root });
-  }, 300_000);
-
   it("prints the choice per bucket and every rejection reason", async () => {
     const { code, stdout } = await aotihub(
       "resolve",
@@ -123,13 +117,12 @@ describe("aotihub resolve (built CLI)", () => {
     expect(notJson.stderr).toContain("--device is not JSON");
   });
 
-  it("demo resolves every bundled example for this machine and exits 0", async () => {
-    const { code, stdout } = await aotihub("demo");
+  it("resolves a bundled example for this machine (--device auto) with the probe's view", async () => {
+    const cpuExample = join(root, "docs/examples/tiny-mlp-cpu/aotihub.json");
+    const { code, stdout } = await aotihub("resolve", "--manifest", cpuExample, "--device", "auto");
     expect(code).toBe(0);
-    for (const name of ["flux-dit/aotihub.json", "tiny-mlp-cpu/aotihub.json", "index.json"])
-      expect(stdout).toContain(`== ${name}`);
-    expect(stdout).toContain("alias flux-fp8 -> example-org/flux-dit-aoti:fp8@main");
-    // This machine has no GPU: the DiT's CUDA builds are all rejected, each with its reason.
-    expect(stdout).toMatch(/rejected aoti\/cu130-sm90a-torch2\.11\/fp8\/1024\.pt2: built for CUDA GPUs/);
+    // The probe reports this machine's OS and CPU ISA, which the choice is printed against.
+    expect(stdout).toMatch(/^device: linux\/x86_64, CPU ISA /m);
+    expect(stdout).toMatch(/bucket "[^"]+": aoti\//);
   });
 });
