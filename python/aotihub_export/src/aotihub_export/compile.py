@@ -15,6 +15,7 @@ from torch._inductor import aot_compile
 from torch._inductor.package import package_aoti
 from torch.export.pt2_archive._package_weights import Weights
 
+from .constant_fqns import bound_constant_fqns
 from .errors import ExportError
 
 
@@ -71,7 +72,32 @@ def compile_bucket(
             received=f"{len(weights)} records",
             hint="this torch version changed how AOTI returns constants; pin torch to a tested minor",
         )
+    constants = {fqn: tensor for fqn, (tensor, _props) in weights[0].items()}
+    check_constant_fqns(files, constants, package_path)
     os.makedirs(os.path.dirname(package_path) or ".", exist_ok=True)
     package_aoti(package_path, {"model": paths})
-    constants = {fqn: tensor for fqn, (tensor, _props) in weights[0].items()}
     return CompiledBucket(package_path=package_path, constants=constants)
+
+
+def check_constant_fqns(files: list[object], constants: dict[str, torch.Tensor], package_path: str) -> None:
+    """What we store must equal what the container binds: a mismatch would make a full-update
+    bind fail at load time, far from its cause."""
+    wrappers = [f for f in files if isinstance(f, str) and f.endswith(".wrapper.cpp")]
+    if len(wrappers) != 1:
+        raise ExportError(
+            "AOTIHUB_EXPORT_PACKAGE",
+            "cannot find the generated wrapper source",
+            expected="one *.wrapper.cpp among AOTI's generated files",
+            received=f"{len(wrappers)}",
+        )
+    with open(wrappers[0], encoding="utf-8") as f:
+        needed = bound_constant_fqns(f.read())
+    have = set(constants)
+    if needed != have:
+        raise ExportError(
+            "AOTIHUB_EXPORT_CONSTANT",
+            f"the constants AOTI handed back do not match what {os.path.basename(package_path)} binds",
+            expected=f"the container's original FQNs {sorted(needed)}",
+            received=f"missing {sorted(needed - have)}, extra {sorted(have - needed)}",
+            hint="report this with your torch version; AOTI changed how it names constants",
+        )

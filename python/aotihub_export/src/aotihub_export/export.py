@@ -67,7 +67,6 @@ def export_model(
                 compiled = compile_bucket(
                     prepared, args, staged, device=device, dynamic_shapes=dims_for(dynamic, inputs)
                 )
-                check_constant_fqns(staged, compiled.constants, device)
                 if write_io_files:
                     outputs = flatten_outputs(prepared(*args))
                     io_name = f"{bucket}.safetensors" if len(profiles) == 1 else f"{profile}/{bucket}.safetensors"
@@ -163,20 +162,3 @@ def dims_for(dynamic: Dynamic | None, inputs: dict[str, torch.Tensor]) -> dict[s
             dim: torch.export.Dim(f"{name}_d{dim}", min=lo, max=hi) for dim, (lo, hi) in ranges.items()
         } or None
     return shapes
-
-
-def check_constant_fqns(package: str, constants: dict[str, torch.Tensor], device: str) -> None:
-    """The container's own GetConstantOriginalFQN list must equal what we will store: a mismatch
-    would make a full-update bind fail at load time, far from its cause."""
-    loaded = torch._inductor.aoti_load_package(package)
-    needed = set(loaded.get_constant_fqns())
-    del loaded
-    have = set(constants)
-    if needed != have:
-        raise ExportError(
-            "AOTIHUB_EXPORT_CONSTANT",
-            f"the constants AOTI handed back do not match what {os.path.basename(package)} binds",
-            expected=f"the package's original FQNs {sorted(needed)}",
-            received=f"missing {sorted(needed - have)}, extra {sorted(have - needed)}",
-            hint="report this with your torch version; AOTI changed how it names constants",
-        )
