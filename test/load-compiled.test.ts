@@ -15,7 +15,7 @@ import {
 } from "@aotihub/loader";
 import { probeDevice, readPt2, type Tensor } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readBucketIo, sameBytes } from "../packages/native/test/support/test-repo.js";
+import { readBucketIo, sameBytes } from "./support/bucket-io.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
 
 // loadCompiled end to end on CPU: a model exported by python/aotihub_export, served by the local

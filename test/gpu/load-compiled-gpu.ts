@@ -1,0 +1,136 @@
+// Issue 5 on the GPU machine (bundled by run.sh, run after the native suite): the tiny DiT exported
+// there with bf16 and fp8 profiles and three buckets, served by the local Hub, loaded by name with
+// loadCompiled, checked against eager bf16. Writes a results JSON; exits non-zero on a failed check.
+
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CompiledModel, loadCompiled, startHubServer } from "@aotihub/loader";
+import { probeDevice } from "@aotihub/native";
+import {
+  describeResolution,
+  NoCompatibleArtifactError,
+  parseManifest,
+  resolveArtifacts,
+} from "@aotihub/registry";
+import { readBucketIo, relativeError } from "../support/bucket-io.js";
+
+const [ditRepo, outFile] = process.argv.slice(2) as [string, string];
+const checks: { name: string; ok: boolean; detail: string }[] = [];
+const figures: Record<string, unknown> = {};
+const check = (name: string, ok: boolean, detail: string) => {
+  checks.push({ name, ok, detail });
+  process.stderr.write(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}\n`);
+};
+
+const work = await mkdtemp(join(tmpdir(), "aotihub-gpu-lc-"));
+process.env.AOTIHUB_CACHE = join(work, "aotihub");
+await mkdir(join(work, "hub", "models", "aotihub"), { recursive: true });
+await symlink(ditRepo, join(work, "hub", "models", "aotihub", "tiny-dit"));
+await writeFile(
+  join(work, "aotihub.config.json"),
+  JSON.stringify({
+    aliases: { "tiny-dit-fp8": { repo: "aotihub/tiny-dit", profile: ["fp8", "bf16"] } },
+    trustedRepos: ["aotihub/*"],
+    index: null,
+  }),
+);
+const server = await startHubServer({ root: join(work, "hub") });
+const hub = {
+  endpoint: server.url,
+  token: undefined,
+  hfHome: join(work, "hf"),
+  cacheDir: join(work, "hf", "hub"),
+  offline: false,
+};
+const manifest = parseManifest(JSON.parse(readFileSync(join(ditRepo, "aotihub.json"), "utf8")));
+const buckets = [...new Set(manifest.artifacts.map((a) => a.bucket.name))];
+
+async function compare(model: CompiledModel, tolerance: number, label: string) {
+  for (const bucket of buckets) {
+    const io = await readBucketIo(ditRepo, bucket, "bf16"); // eager bf16 is the reference for both
+    let started = performance.now();
+    const [out] = await model.run(io.inputs);
+    const first = performance.now() - started;
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      started = performance.now();
+      await model.run(io.inputs);
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const err = relativeError(out!, io.outputs[0]!);
+    figures[`${label}/${bucket}`] = { relErr: err, firstCallMs: first, steadyMedianMs: times[25] };
+    check(
+      `${label} bucket ${bucket} vs eager bf16`,
+      err <= tolerance,
+      `relative error ${err.toExponential(2)} (<= ${tolerance})`,
+    );
+  }
+}
+
+try {
+  const device = await probeDevice();
+  figures.device = device;
+  const fp8 = await loadCompiled("tiny-dit-fp8", { cwd: work, hub, device: "auto", reuse: false });
+  figures.fp8Load = {
+    loadMs: fp8.stats.loadMs,
+    torchLoadMs: fp8.stats.torchLoadMs,
+    weightLoadMs: fp8.stats.weightLoadMs,
+    weightBytes: fp8.stats.weightBytes,
+  };
+  check(
+    "fp8 chosen on this GPU",
+    fp8.profile === "fp8" && fp8.device === "cuda:0",
+    `profile ${fp8.profile} on ${fp8.device} (capability ${device.cuda?.computeCapability})`,
+  );
+  figures.fp8Explain = fp8.explain();
+  await compare(fp8, 5e-2, "fp8");
+  fp8.dispose();
+
+  // A device profile saying 8.0: fp8 must be refused for its requirement (>= 8.9).
+  const ampere = { ...device, cuda: { ...device.cuda!, computeCapability: "8.0", name: "A100 (profile)" } };
+  try {
+    const resolution = resolveArtifacts(manifest, ampere, { profile: ["fp8", "bf16"] });
+    figures.ampereResolution = describeResolution(resolution, ampere);
+    check("profile 8.0 chooses bf16", resolution.profile === "bf16", `profile ${resolution.profile}`);
+  } catch (error) {
+    if (!(error instanceof NoCompatibleArtifactError)) throw error;
+    const text = error.attempts.map((a) => describeResolution(a, ampere)).join("\n");
+    figures.ampereResolution = text;
+    check(
+      "profile 8.0 refuses fp8 for its capability requirement",
+      /fp8[\s\S]*8\.9/.test(text),
+      "fp8 rejected (needs >= 8.9)",
+    );
+    check(
+      "profile 8.0 has no bf16 build (artifacts compiled here are sm_90 SASS)",
+      /bf16[\s\S]*9\.0/.test(text),
+      "bf16 artifacts rejected for architecture: see ampereResolution",
+    );
+  }
+
+  const bf16 = await loadCompiled("tiny-dit-fp8", {
+    cwd: work,
+    hub,
+    device: "auto",
+    profile: "bf16",
+    reuse: false,
+  });
+  check("bf16 chosen when asked", bf16.profile === "bf16", `profile ${bf16.profile}`);
+  await compare(bf16, 1e-2, "bf16");
+  bf16.dispose();
+} catch (error) {
+  check(
+    "no unexpected error",
+    false,
+    error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
+} finally {
+  await server.close();
+}
+await writeFile(outFile, `${JSON.stringify({ checks, figures }, null, 2)}\n`);
+const failed = checks.filter((c) => !c.ok);
+process.stderr.write(`${checks.length - failed.length}/${checks.length} loadCompiled GPU checks passed\n`);
+process.exitCode = failed.length === 0 ? 0 : 1;
