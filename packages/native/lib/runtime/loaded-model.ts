@@ -40,12 +40,15 @@ export interface LoadedModel {
   ): Promise<(Tensor | DeviceTensor)[]>;
   /** Debug: the data pointer of every weight as the variant's container holds it (proves sharing). */
   boundWeightPointers(variant: string): Promise<Record<string, bigint>>;
-  /** Frees containers, weights and mappings; in-flight runs finish first. Idempotent. */
+  /** Frees containers, weights and mappings (after in-flight runs finish); later calls throw AOTIHUB_DISPOSED. Idempotent. */
   dispose(): void;
 }
 
 export class NativeLoadedModel implements LoadedModel {
   #disposed = false;
+  #released = false;
+  /** Runs accepted before dispose() finish on live natives; the last one out releases them. */
+  #inFlight = 0;
 
   constructor(
     readonly device: string,
@@ -67,8 +70,9 @@ export class NativeLoadedModel implements LoadedModel {
     options: RunOptions = {},
   ): Promise<(Tensor | DeviceTensor)[]> {
     const withUserStack = captureUserStack();
+    if (this.#disposed) throw withUserStack(disposedError("model"));
+    this.#inFlight++;
     try {
-      if (this.#disposed) throw disposedError("model");
       const ordered = normalizeInputs(inputs, this.inputNames);
       const signature = ordered.map((t, i) => ({
         name: this.inputNames[i] ?? String(i),
@@ -111,6 +115,9 @@ export class NativeLoadedModel implements LoadedModel {
       return outputs.map((o) => this.#toTensor(o));
     } catch (error) {
       throw error instanceof Error ? withUserStack(error) : error;
+    } finally {
+      this.#inFlight--;
+      if (this.#disposed && this.#inFlight === 0) this.#release();
     }
   }
 
@@ -124,6 +131,12 @@ export class NativeLoadedModel implements LoadedModel {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    if (this.#inFlight === 0) this.#release();
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
     for (const v of this.variantList) v.dispose();
     binding().disposeHandle(this.store.handle, "store");
   }

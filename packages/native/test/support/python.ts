@@ -12,6 +12,8 @@ export function testPython(): string {
 }
 
 /** The torch of the test Python, found the way users' code finds it. */
-export async function testTorch(): Promise<TorchInstall> {
-  return findTorch({ pythons: [testPython()] });
+export function testTorch(): Promise<TorchInstall> {
+  found ??= findTorch({ pythons: [testPython()] });
+  return found;
 }
+let found: Promise<TorchInstall> | undefined;

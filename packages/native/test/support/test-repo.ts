@@ -59,28 +59,33 @@ export interface BucketIo {
   outputs: Tensor[];
 }
 
-/** io/<bucket>.safetensors: `input.<name>` tensors and the eager `output.<i>` tensors. */
-export async function readBucketIo(repo: string, bucket: string): Promise<BucketIo> {
-  const path = join(repo, "io", `${bucket}.safetensors`);
+/** Every tensor of a safetensors file, each copied into its own buffer as user data would be. */
+export async function readTensors(path: string): Promise<Record<string, Tensor>> {
   const file = await readSafetensors(path);
   const bytes = readFileSync(path);
-  const tensor = (name: string): Tensor => {
-    const info = file.tensors.find((t) => t.name === name)!;
-    // A fresh, aligned buffer per tensor, like user data would be.
-    const copy = bytes.buffer.slice(
-      bytes.byteOffset + info.byteOffset,
-      bytes.byteOffset + info.byteOffset + info.byteLength,
-    );
+  const result: Record<string, Tensor> = {};
+  for (const info of file.tensors) {
+    const start = bytes.byteOffset + info.byteOffset;
+    const copy = bytes.buffer.slice(start, start + info.byteLength);
     const numel = info.shape.reduce((a, b) => a * b, 1);
-    return { dtype: info.dtype, shape: info.shape, data: typedArrayFor(info.dtype, copy, 0, numel) };
-  };
+    result[info.name] = {
+      dtype: info.dtype,
+      shape: info.shape,
+      data: typedArrayFor(info.dtype, copy, 0, numel),
+    };
+  }
+  return result;
+}
+
+/** io/<bucket>.safetensors: `input.<name>` tensors and the eager `output.<i>` tensors. */
+export async function readBucketIo(repo: string, bucket: string): Promise<BucketIo> {
+  const all = await readTensors(join(repo, "io", `${bucket}.safetensors`));
   const inputs: Record<string, Tensor> = {};
   const outputs: Tensor[] = [];
-  for (const t of file.tensors) {
-    if (t.name.startsWith("input.")) inputs[t.name.slice("input.".length)] = tensor(t.name);
+  for (const [name, tensor] of Object.entries(all)) {
+    if (name.startsWith("input.")) inputs[name.slice("input.".length)] = tensor;
   }
-  for (let i = 0; file.tensors.some((t) => t.name === `output.${i}`); i++)
-    outputs.push(tensor(`output.${i}`));
+  for (let i = 0; all[`output.${i}`] !== undefined; i++) outputs.push(all[`output.${i}`]!);
   return { inputs, outputs };
 }
 
