@@ -8,6 +8,8 @@ during tracing (`_tensor_constant0`, `lifted_tensor_0`, plain tensor attributes)
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 
 import torch
@@ -60,10 +62,7 @@ def compile_bucket(
             hint="use a torch version this helper supports (>= 2.10)",
         )
     weights = [f for f in files if isinstance(f, Weights)]
-    # The generated C++ sources stay out of the package: nothing loads them once the .so exists,
-    # they hold the build machine's paths, and inductor appends its compile command to its cached
-    # copy on every recompile, which made identical exports differ byte for byte.
-    paths = [f for f in files if isinstance(f, str) and not f.endswith(".cpp")]
+    paths = [f for f in files if isinstance(f, str)]
     if len(weights) != 1:
         raise ExportError(
             "AOTIHUB_EXPORT_COMPILE",
@@ -75,7 +74,8 @@ def compile_bucket(
     constants = {fqn: tensor for fqn, (tensor, _props) in weights[0].items()}
     check_constant_fqns(files, constants, package_path)
     os.makedirs(os.path.dirname(package_path) or ".", exist_ok=True)
-    package_aoti(package_path, {"model": paths})
+    with tempfile.TemporaryDirectory() as scratch:
+        package_aoti(package_path, {"model": [stable_source(p, scratch) for p in paths]})
     return CompiledBucket(package_path=package_path, constants=constants)
 
 
@@ -101,3 +101,27 @@ def check_constant_fqns(files: list[object], constants: dict[str, torch.Tensor],
             received=f"missing {sorted(needed - have)}, extra {sorted(have - needed)}",
             hint="report this with your torch version; AOTI changed how it names constants",
         )
+
+
+COMMAND_TRAILER = "\n// Compile cmd\n"
+
+
+def stable_source(path: str, scratch: str) -> str:
+    """A copy of a generated .cpp without the compile/link commands inductor appends at its end.
+
+    The sources must stay in the package (torch 2.11's package loader finds the metadata by the
+    .cpp's name), but inductor appends those commands to its cached copy again on every
+    recompile and they hold the build machine's paths, which made identical exports differ.
+    """
+    if not path.endswith(".cpp"):
+        return path
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    cut = text.find(COMMAND_TRAILER)
+    if cut >= 0 and all(line.startswith("//") or not line.strip() for line in text[cut:].splitlines()):
+        text = text[: cut + 1]
+    copy = os.path.join(scratch, os.path.basename(path))
+    with open(copy, "w", encoding="utf-8") as f:
+        f.write(text)
+    shutil.copystat(path, copy)
+    return copy
