@@ -1,0 +1,153 @@
+// Issue 6 on a machine with two or more GPUs (bundled by run.sh): one process holds the same model
+// on every GPU, each with its own weight copy, and runs them concurrently. Writes a results JSON;
+// exits non-zero on a failed check. On a machine with fewer than two GPUs it records that and exits 0.
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CompiledModel, loadCompiled, prefetch, startHubServer } from "@aotihub/loader";
+import { probeDevice, probeGpus, type Tensor } from "@aotihub/native";
+import { readBucketIo, relativeError, sameBytes } from "../support/bucket-io.js";
+
+const [ditRepo, outFile] = process.argv.slice(2) as [string, string];
+const checks: { name: string; ok: boolean; detail: string }[] = [];
+const figures: Record<string, unknown> = {};
+const check = (name: string, ok: boolean, detail: string) => {
+  checks.push({ name, ok, detail });
+  process.stderr.write(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}\n`);
+};
+
+/** Device memory in use per GPU, as the driver reports it (MiB). */
+function memoryUsedMiB(): number[] {
+  const text = execFileSync("nvidia-smi", ["--query-gpu=memory.used", "--format=csv,noheader,nounits"], {
+    encoding: "utf8",
+  });
+  return text.trim().split("\n").map(Number);
+}
+
+async function timeRuns(
+  model: CompiledModel,
+  inputs: Record<string, Tensor>,
+  count: number,
+): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await model.run(inputs);
+  return performance.now() - started;
+}
+
+const gpus = await probeGpus();
+figures.gpus = gpus;
+if (gpus.length < 2) {
+  check("machine has two GPUs", true, `only ${gpus.length} GPU(s): multi-GPU checks not applicable here`);
+} else {
+  const work = await mkdtemp(join(tmpdir(), "aotihub-gpu-multi-"));
+  process.env.AOTIHUB_CACHE = join(work, "aotihub");
+  await mkdir(join(work, "hub", "models", "aotihub"), { recursive: true });
+  await symlink(ditRepo, join(work, "hub", "models", "aotihub", "tiny-dit"));
+  await writeFile(
+    join(work, "aotihub.config.json"),
+    JSON.stringify({ trustedRepos: ["aotihub/*"], index: null }),
+  );
+  const server = await startHubServer({ root: join(work, "hub") });
+  const hub = {
+    endpoint: server.url,
+    token: undefined,
+    hfHome: join(work, "hf"),
+    cacheDir: join(work, "hf", "hub"),
+    offline: false,
+  };
+  try {
+    // prefetch --device auto: one profile per GPU, the union of what they need.
+    const devices = await Promise.all(gpus.map((g) => probeDevice({ gpuIndex: g.index })));
+    const fetched = await prefetch({
+      refs: ["aotihub/tiny-dit:bf16"],
+      devices,
+      config: hub,
+      lockfile: false,
+    });
+    figures.prefetchedFiles = fetched.files.map((f) => f.path);
+    check(
+      "prefetch covers every GPU",
+      devices.length === gpus.length && fetched.files.some((f) => f.path.endsWith(".pt2")),
+      `${devices.length} device profiles, ${fetched.files.length} files`,
+    );
+
+    const before = memoryUsedMiB();
+    const opts = { cwd: work, hub, profile: "bf16", reuse: false } as const;
+    const m0 = await loadCompiled("aotihub/tiny-dit", { ...opts, device: "cuda:0" });
+    const afterFirst = memoryUsedMiB();
+    const m1 = await loadCompiled("aotihub/tiny-dit", { ...opts, device: "cuda:1" });
+    const afterBoth = memoryUsedMiB();
+    const weightMiB = m0.stats.weightBytes / 2 ** 20;
+    figures.memoryMiB = { before, afterFirst, afterBoth, weightMiB };
+    check(
+      "placed on the GPU asked for",
+      m0.device === "cuda:0" && m1.device === "cuda:1",
+      `${m0.device}, ${m1.device}`,
+    );
+    const delta0 = afterFirst[0]! - before[0]!;
+    const delta1 = afterBoth[1]! - afterFirst[1]!;
+    check(
+      "loading on GPU 0 leaves GPU 1 untouched",
+      afterFirst[1]! - before[1]! < weightMiB / 2,
+      `GPU1 +${afterFirst[1]! - before[1]!} MiB`,
+    );
+    check(
+      "each GPU holds one weight copy",
+      delta0 >= weightMiB &&
+        delta1 >= weightMiB &&
+        delta0 < weightMiB * 2 + 1024 &&
+        delta1 < weightMiB * 2 + 1024,
+      `GPU0 +${delta0} MiB, GPU1 +${delta1} MiB for ${weightMiB.toFixed(0)} MiB of weights (+ CUDA context)`,
+    );
+
+    const bucket = m0.variants.at(-1)!.bucket.name;
+    const io = await readBucketIo(ditRepo, bucket, "bf16");
+    const [o0] = await m0.run(io.inputs);
+    const [o1] = await m1.run(io.inputs);
+    const e0 = relativeError(o0!, io.outputs[0]!);
+    const e1 = relativeError(o1!, io.outputs[0]!);
+    check(
+      "outputs on each GPU match eager",
+      e0 <= 1e-2 && e1 <= 1e-2,
+      `relative error ${e0.toExponential(2)} / ${e1.toExponential(2)}`,
+    );
+    check("both GPUs compute the same bits", sameBytes(o0!, o1!), "cuda:0 vs cuda:1 outputs");
+
+    const runs = 300;
+    await timeRuns(m0, io.inputs, 20);
+    await timeRuns(m1, io.inputs, 20);
+    const alone0 = await timeRuns(m0, io.inputs, runs);
+    const alone1 = await timeRuns(m1, io.inputs, runs);
+    const started = performance.now();
+    await Promise.all([timeRuns(m0, io.inputs, runs), timeRuns(m1, io.inputs, runs)]);
+    const together = performance.now() - started;
+    figures.concurrency = {
+      runs,
+      bucket,
+      alone0Ms: alone0,
+      alone1Ms: alone1,
+      togetherMs: together,
+      serialMs: alone0 + alone1,
+    };
+    check(
+      "runs on the two GPUs overlap in time",
+      together < 0.8 * (alone0 + alone1),
+      `${runs} runs each: alone ${alone0.toFixed(0)} + ${alone1.toFixed(0)} ms, together ${together.toFixed(0)} ms`,
+    );
+    m0.dispose();
+    m1.dispose();
+  } catch (error) {
+    check(
+      "no unexpected error",
+      false,
+      error instanceof Error ? (error.stack ?? error.message) : String(error),
+    );
+  } finally {
+    await server.close();
+  }
+}
+await writeFile(outFile, `${JSON.stringify({ checks, figures }, null, 2)}\n`);
+const failed = checks.filter((c) => !c.ok);
+process.stderr.write(`${checks.length - failed.length}/${checks.length} multi-GPU checks passed\n`);
+process.exitCode = failed.length === 0 ? 0 : 1;
