@@ -3,10 +3,8 @@
 // loadCompiled, checked against eager bf16. Writes a results JSON; exits non-zero on a failed check.
 
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CompiledModel, loadCompiled, startHubServer } from "@aotihub/loader";
+import { type CompiledModel, loadCompiled } from "@aotihub/loader";
 import { probeDevice } from "@aotihub/native";
 import {
   describeResolution,
@@ -15,35 +13,15 @@ import {
   resolveArtifacts,
 } from "@aotihub/registry";
 import { readBucketIo, relativeError } from "../support/bucket-io.js";
+import { createChecks, serveRepo } from "./gpu-harness.js";
 
 const [ditRepo, outFile] = process.argv.slice(2) as [string, string];
-const checks: { name: string; ok: boolean; detail: string }[] = [];
-const figures: Record<string, unknown> = {};
-const check = (name: string, ok: boolean, detail: string) => {
-  checks.push({ name, ok, detail });
-  process.stderr.write(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}\n`);
-};
-
-const work = await mkdtemp(join(tmpdir(), "aotihub-gpu-lc-"));
-process.env.AOTIHUB_CACHE = join(work, "aotihub");
-await mkdir(join(work, "hub", "models", "aotihub"), { recursive: true });
-await symlink(ditRepo, join(work, "hub", "models", "aotihub", "tiny-dit"));
-await writeFile(
-  join(work, "aotihub.config.json"),
-  JSON.stringify({
-    aliases: { "tiny-dit-fp8": { repo: "aotihub/tiny-dit", profile: ["fp8", "bf16"] } },
-    trustedRepos: ["aotihub/*"],
-    index: null,
-  }),
-);
-const server = await startHubServer({ root: join(work, "hub") });
-const hub = {
-  endpoint: server.url,
-  token: undefined,
-  hfHome: join(work, "hf"),
-  cacheDir: join(work, "hf", "hub"),
-  offline: false,
-};
+const { check, figures, finish } = createChecks();
+const { work, hub, server } = await serveRepo(ditRepo, "tiny-dit", {
+  aliases: { "tiny-dit-fp8": { repo: "aotihub/tiny-dit", profile: ["fp8", "bf16"] } },
+  trustedRepos: ["aotihub/*"],
+  index: null,
+});
 const manifest = parseManifest(JSON.parse(readFileSync(join(ditRepo, "aotihub.json"), "utf8")));
 const buckets = [...new Set(manifest.artifacts.map((a) => a.bucket.name))];
 
@@ -130,7 +108,4 @@ try {
 } finally {
   await server.close();
 }
-await writeFile(outFile, `${JSON.stringify({ checks, figures }, null, 2)}\n`);
-const failed = checks.filter((c) => !c.ok);
-process.stderr.write(`${checks.length - failed.length}/${checks.length} loadCompiled GPU checks passed\n`);
-process.exitCode = failed.length === 0 ? 0 : 1;
+await finish(outFile, "loadCompiled GPU");

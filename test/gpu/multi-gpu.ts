@@ -2,20 +2,13 @@
 // on every GPU, each with its own weight copy, and runs them concurrently. Writes a results JSON;
 // exits non-zero on a failed check. On a machine with fewer than two GPUs it records that and exits 0.
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type CompiledModel, loadCompiled, prefetch, startHubServer } from "@aotihub/loader";
+import { type CompiledModel, loadCompiled, prefetch } from "@aotihub/loader";
 import { probeDevice, probeGpus, type Tensor } from "@aotihub/native";
 import { readBucketIo, relativeError, sameBytes } from "../support/bucket-io.js";
+import { createChecks, serveRepo } from "./gpu-harness.js";
 
 const [ditRepo, outFile] = process.argv.slice(2) as [string, string];
-const checks: { name: string; ok: boolean; detail: string }[] = [];
-const figures: Record<string, unknown> = {};
-const check = (name: string, ok: boolean, detail: string) => {
-  checks.push({ name, ok, detail });
-  process.stderr.write(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}\n`);
-};
+const { check, figures, finish } = createChecks();
 
 /** Device memory in use per GPU, as the driver reports it (MiB). */
 function memoryUsedMiB(): number[] {
@@ -40,22 +33,10 @@ figures.gpus = gpus;
 if (gpus.length < 2) {
   check("machine has two GPUs", true, `only ${gpus.length} GPU(s): multi-GPU checks not applicable here`);
 } else {
-  const work = await mkdtemp(join(tmpdir(), "aotihub-gpu-multi-"));
-  process.env.AOTIHUB_CACHE = join(work, "aotihub");
-  await mkdir(join(work, "hub", "models", "aotihub"), { recursive: true });
-  await symlink(ditRepo, join(work, "hub", "models", "aotihub", "tiny-dit"));
-  await writeFile(
-    join(work, "aotihub.config.json"),
-    JSON.stringify({ trustedRepos: ["aotihub/*"], index: null }),
-  );
-  const server = await startHubServer({ root: join(work, "hub") });
-  const hub = {
-    endpoint: server.url,
-    token: undefined,
-    hfHome: join(work, "hf"),
-    cacheDir: join(work, "hf", "hub"),
-    offline: false,
-  };
+  const { work, hub, server } = await serveRepo(ditRepo, "tiny-dit", {
+    trustedRepos: ["aotihub/*"],
+    index: null,
+  });
   try {
     // prefetch --device auto: one profile per GPU, the union of what they need.
     const devices = await Promise.all(gpus.map((g) => probeDevice({ gpuIndex: g.index })));
@@ -147,7 +128,4 @@ if (gpus.length < 2) {
     await server.close();
   }
 }
-await writeFile(outFile, `${JSON.stringify({ checks, figures }, null, 2)}\n`);
-const failed = checks.filter((c) => !c.ok);
-process.stderr.write(`${checks.length - failed.length}/${checks.length} multi-GPU checks passed\n`);
-process.exitCode = failed.length === 0 ? 0 : 1;
+await finish(outFile, "multi-GPU");
