@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { Tensor } from "@aotihub/native";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModels, type TestModels } from "../../../../test/support/test-models.js";
@@ -30,12 +33,33 @@ describe("load, run and dispose", () => {
       await model.run(io.inputs);
       model.dispose();
     };
-    for (let i = 0; i < 100; i++) await cycle(); // warm: allocator pools, JIT, dlopen refcounts
+    for (let i = 0; i < 300; i++) await cycle(); // warm: malloc arenas of the pool threads, JIT, dlopen refcounts
+    // Collect JS garbage on both sides, so only memory that something still holds is counted.
+    forceGc();
     const before = process.memoryUsage().rss;
+    const mapsBefore = mappings();
     for (let i = 0; i < 1000; i++) await cycle();
+    forceGc();
     const growth = process.memoryUsage().rss - before;
     console.log(`RSS growth over 1000 cycles: ${(growth / 1024 / 1024).toFixed(1)} MiB`);
-    // A leaked container, weight store or mapping per cycle would cost well over 20 KiB each.
-    expect(growth).toBeLessThan(20 * 1024 * 1024);
+    // Exact: no weight mapping and no model library stays mapped once its model is disposed.
+    expect(mappings()).toEqual(mapsBefore);
+    // Loose, as RSS is noisy (malloc arenas of the pool threads): a leaked container per cycle
+    // (its library, kernels and buffers) would cost far more than 32 KiB.
+    expect(growth).toBeLessThan(32 * 1024 * 1024);
   });
 });
+
+function forceGc(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+/** Our files mapped into this process right now: weights and extracted model libraries. */
+function mappings(): string[] {
+  return readFileSync("/proc/self/maps", "utf8")
+    .split("\n")
+    .map((line) => line.split(/\s+/).slice(5).join(" "))
+    .filter((file) => file.includes("test-models") || file.includes("native-test-so"))
+    .sort();
+}
