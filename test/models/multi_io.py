@@ -18,8 +18,10 @@ class MultiIO(nn.Module):
     def forward(self, a: torch.Tensor, b: torch.Tensor, ids: torch.Tensor) -> tuple[torch.Tensor, ...]:
         tokens = self.embed(ids)
         mixed = self.mix(torch.cat([a, b], dim=-1)) + tokens
-        weights = torch.tensor([0.25, 0.5, 1.0, 2.0, 0.25, 0.5, 1.0, 2.0])  # lifted at export
-        return mixed * self.offset, (a * weights).sum(dim=-1), torch.argmax(mixed, dim=-1)
+        # Lifted at export; built on the input's device so the same spec exports for CPU and CUDA.
+        weights = torch.tensor([0.25, 0.5, 1.0, 2.0, 0.25, 0.5, 1.0, 2.0], device=a.device)
+        offset = self.offset.to(a.device)  # a plain attribute is not moved by module.to(device)
+        return mixed * offset, (a * weights).sum(dim=-1), torch.argmax(mixed, dim=-1)
 
 
 def spec(device: str) -> ExportSpec:

@@ -15,7 +15,7 @@ class PerBucketConstant(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n = x.shape[0]
         # One weight per row, 1/n each: lifted as a constant whose shape and value follow n.
-        row_weights = torch.tensor([[1.0 / n]] * n)
+        row_weights = torch.tensor([[1.0 / n]] * n, device=x.device)
         return self.proj(x) * row_weights
 
 
