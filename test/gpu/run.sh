@@ -33,8 +33,9 @@ pack() {
   du -sh "$gpu"
 }
 
-device() {
-  local out="${OUT:-/tmp/gpu-out}"
+# Node, Python paths and the output folder on the GPU machine.
+device_setup() {
+  out="${OUT:-/tmp/gpu-out}"
   mkdir -p "$out" /tmp/aotihub-node
   xz -d -c "$gpu/node.xz" >/tmp/aotihub-node/node && chmod +x /tmp/aotihub-node/node
   export PATH="/tmp/aotihub-node:$PATH"
@@ -44,8 +45,13 @@ device() {
     export PYTHONPATH="/tmp/aotihub-py${PYTHONPATH:+:$PYTHONPATH}"
   fi
   export PYTHONPATH="$root/python/aotihub_export/src${PYTHONPATH:+:$PYTHONPATH}"
-  local models=/tmp/aotihub-gpu-models
-  local export=(python3 -m aotihub_export)
+  models=/tmp/aotihub-gpu-models
+  export=(python3 -m aotihub_export)
+}
+
+# Everything: the native suite, loadCompiled (issue 5) and several GPUs (issue 6).
+device() {
+  device_setup
   local started=$SECONDS
   log "compiling the test models for CUDA (two processes in parallel)"
   # The DiT with its GPU profiles (bf16 and fp8 where the GPU has them): the native suite runs its
@@ -69,8 +75,17 @@ device() {
   return "$status"
 }
 
+# Only several GPUs in one process (issue 6), on the DiT's bf16 builds: a shorter run.
+device_multi() {
+  device_setup
+  "${export[@]}" --device cuda --out-root "$models" --io --profile bf16 --spec test/models/tiny_dit.py \
+    >"$out/compile-dit.log" 2>&1 || { log "DiT compile failed (see compile-dit.log)"; return 1; }
+  node "$gpu/lib/multi-gpu.mjs" "$models/tiny-dit" "$out/multi-gpu.json" 2>&1 | tee "$out/suite.log"
+}
+
 case "${1:-}" in
   pack) pack ;;
   device) device ;;
-  *) echo "usage: $0 pack|device" >&2; exit 2 ;;
+  device-multi) device_multi ;;
+  *) echo "usage: $0 pack|device|device-multi" >&2; exit 2 ;;
 esac

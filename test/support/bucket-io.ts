@@ -29,11 +29,15 @@ export async function readTensors(path: string): Promise<Record<string, Tensor>>
   return result;
 }
 
-/** A bucket's inputs and eager outputs; `profile` picks `io/<profile>/` in multi-profile repos. */
+/**
+ * A bucket's inputs and eager outputs. A repo exported with several profiles keeps them under
+ * `io/<profile>/`; with one profile, directly under `io/`.
+ */
 export async function readBucketIo(repo: string, bucket: string, profile?: string): Promise<BucketIo> {
+  const perProfile = profile === undefined ? undefined : join(repo, "io", profile, `${bucket}.safetensors`);
   const path =
-    profile !== undefined || !existsSync(join(repo, "io", `${bucket}.safetensors`))
-      ? join(repo, "io", profile ?? "", `${bucket}.safetensors`)
+    perProfile !== undefined && existsSync(perProfile)
+      ? perProfile
       : join(repo, "io", `${bucket}.safetensors`);
   const all = await readTensors(path);
   const inputs: Record<string, Tensor> = {};

@@ -198,6 +198,12 @@ class LibtorchBackend final : public TensorBackend {
     CheckCuda(cudart_.streamSynchronize(streams_[1]), "cudaStreamSynchronize");
   }
 
+  void UseDevice(DeviceRef device) override {
+    if (!device.cuda) return;
+    RequireCudart();
+    CheckCuda(cudart_.setDevice(device.index), "cudaSetDevice");
+  }
+
   void Synchronize(int deviceIndex) override {
     if (!cuda_) return;
     RequireCudart();

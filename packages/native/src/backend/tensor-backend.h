@@ -49,6 +49,10 @@ class TensorBackend {
   virtual AtenTensorHandle Alias(AtenTensorHandle tensor) = 0;
   virtual void Release(AtenTensorHandle tensor) = 0;
   virtual TensorInfo Inspect(AtenTensorHandle tensor) = 0;
+  // Makes `device` the calling thread's current CUDA device (no-op for the CPU). Native work runs on
+  // the libuv thread pool, whose threads serve every GPU in turn: a container created, run or deleted
+  // on another current device fails with "invalid resource handle" (seen on two H100s).
+  virtual void UseDevice(DeviceRef device) = 0;
   // Host -> device bytes; fast path through pinned staging where the backend can.
   virtual void Upload(void* deviceDst, const void* hostSrc, size_t bytes, int deviceIndex) = 0;
   virtual void Synchronize(int deviceIndex) = 0;

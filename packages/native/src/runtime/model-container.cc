@@ -65,6 +65,7 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
        soPath);
   Bind(self->lib_, a.extractEntries, "AOTInductorModelContainerExtractConstantsMapEntries", false, soPath);
   const std::string deviceStr = device.cuda ? "cuda:" + std::to_string(device.index) : "cpu";
+  CurrentBackend()->UseDevice(device);
   Check(a.create(&self->handle_, 1, deviceStr.c_str(), cubinDir.empty() ? nullptr : cubinDir.c_str()),
         "AOTInductorModelContainerCreateWithDevice");
   self->ReadSignature();
@@ -146,6 +147,7 @@ void ModelContainer::BindWeights() {
 std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, bool keepOnDevice) {
   TensorBackend* backend = CurrentBackend();
   std::lock_guard<std::mutex> lock(runMutex_);
+  backend->UseDevice(device_);
   if (inputs.size() != inputNames_.size())
     throw NativeError("NATIVE_INPUT", "model takes " + std::to_string(inputNames_.size()) + " inputs, got " +
                                           std::to_string(inputs.size()));
@@ -252,7 +254,14 @@ std::vector<std::pair<std::string, uintptr_t>> ModelContainer::BoundPointers() {
 }
 
 ModelContainer::~ModelContainer() {
-  if (handle_ != nullptr) abi_.destroy(handle_);
+  if (handle_ != nullptr) {
+    try {
+      CurrentBackend()->UseDevice(device_);  // the container frees its device memory and events
+    } catch (...) {
+      // Deleting anyway is the best left to do in a destructor.
+    }
+    abi_.destroy(handle_);
+  }
   if (lib_ != nullptr) ::dlclose(lib_);
 }
 
