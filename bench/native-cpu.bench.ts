@@ -3,15 +3,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import {
-  findTorch,
-  loadPackages,
-  type PackageSpec,
-  readSafetensors,
-  type Tensor,
-  typedArrayFor,
-} from "@aotihub/native";
+import { findTorch, loadPackages, type PackageSpec } from "@aotihub/native";
 import type { Bucket } from "@aotihub/registry";
+import { readBucketIo } from "../test/support/bucket-io.js";
 import { repoRoot } from "../test/support/repo-root.js";
 import { ensureTestModels } from "../test/support/test-models.js";
 
@@ -46,7 +40,7 @@ for (const name of ["tiny-mlp", "tiny-dit"] as const) {
   const loadMs = performance.now() - t0;
   if (name === "tiny-mlp") torchLoadMs = model.stats.torchLoadMs;
   for (const p of packages) {
-    const inputs = await readInputs(join(repo, "io", `${p.bucket.name}.safetensors`));
+    const { inputs } = await readBucketIo(repo, p.bucket.name);
     let t = performance.now();
     await model.run(inputs);
     const first = performance.now() - t;
@@ -80,25 +74,3 @@ const next = doc.includes(BEGIN)
   : `${doc}\n## native: CPU (bench/native-cpu.bench.ts)\n\n${section}\n`;
 writeFileSync(DOC, next);
 console.log(section);
-
-async function readInputs(path: string): Promise<Record<string, Tensor>> {
-  const file = await readSafetensors(path);
-  const bytes = readFileSync(path);
-  const out: Record<string, Tensor> = {};
-  for (const t of file.tensors) {
-    if (!t.name.startsWith("input.")) continue;
-    const start = bytes.byteOffset + t.byteOffset;
-    const copy = bytes.buffer.slice(start, start + t.byteLength);
-    out[t.name.slice(6)] = {
-      dtype: t.dtype,
-      shape: t.shape,
-      data: typedArrayFor(
-        t.dtype,
-        copy,
-        0,
-        t.shape.reduce((a, b) => a * b, 1),
-      ),
-    };
-  }
-  return out;
-}

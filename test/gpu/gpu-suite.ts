@@ -1,23 +1,22 @@
 // The CUDA suite: the CPU runtime checks again on a GPU, the CUDA fixtures, a bf16 DiT with three
 // resolution variants on one weight set, and the figures docs/benchmarks.md records. Run by
 // test/gpu/run.sh on the GPU machine (bundled, no vitest there) and by gpu.test.ts where a GPU is.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import {
   type DeviceTensor,
   findTorch,
   isDeviceTensor,
-  type LoadedModel,
   loadPackages,
   type PackageSpec,
   probeDevice,
-  readSafetensors,
   type Tensor,
-  typedArrayFor,
 } from "@aotihub/native";
 import type { Bucket } from "@aotihub/registry";
 import { binding } from "../../packages/native/lib/binding.js";
+import { readBucketIo, readTensors, relativeError, sameBytes } from "../support/bucket-io.js";
+import { repoPackages } from "../support/repo-packages.js";
 
 export interface GpuSuiteOptions {
   /** Folder of CUDA-compiled convention repos (aotihub_export --device cuda --io). */
@@ -83,7 +82,7 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
     figures.firstLoadMs = performance.now() - started;
     figures.libtorchLoadMs = model.stats.torchLoadMs;
     for (const n of [2, 4]) {
-      const io = await readAll(join(f, `tiny_${n}.io.safetensors`));
+      const io = await readTensors(join(f, `tiny_${n}.io.safetensors`));
       const [y] = hostOutputs(await model.run({ x: io.x! }));
       check(`fixture tiny_blob_${n} bit-identical to eager`, sameBytes(y!, io.y!));
     }
@@ -99,7 +98,7 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
       [{ path: join(f, "tiny_default_2.pt2"), bucket: bucket(2) }],
       [join(f, "tiny.safetensors")],
     );
-    const io = await readAll(join(f, "tiny_2.io.safetensors"));
+    const io = await readTensors(join(f, "tiny_2.io.safetensors"));
     const [y] = hostOutputs(await inSo.run({ x: io.x! }));
     check("fixture tiny_default_2 (weights in .so, rebound) bit-identical", sameBytes(y!, io.y!));
     inSo.dispose();
@@ -234,7 +233,7 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
         cacheDir: options.cacheDir,
       });
       for (const n of [2, 4]) {
-        const io = await readAll(join(f, `io_b${n}.safetensors`));
+        const io = await readTensors(join(f, `io_b${n}.safetensors`));
         const [y] = hostOutputs(await model.run({ x: io.x! }));
         check(
           `cpu fixture tiny_b${n} on this CPU`,
@@ -286,62 +285,6 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
   return { device, torch: torch.fullVersion, checks, figures };
 }
 
-function repoPackages(repo: string): { packages: PackageSpec[]; weights: string[] } {
-  const m = JSON.parse(readFileSync(join(repo, "aotihub.json"), "utf8")) as {
-    weights: Record<string, { files: string[] }>;
-    profiles: Record<string, { weights: string }>;
-    artifacts: { path: string; profile: string; bucket: Bucket; weightsOverride?: string }[];
-  };
-  const profile = m.artifacts[0]!.profile;
-  const artifacts = m.artifacts.filter((a) => a.profile === profile);
-  const files = (set: string) => m.weights[set]!.files.map((f) => join(repo, f));
-  return {
-    packages: artifacts.map((a) => ({
-      path: join(repo, a.path),
-      bucket: a.bucket,
-      ...(a.weightsOverride ? { weights: files(a.weightsOverride) } : {}),
-    })),
-    weights: files(m.profiles[profile]!.weights),
-  };
-}
-
-async function readAll(path: string): Promise<Record<string, Tensor>> {
-  const file = await readSafetensors(path);
-  const bytes = readFileSync(path);
-  const out: Record<string, Tensor> = {};
-  for (const t of file.tensors) {
-    const start = bytes.byteOffset + t.byteOffset;
-    const copy = bytes.buffer.slice(start, start + t.byteLength);
-    out[t.name] = {
-      dtype: t.dtype,
-      shape: t.shape,
-      data: typedArrayFor(
-        t.dtype,
-        copy,
-        0,
-        t.shape.reduce((a, b) => a * b, 1),
-      ),
-    };
-  }
-  return out;
-}
-
-async function readBucketIo(repo: string, bucket: string, dir = "io") {
-  let path = join(repo, dir, `${bucket}.safetensors`);
-  if (!existsSync(path)) {
-    const profile = readdirSync(join(repo, dir)).find((d) =>
-      existsSync(join(repo, dir, d, `${bucket}.safetensors`)),
-    );
-    path = join(repo, dir, profile ?? "", `${bucket}.safetensors`);
-  }
-  const all = await readAll(path);
-  const inputs: Record<string, Tensor> = {};
-  const outputs: Tensor[] = [];
-  for (const [k, v] of Object.entries(all)) if (k.startsWith("input.")) inputs[k.slice(6)] = v;
-  for (let i = 0; all[`output.${i}`]; i++) outputs.push(all[`output.${i}`]!);
-  return { inputs, outputs };
-}
-
 function hostOutputs(outs: (Tensor | DeviceTensor)[]): Tensor[] {
   return outs.map((o) => {
     if (isDeviceTensor(o)) throw new Error("expected a host tensor");
@@ -351,36 +294,4 @@ function hostOutputs(outs: (Tensor | DeviceTensor)[]): Tensor[] {
 
 function same(a: Record<string, bigint>, b: Record<string, bigint>): boolean {
   return Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
-}
-
-function sameBytes(a: Tensor, b: Tensor): boolean {
-  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(
-    Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
-  );
-}
-
-function numbers(t: Tensor): Float64Array {
-  if (t.dtype === "bfloat16") {
-    const f = new Float32Array(1);
-    const u = new Uint32Array(f.buffer);
-    return Float64Array.from(t.data as Uint16Array, (bits) => {
-      u[0] = bits << 16;
-      return f[0]!;
-    });
-  }
-  return Float64Array.from(t.data as ArrayLike<number | bigint>, Number);
-}
-
-function relativeError(actual: Tensor, expected: Tensor): number {
-  const a = numbers(actual);
-  const b = numbers(expected);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return a.length === b.length
-    ? Math.sqrt(diff) / Math.max(Math.sqrt(norm), Number.MIN_VALUE)
-    : Number.POSITIVE_INFINITY;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readSafetensors, type Tensor, typedArrayFor } from "@aotihub/native";
 
@@ -31,14 +31,21 @@ export async function readTensors(path: string): Promise<Record<string, Tensor>>
 
 /**
  * A bucket's inputs and eager outputs. A repo exported with several profiles keeps them under
- * `io/<profile>/`; with one profile, directly under `io/`.
+ * `io/<profile>/`; with one profile, directly under `io/`. Without a profile named, a multi-profile
+ * repo answers with the first profile (by name) that has the bucket.
  */
 export async function readBucketIo(repo: string, bucket: string, profile?: string): Promise<BucketIo> {
-  const perProfile = profile === undefined ? undefined : join(repo, "io", profile, `${bucket}.safetensors`);
-  const path =
-    perProfile !== undefined && existsSync(perProfile)
-      ? perProfile
-      : join(repo, "io", `${bucket}.safetensors`);
+  const file = `${bucket}.safetensors`;
+  const candidates = [
+    ...(profile !== undefined ? [join(repo, "io", profile, file)] : []),
+    join(repo, "io", file),
+    ...(profile === undefined && existsSync(join(repo, "io"))
+      ? readdirSync(join(repo, "io"))
+          .sort()
+          .map((dir) => join(repo, "io", dir, file))
+      : []),
+  ];
+  const path = candidates.find((c) => existsSync(c)) ?? candidates[0]!;
   const all = await readTensors(path);
   const inputs: Record<string, Tensor> = {};
   const outputs: Tensor[] = [];

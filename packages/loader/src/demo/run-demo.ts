@@ -66,7 +66,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       `\nloadCompiled("tiny-dit") on ${model.device}: ${model.stats.loadMs.toFixed(0)} ms (download + verify + libtorch ${model.stats.torchLoadMs.toFixed(0)} ms + weights ${model.stats.weightLoadMs.toFixed(1)} ms)`,
     );
     opts.out(model.explain().replace(/^/gm, "  "));
-    opts.out("\nbucket      first call   steady (median of " + opts.runs + ")   output checksum");
+    opts.out(`\nbucket      first call   steady (median of ${opts.runs})   output checksum`);
     for (const variant of model.variants) {
       const inputs = demoInputs(variant.bucket);
       let started = performance.now();
