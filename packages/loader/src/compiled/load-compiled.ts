@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadPackages } from "@aotihub/native";
+import { aotihubCacheDir, loadPackages } from "@aotihub/native";
 import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { HubClient } from "../hub/hub-client.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
@@ -9,7 +9,6 @@ import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.j
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
 import { assertTrusted } from "../trust/assert-trusted.js";
-import { aotihubCacheDir } from "./aotihub-cache-dir.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";

@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { probeDevice } from "@aotihub/native";
-import { aotihubCacheDir } from "../compiled/aotihub-cache-dir.js";
+import { aotihubCacheDir, probeDevice } from "@aotihub/native";
 import type { DeviceOption } from "../compiled/choose-device.js";
 import { loadCompiled } from "../compiled/load-compiled.js";
 import { startHubServer } from "../serve/start-hub-server.js";

@@ -1,5 +1,5 @@
+import { aotihubCacheDir } from "@aotihub/native";
 import type { Artifact, DeviceProfile } from "@aotihub/registry";
-import { aotihubCacheDir } from "../compiled/aotihub-cache-dir.js";
 import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { type CachedFile, cachedSha256 } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";

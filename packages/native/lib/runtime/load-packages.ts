@@ -1,4 +1,3 @@
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Bucket } from "@aotihub/registry";
 import { binding } from "../binding.js";
@@ -6,6 +5,7 @@ import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/na
 import { captureUserStack } from "../errors/with-user-stack.js";
 import { readPt2 } from "../formats/pt2/read-pt2.js";
 import type { Pt2Package } from "../formats/pt2/types.js";
+import { aotihubCacheDir } from "../io/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
 import { findTorch } from "../torch/find-torch.js";
@@ -37,7 +37,7 @@ export interface LoadPackagesOptions {
   device: string;
   /** Passed to findTorch. */
   torchDir?: string;
-  /** Where compiled libraries are extracted (content-addressed). Default ~/.cache/aotihub/aoti. */
+  /** Where compiled libraries are extracted (content-addressed). Default `aotihubCacheDir()/aoti`. */
   cacheDir?: string;
   /** Open only the first variant now and the others on first use (default false: all now). */
   lazy?: boolean;
@@ -65,8 +65,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   }
   const parsed = parseDeviceName(options.device);
   const device = await describeDevice(parsed);
-  const cacheDir =
-    options.cacheDir ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "aotihub", "aoti");
+  const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
 
   // Read and check every package before anything is dlopened: a refusal must not cost a crash.
   const variants: Variant[] = [];
