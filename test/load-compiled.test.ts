@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -161,6 +161,48 @@ describe("loadCompiled", () => {
         reuse: false,
       }),
     ).rejects.toMatchObject({ code: "AOTIHUB_SHA256_MISMATCH" });
+  });
+});
+
+describe("artifacts that call custom kernels", () => {
+  it("resolve and cache the kernel build, then fail with a clear error instead of crashing", async () => {
+    // The tiny MLP's repo, with its artifacts saying they call a kernels-community kernel.
+    const repo = join(hubRoot, "models", "acme", "needs-kernel");
+    await cp(models.models["tiny-mlp"], repo, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(repo, "aotihub.json"), "utf8"));
+    for (const a of manifest.artifacts) a.kernels = [{ repo: "kernels-community/activation", version: 1 }];
+    await writeFile(join(repo, "aotihub.json"), JSON.stringify(manifest));
+    const device = await probeDevice();
+    const torch = device.torch!.version.split(".");
+    const variant = `torch${torch[0]}${torch[1]}-cxx11-cpu-x86_64-linux`;
+    const kernel = join(hubRoot, "kernels", "kernels-community", "activation");
+    await mkdir(join(kernel, "build", variant, "activation"), { recursive: true });
+    await writeFile(join(kernel, "build", variant, "activation", "__init__.py"), "# kernel\n");
+    await writeFile(join(kernel, ".aotihub-refs.json"), JSON.stringify({ branches: { main: ".", v1: "." } }));
+
+    const local = await startHubServer({ root: hubRoot });
+    try {
+      await expect(
+        loadCompiled("acme/needs-kernel", {
+          cwd: projectDir,
+          hub: { ...hub, endpoint: local.url },
+          device: cpuDevice,
+          trustRemoteCode: true,
+          lockfile: false,
+          reuse: false,
+        }),
+      ).rejects.toMatchObject({
+        code: "AOTIHUB_CUSTOM_OPS_UNSUPPORTED",
+        message: expect.stringContaining("kernels-community/activation"),
+      });
+      const cached = join(hub.cacheDir, "kernels--kernels-community--activation", "snapshots");
+      const [commit] = await readdir(cached);
+      expect(
+        await readFile(join(cached, commit!, "build", variant, "activation", "__init__.py"), "utf8"),
+      ).toBe("# kernel\n");
+    } finally {
+      await local.close();
+    }
   });
 });
 
