@@ -7,6 +7,8 @@ import { type HubConfig, type HubServer, startHubServer } from "@aotihub/loader"
 
 export interface Checks {
   check(name: string, ok: boolean, detail: string): void;
+  /** Records an error that escaped the checks as a failed check, with its stack. */
+  unexpected(error: unknown): void;
   figures: Record<string, unknown>;
   /** Writes `{ checks, figures }` to `file` and sets the exit code from the checks. */
   finish(file: string, label: string): Promise<void>;
@@ -15,12 +17,19 @@ export interface Checks {
 export function createChecks(): Checks {
   const checks: { name: string; ok: boolean; detail: string }[] = [];
   const figures: Record<string, unknown> = {};
+  const check = (name: string, ok: boolean, detail: string) => {
+    checks.push({ name, ok, detail });
+    process.stderr.write(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}\n`);
+  };
   return {
     figures,
-    check(name, ok, detail) {
-      checks.push({ name, ok, detail });
-      process.stderr.write(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}\n`);
-    },
+    check,
+    unexpected: (error) =>
+      check(
+        "no unexpected error",
+        false,
+        error instanceof Error ? (error.stack ?? error.message) : String(error),
+      ),
     async finish(file, label) {
       await writeFile(file, `${JSON.stringify({ checks, figures }, null, 2)}\n`);
       const failed = checks.filter((c) => !c.ok);

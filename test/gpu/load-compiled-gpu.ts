@@ -16,7 +16,7 @@ import { readBucketIo, relativeError } from "../support/bucket-io.js";
 import { createChecks, serveRepo } from "./gpu-harness.js";
 
 const [ditRepo, outFile] = process.argv.slice(2) as [string, string];
-const { check, figures, finish } = createChecks();
+const { check, unexpected, figures, finish } = createChecks();
 const { work, hub, server } = await serveRepo(ditRepo, "tiny-dit", {
   aliases: { "tiny-dit-fp8": { repo: "aotihub/tiny-dit", profile: ["fp8", "bf16"] } },
   trustedRepos: ["aotihub/*"],
@@ -100,11 +100,7 @@ try {
   await compare(bf16, 1e-2, "bf16");
   bf16.dispose();
 } catch (error) {
-  check(
-    "no unexpected error",
-    false,
-    error instanceof Error ? (error.stack ?? error.message) : String(error),
-  );
+  unexpected(error);
 } finally {
   await server.close();
 }

@@ -8,7 +8,7 @@ import { readBucketIo, relativeError, sameBytes } from "../support/bucket-io.js"
 import { createChecks, serveRepo } from "./gpu-harness.js";
 
 const [ditRepo, outFile] = process.argv.slice(2) as [string, string];
-const { check, figures, finish } = createChecks();
+const { check, unexpected, figures, finish } = createChecks();
 
 /** Device memory in use per GPU, as the driver reports it (MiB). */
 function memoryUsedMiB(): number[] {
@@ -119,11 +119,7 @@ if (gpus.length < 2) {
     m0.dispose();
     m1.dispose();
   } catch (error) {
-    check(
-      "no unexpected error",
-      false,
-      error instanceof Error ? (error.stack ?? error.message) : String(error),
-    );
+    unexpected(error);
   } finally {
     await server.close();
   }
