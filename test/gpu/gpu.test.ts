@@ -21,7 +21,7 @@ describe.skipIf(reason !== "")("CUDA suite", () => {
   it("passes every check", { timeout: 600_000 }, async () => {
     const result = await runGpuSuite({
       modelsRoot: models!,
-      fixtures: "/work/shared/fixtures/aoti-cuda-sm90-torch2.11",
+      fixtures: join(repoRoot, "..", "shared", "fixtures", "aoti-cuda-sm90-torch2.11"),
       cacheDir: join(repoRoot, ".cache", "native-test-so"),
     });
     expect(existsSync(models!)).toBe(true);

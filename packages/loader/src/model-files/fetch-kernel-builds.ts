@@ -1,6 +1,7 @@
+import { readFile } from "node:fs/promises";
 import { type Artifact, type DeviceProfile, resolveKernelVariant } from "@aotihub/registry";
 import type { HubConfig } from "../config/hub-config.js";
-import type { CachedFile } from "../download/download-file.js";
+import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { snapshotDownload } from "../download/snapshot-download.js";
 import { HubClient } from "../hub/hub-client.js";
 import { parseRepoId } from "../hub/repo-id.js";
@@ -48,8 +49,8 @@ export async function fetchKernelBuilds(kernel: KernelRef, opts: KernelFetchOpti
     snapshotDownload({ ...common, repo, revision: kernel.revision, include: ["build/**"] });
   if (system === undefined) return (await everything()).files;
 
-  const variants = opts.config.offline
-    ? (await everything()).files.map((f) => f.path.split("/")[1]!)
+  const paths = opts.config.offline
+    ? (await everything()).files.map((f) => f.path)
     : (
         await (opts.client ?? new HubClient({ config: opts.config })).listFiles(
           repo,
@@ -57,9 +58,10 @@ export async function fetchKernelBuilds(kernel: KernelRef, opts: KernelFetchOpti
           opts.signal,
         )
       )
-        .filter((f) => f.path.startsWith("build/"))
-        .map((f) => f.path.split("/")[1]!);
-  const decision = resolveKernelVariant([...new Set(variants)], system);
+        .map((f) => f.path)
+        .filter((p) => p.startsWith("build/"));
+  const variants = [...new Set(paths.map((p) => p.split("/")[1]!))];
+  const decision = resolveKernelVariant(variants, system, await readBuildArchs(kernel, paths, common));
   if (decision.variant === null) {
     const trace = decision.trace.map((t) => `${t.variant}: ${t.reasons.join("; ")}`).join(" | ");
     throw new NoKernelVariantError(kernel.repo, kernel.revision, trace || "no builds");
@@ -71,4 +73,29 @@ export async function fetchKernelBuilds(kernel: KernelRef, opts: KernelFetchOpti
     include: [`build/${decision.variant}/**`],
   });
   return build.files;
+}
+
+/**
+ * `backend.archs` of each build's `metadata.json` (small files, fetched through the cache), so the
+ * registry can refuse a build whose code cannot run on this GPU: the check the kernels library
+ * itself does not make (FA3 ships 8.0 and 9.0a only).
+ */
+async function readBuildArchs(
+  kernel: KernelRef,
+  paths: string[],
+  common: { config: HubConfig; client?: HubClient; signal?: AbortSignal | undefined },
+): Promise<Record<string, string[]>> {
+  const archs: Record<string, string[]> = {};
+  for (const path of paths.filter((p) => /^build\/[^/]+\/metadata\.json$/.test(p))) {
+    const file = await downloadFile({
+      ...common,
+      repo: parseRepoId(kernel.repo, "kernel"),
+      path,
+      revision: kernel.revision,
+    });
+    const json = JSON.parse(await readFile(file.snapshotPath, "utf8")) as { backend?: { archs?: unknown } };
+    const list = json.backend?.archs;
+    if (Array.isArray(list) && list.every((a) => typeof a === "string")) archs[path.split("/")[1]!] = list;
+  }
+  return archs;
 }
