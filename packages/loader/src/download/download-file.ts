@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
-import { mkdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
+import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { sha256OfFile } from "@aotihub/native";
 import { CacheLayout } from "../cache/cache-layout.js";
 import { linkSnapshot } from "../cache/link-snapshot.js";
 import { KnownMissingError, NotInCacheError } from "../cache/offline-errors.js";
@@ -171,7 +171,5 @@ async function recordMissing(
 /** The sha256 of a cached file: its etag for LFS files, else hashed (small git files only). */
 export async function cachedSha256(file: Pick<CachedFile, "etag" | "blobPath">): Promise<string> {
   if (/^[0-9a-f]{64}$/.test(file.etag)) return file.etag;
-  return createHash("sha256")
-    .update(await readFile(file.blobPath))
-    .digest("hex");
+  return sha256OfFile(file.blobPath);
 }

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { sha256OfFile } from "@aotihub/native";
 import { AotihubError, type Manifest, parseManifest } from "@aotihub/registry";
-import { sha256OfFile } from "../trust/verify-file-sha256.js";
 
 /**
  * Checks a folder in the Hub convention before it is published: the manifest parses, and every

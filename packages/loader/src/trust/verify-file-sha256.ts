@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { sha256OfFile } from "@aotihub/native";
 import { AotihubError } from "@aotihub/registry";
 
 export interface VerifyOptions {
@@ -40,10 +39,4 @@ export async function verifyFileSha256(
     await mkdir(path.dirname(stamp), { recursive: true });
     await writeFile(stamp, identity);
   }
-}
-
-export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }

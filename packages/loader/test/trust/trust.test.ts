@@ -1,9 +1,10 @@
 import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sha256OfFile } from "@aotihub/native";
 import { describe, expect, it } from "vitest";
 import { assertTrusted } from "../../src/trust/assert-trusted.js";
-import { sha256OfFile, verifyFileSha256 } from "../../src/trust/verify-file-sha256.js";
+import { verifyFileSha256 } from "../../src/trust/verify-file-sha256.js";
 
 describe("assertTrusted", () => {
   it("accepts a pinned repo, a listed repo or glob, and an explicit opt-in, in that order", () => {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { chmod, type FileHandle, mkdir, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AotihubError } from "@aotihub/registry";
+import { sha256OfFile } from "../../io/sha256-of-file.js";
 import { baseName } from "./find-model-files.js";
 import { hashEntry } from "./hash-entry.js";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
@@ -133,12 +133,6 @@ async function holdsFiles(
     if ((await sha256OfFile(path)) !== digests[i]) return false;
   }
   return true;
-}
-
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 async function pathExists(path: string): Promise<boolean> {
