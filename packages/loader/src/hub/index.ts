@@ -15,4 +15,11 @@ export {
 } from "./hub-errors.js";
 export { hubRequest } from "./hub-request.js";
 export { COMMIT_SHA, resolveFileUrl, revisionInfoUrl } from "./hub-urls.js";
-export { InvalidRepoIdError, parseRepoId, type RepoId, type RepoType, repoFolderName } from "./repo-id.js";
+export {
+  InvalidRepoIdError,
+  isRepoName,
+  parseRepoId,
+  type RepoId,
+  type RepoType,
+  repoFolderName,
+} from "./repo-id.js";

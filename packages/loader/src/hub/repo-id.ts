@@ -8,7 +8,26 @@ export interface RepoId {
   name: string;
 }
 
-const REPO_NAME = /^[\w.-]+\/[\w.-]+$/;
+const REPO_PART = /^[\w.-]{1,96}$/;
+
+/**
+ * The Hub's own repo-id rule (huggingface_hub `validate_repo_id`): `org/name`, each part 1-96 word
+ * characters, "-" or ".", not starting or ending with "-" or ".", no "--" or "..", no ".git" end.
+ */
+export function isRepoName(name: string): boolean {
+  const parts = name.split("/");
+  return parts.length === 2 && parts.every(isRepoPart);
+}
+
+function isRepoPart(part: string): boolean {
+  return (
+    REPO_PART.test(part) &&
+    !part.includes("--") &&
+    !part.includes("..") &&
+    !/^[-.]|[-.]$/.test(part) &&
+    !part.endsWith(".git")
+  );
+}
 
 export class InvalidRepoIdError extends AotihubError {
   constructor(received: string) {
@@ -21,7 +40,7 @@ export class InvalidRepoIdError extends AotihubError {
 }
 
 export function parseRepoId(name: string, type: RepoType = "model"): RepoId {
-  if (!REPO_NAME.test(name) || name.includes("..") || name.includes("--")) throw new InvalidRepoIdError(name);
+  if (!isRepoName(name)) throw new InvalidRepoIdError(name);
   return { type, name };
 }
 

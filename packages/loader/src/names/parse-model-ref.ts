@@ -1,4 +1,5 @@
 import { AotihubError } from "@aotihub/registry";
+import { isRepoName } from "../hub/repo-id.js";
 
 /** A model named by its repo: `org/name[:profile][@revision]`. */
 export interface RepoRef {
@@ -16,9 +17,6 @@ export interface AliasRef {
 
 export type ModelRef = RepoRef | AliasRef;
 
-// The Hub's own repo-id rule (huggingface_hub validate_repo_id): optional namespace, a name of
-// word characters, '-' and '.', 1-96 long, no '--' or '..', not ending in '.git'.
-const REPO_PART = /^[\w\-.]{1,96}$/;
 const PROFILE = /^[\w\-.]{1,64}$/;
 const REVISION = /^[\w\-./]{1,256}$/;
 const ALIAS = /^[a-z0-9][\w\-.]{0,95}$/i;
@@ -37,8 +35,7 @@ export function parseModelRef(ref: string): ModelRef {
   const profile = colon >= 0 ? beforeRevision.slice(colon + 1) : undefined;
   const repo = colon >= 0 ? beforeRevision.slice(0, colon) : beforeRevision;
 
-  const parts = repo.split("/");
-  if (parts.length !== 2 || !parts.every(isRepoPart)) {
+  if (!isRepoName(repo)) {
     throw badRef(ref, "a repo id `org/name` (letters, digits, '-', '_', '.'; no '--' or '..')");
   }
   if (profile !== undefined && !PROFILE.test(profile)) throw badRef(ref, "a profile name after ':'");
@@ -51,16 +48,6 @@ export function parseModelRef(ref: string): ModelRef {
     ...(profile !== undefined && { profile }),
     ...(revision !== undefined && { revision }),
   };
-}
-
-function isRepoPart(part: string): boolean {
-  return (
-    REPO_PART.test(part) &&
-    !part.includes("--") &&
-    !part.includes("..") &&
-    !/^[-.]|[-.]$/.test(part) &&
-    !part.endsWith(".git")
-  );
 }
 
 function badRef(ref: string, expected: string): AotihubError {

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { isRepoName } from "../hub/repo-id.js";
 
 const aliasTarget = z
   .object({
-    repo: z.string().regex(/^[\w\-.]+\/[\w\-.]+$/, "a repo id org/name"),
+    repo: z.string().refine(isRepoName, "a repo id org/name (as on the Hub)"),
     profile: z.union([z.string(), z.array(z.string()).nonempty()]).optional(),
     revision: z.string().optional(),
   })
