@@ -1,3 +1,4 @@
+export { kernelSystemOf } from "./kernel-system-of.js";
 export type {
   KernelBackend,
   KernelFramework,
