@@ -1,14 +1,14 @@
-import { type HubServer, startHubServer } from "@aotihub/loader";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS, createHubFixture, type HubFixture, LFS_THRESHOLD, TOKENS } from "./support/hub-fixture.js";
 import { readJson } from "./support/read-json.js";
 
 let fixture: HubFixture;
-let server: HubServer;
+let server: TestHubServer;
 
 beforeAll(async () => {
   fixture = await createHubFixture();
-  server = await startHubServer({ root: fixture.root, access: ACCESS, lfsThresholdBytes: LFS_THRESHOLD });
+  server = await startTestHubServer({ root: fixture.root, access: ACCESS, lfsThresholdBytes: LFS_THRESHOLD });
 });
 afterAll(() => server?.close());
 
@@ -138,7 +138,7 @@ describe("resolve: LFS files through the CDN origin", () => {
   it("a tampered or expired CDN URL is 403", async () => {
     const location = await cdnLocation("/acme/tiny/resolve/main/weights/model.safetensors");
     expect((await fetch(location.replace("commit=", "commit=0"))).status).toBe(403);
-    const shortLived = await startHubServer({ root: fixture.root, cdnUrlTtlSeconds: 1 });
+    const shortLived = await startTestHubServer({ root: fixture.root, cdnUrlTtlSeconds: 1 });
     try {
       const head = await fetch(`${shortLived.url}/acme/tiny/resolve/main/weights/model.safetensors`, {
         redirect: "manual",
@@ -223,7 +223,7 @@ describe("kernel repos", () => {
 
 describe("CDN imitation and fault hooks", () => {
   it("paces each connection to the configured rate and adds latency", async () => {
-    const slow = await startHubServer({
+    const slow = await startTestHubServer({
       root: fixture.root,
       throttleBytesPerSecond: 400_000,
       latencyMs: 150,

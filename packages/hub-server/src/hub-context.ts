@@ -10,7 +10,8 @@ export interface HubContext {
   store: RepoStore;
   access: RepoAccess;
   signer: CdnSigner;
-  faults: FaultInjector;
+  /** Armed by tests through the testing entry; null on a served Hub. */
+  faults: FaultInjector | null;
   uploads: LfsUploadStore;
   isLfs: (path: string, size: number) => boolean;
   treePageSize: number;

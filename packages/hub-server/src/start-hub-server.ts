@@ -8,7 +8,7 @@ import { isAotihubError } from "@aotihub/registry";
 import { parseAccessConfig, readAccessConfig } from "./access/access-config.js";
 import { RepoAccess } from "./access/repo-access.js";
 import { CdnSigner } from "./cdn/cdn-signer.js";
-import { FaultInjector } from "./faults/fault-injector.js";
+import type { FaultInjector } from "./faults/fault-injector.js";
 import { BodyTooLargeError, requestOrigin, sendHubError } from "./http/hub-response.js";
 import type { HubContext } from "./hub-context.js";
 import { HubServerError } from "./hub-server-error.js";
@@ -36,20 +36,28 @@ export interface HubServer {
   /** The CDN origin LFS downloads are redirected to. */
   cdnUrl: string;
   root: string;
-  /** Arm faults for the next matching requests. */
-  faults: FaultInjector;
-  /** The last requests served (at most 10,000), oldest first. */
-  requests: HubRequestRecord[];
   close(): Promise<void>;
 }
 
-const MAX_RECORDS = 10_000;
+/**
+ * What only the test entry (`@aotihub/hub-server/testing`) plugs in: faults to inject and a
+ * recorder of each finished request. A served Hub has neither.
+ */
+export interface HubServerHooks {
+  faults?: FaultInjector;
+  onRequest?: (record: HubRequestRecord) => void;
+}
 
 /**
  * Starts a Hub-compatible server over a folder of repos: an API origin (what HF_ENDPOINT names)
  * and a CDN origin on its own port that LFS downloads are redirected to, as on the real Hub.
  */
-export async function startHubServer(options: HubServerOptions): Promise<HubServer> {
+export function startHubServer(options: HubServerOptions): Promise<HubServer> {
+  return openHubServer(options, {});
+}
+
+/** startHubServer with test hooks; internal to the package (the testing entry wraps it). */
+export async function openHubServer(options: HubServerOptions, hooks: HubServerHooks): Promise<HubServer> {
   const root = resolve(options.root);
   const rootStats = await stat(root).catch(() => null);
   if (!rootStats?.isDirectory()) {
@@ -67,8 +75,6 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     patterns: options.lfsPatterns ?? DEFAULT_LFS_PATTERNS,
   });
   const host = options.host ?? "127.0.0.1";
-  const requests: HubRequestRecord[] = [];
-  const faults = new FaultInjector();
   let cdnPort = 0;
   let apiBase = "";
 
@@ -76,7 +82,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     store: new RepoStore(root, isLfs),
     access: new RepoAccess(access),
     signer: new CdnSigner(),
-    faults,
+    faults: hooks.faults ?? null,
     uploads: new LfsUploadStore(root),
     isLfs,
     treePageSize: options.treePageSize ?? 1000,
@@ -93,17 +99,19 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     (origin: "api" | "cdn") =>
     (req: IncomingMessage, res: ServerResponse): void => {
       res.setHeader("X-Request-Id", randomUUID());
-      res.on("finish", () => {
-        requests.push({
-          origin,
-          method: req.method ?? "",
-          url: req.url ?? "",
-          status: res.statusCode,
-          hadAuthorization: req.headers.authorization !== undefined,
-          range: req.headers.range,
-        });
-        if (requests.length > MAX_RECORDS) requests.splice(0, requests.length - MAX_RECORDS);
-      });
+      const { onRequest } = hooks;
+      if (onRequest) {
+        res.on("finish", () =>
+          onRequest({
+            origin,
+            method: req.method ?? "",
+            url: req.url ?? "",
+            status: res.statusCode,
+            hadAuthorization: req.headers.authorization !== undefined,
+            range: req.headers.range,
+          }),
+        );
+      }
       handle(ctx, origin, req, res).catch((error: unknown) => {
         if (res.headersSent) {
           res.destroy();
@@ -130,8 +138,6 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     url: apiBase,
     cdnUrl: `http://${urlHost}:${cdnPort}`,
     root,
-    faults,
-    requests,
     close: async () => {
       await Promise.all([closeServer(api), closeServer(cdn)]);
     },
@@ -140,7 +146,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
 
 async function handle(ctx: HubContext, origin: "api" | "cdn", req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? "/", "http://local");
-  const fault = ctx.faults.take(origin, req.method ?? "GET", `${url.pathname}${url.search}`);
+  const fault = ctx.faults?.take(origin, req.method ?? "GET", `${url.pathname}${url.search}`);
   if (fault?.type === "reset" && fault.afterBytes === 0) {
     req.socket.destroy();
     return;
