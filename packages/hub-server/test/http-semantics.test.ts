@@ -269,6 +269,29 @@ describe("CDN imitation and fault hooks", () => {
     expect(Buffer.from(await (await fetch(location)).arrayBuffer())).toEqual(fixture.files.get(key));
   });
 
+  it("truncate, redirect-loop and expired-cdn-url faults, each recorded with what was sent", async () => {
+    const key = "models/acme/tiny/weights/model.safetensors";
+    const file = "/acme/tiny/resolve/main/weights/model.safetensors";
+    server.requests.length = 0;
+    server.faults.inject({ origin: "cdn", action: { type: "truncate", afterBytes: 1000 } });
+    await expect(fetch(await cdnLocation(file)).then((r) => r.arrayBuffer())).rejects.toThrow();
+    // the record is written when the server sees the socket close, maybe after the client does
+    while (!server.requests.some((r) => r.origin === "cdn")) await new Promise((r) => setTimeout(r, 10));
+    const cut = server.requests.find((r) => r.origin === "cdn")!;
+    expect(cut).toMatchObject({ status: 200, completed: false, bodyBytes: 1000 });
+
+    server.faults.inject({ origin: "api", path: "/config.json", action: { type: "redirect-loop" } });
+    const loop = await get("/acme/tiny/resolve/main/config.json", { redirect: "manual" });
+    expect(loop.status).toBe(302);
+    expect(loop.headers.get("location")).toBe("/acme/tiny/resolve/main/config.json");
+
+    server.faults.inject({ origin: "api", path: "/resolve/", action: { type: "expired-cdn-url" } });
+    expect((await fetch(await cdnLocation(file))).status).toBe(403);
+    const fresh = await fetch(await cdnLocation(file));
+    expect(Buffer.from(await fresh.arrayBuffer())).toEqual(fixture.files.get(key));
+    expect(server.requests.at(-1)).toMatchObject({ status: 200, completed: true, bodyBytes: 200_000 });
+  });
+
   it("records traffic: LFS downloads reach the CDN without the Authorization header", async () => {
     const res = await get("/acme/gated/resolve/main/weights.safetensors", {
       headers: { authorization: `Bearer ${TOKENS.alice}` },
