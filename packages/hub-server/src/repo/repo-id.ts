@@ -29,6 +29,16 @@ export function isValidRepoNamePart(part: string): boolean {
   return NAME_PART.test(part) && !part.includes("..") && !part.endsWith(".git");
 }
 
+/** The repo a `repoKey` names (`models/org/name`), or null for anything else. */
+export function repoFromKey(key: string): RepoRef | null {
+  const [plural, org, name, ...rest] = key.split("/");
+  const type = repoTypeFromPlural(plural ?? "");
+  if (!type || !org || !name || rest.length > 0 || !isValidRepoNamePart(org) || !isValidRepoNamePart(name)) {
+    return null;
+  }
+  return { type, id: `${org}/${name}` };
+}
+
 export function repoTypeFromPlural(plural: string): RepoType | null {
   if (plural === "models") return "model";
   if (plural === "datasets") return "dataset";
