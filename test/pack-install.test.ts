@@ -4,7 +4,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type HubServer, startHubServer } from "@aotihub/loader";
+import { type HubServer, startHubServer } from "@aotihub/hub-server";
 import type { Tensor } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBucketIo, sameBytes } from "./support/bucket-io.js";
