@@ -9,4 +9,14 @@ export {
 } from "./errors/error-codes.js";
 export * from "./kernels/index.js";
 export * from "./manifest/index.js";
+export {
+  InvalidRepoIdError,
+  isRepoName,
+  isRepoNamePart,
+  parseRepoId,
+  type RepoId,
+  type RepoType,
+  repoTypePlural,
+  repoUrlPrefix,
+} from "./repo/repo-id.js";
 export * from "./resolve/index.js";

@@ -1,6 +1,7 @@
 import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256OfFile } from "@aotihub/native";
+import type { RepoId } from "@aotihub/registry";
 import { CacheLayout } from "../cache/cache-layout.js";
 import { linkSnapshot } from "../cache/link-snapshot.js";
 import { KnownMissingError, NotInCacheError } from "../cache/offline-errors.js";
@@ -11,7 +12,6 @@ import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { HubClient } from "../hub/hub-client.js";
 import { EntryNotFoundError, HubNetworkError } from "../hub/hub-errors.js";
 import { COMMIT_SHA } from "../hub/hub-urls.js";
-import type { RepoId } from "../hub/repo-id.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { type DownloadTuning, downloadBlob } from "./download-blob.js";
 

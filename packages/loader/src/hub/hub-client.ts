@@ -1,3 +1,4 @@
+import type { RepoId } from "@aotihub/registry";
 import { AotihubError } from "@aotihub/registry";
 import { listFiles } from "@huggingface/hub";
 import { type Dispatcher, fetch as undiciFetch } from "undici";
@@ -7,7 +8,6 @@ import { type FileMetadata, normalizeEtag } from "./file-metadata.js";
 import { HubRequestError, hubErrorFromResponse } from "./hub-errors.js";
 import { asNetworkError, hubRequest, responseFacts } from "./hub-request.js";
 import { resolveFileUrl, revisionInfoUrl } from "./hub-urls.js";
-import type { RepoId } from "./repo-id.js";
 
 /** One file of a repo listing. */
 export interface RepoFile {

@@ -1,10 +1,10 @@
 import path from "node:path";
 import type { Artifact } from "@aotihub/registry";
+import { parseRepoId } from "@aotihub/registry";
 import type { HubConfig } from "../config/hub-config.js";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { runPool } from "../download/run-pool.js";
 import type { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { verifyFileSha256 } from "../trust/verify-file-sha256.js";
 import { weightPathsOf } from "./lock-model.js";

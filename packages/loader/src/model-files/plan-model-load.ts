@@ -5,13 +5,13 @@ import {
   type DeviceProfile,
   type Manifest,
   parseManifest,
+  parseRepoId,
   type Resolution,
   resolveArtifacts,
 } from "@aotihub/registry";
 import type { HubConfig } from "../config/hub-config.js";
 import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
 import type { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
 import type { LockedModel, Lockfile } from "../lockfile/lockfile-schema.js";
 import { readLockfile } from "../lockfile/read-write-lockfile.js";
 import { formatModelRef, parseModelRef } from "../names/parse-model-ref.js";

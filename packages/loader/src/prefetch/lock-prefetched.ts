@@ -1,7 +1,7 @@
+import { parseRepoId } from "@aotihub/registry";
 import type { HubConfig } from "../config/hub-config.js";
 import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
 import type { LockedKernel, LockedModel } from "../lockfile/lockfile-schema.js";
 import { allWeightPathsOf, lockModel } from "../model-files/lock-model.js";
 import type { PrefetchedModel } from "./prefetch.js";

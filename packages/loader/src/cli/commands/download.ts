@@ -1,7 +1,7 @@
+import { parseRepoId, type RepoType } from "@aotihub/registry";
 import { InvalidArgumentError } from "commander";
 import { readHubConfig } from "../../config/hub-config.js";
 import { cachedSha256, downloadFile, snapshotDownload } from "../../download/index.js";
-import { parseRepoId, type RepoType } from "../../hub/repo-id.js";
 import { createCliProgress } from "../../progress/cli-progress-reporter.js";
 import type { RegisterCommand } from "./index.js";
 
