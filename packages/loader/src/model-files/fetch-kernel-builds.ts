@@ -6,10 +6,10 @@ import {
   parseRepoId,
   resolveKernelVariant,
 } from "@aotihub/registry";
-import type { HubConfig } from "../config/hub-config.js";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { snapshotDownload } from "../download/snapshot-download.js";
 import { HubClient } from "../hub/hub-client.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { NoKernelVariantError } from "./model-file-errors.js";
 

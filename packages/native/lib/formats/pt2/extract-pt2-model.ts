@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmod, type FileHandle, mkdir, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ModelLoadError } from "../../errors/native-errors.js";
-import { sha256OfFile } from "../../io/sha256-of-file.js";
+import { sha256OfFile } from "../../node-fs/sha256-of-file.js";
 import { baseName } from "./find-model-files.js";
 import { hashEntry } from "./hash-entry.js";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
