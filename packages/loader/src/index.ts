@@ -77,14 +77,4 @@ export {
 export type { ProjectConfig } from "./project-config/project-config-schema.js";
 export { checkConventionFolder } from "./publish/check-convention-folder.js";
 export { type PublishParams, publishFolder } from "./publish/publish-folder.js";
-export {
-  type AccessConfig,
-  type Fault,
-  type FaultAction,
-  type HubRequestRecord,
-  type HubServer,
-  HubServerError,
-  type HubServerOptions,
-  startHubServer,
-} from "./serve/index.js";
 export type { TrustReason } from "./trust/assert-trusted.js";
