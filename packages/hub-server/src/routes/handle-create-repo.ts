@@ -1,8 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isRepoNamePart } from "@aotihub/registry";
 import { readBody, sendHubError, sendJson } from "../http/hub-response.js";
 import type { HubContext } from "../hub-context.js";
-import { isValidRepoNamePart, type RepoRef, repoUrlPrefix } from "../repo/repo-id.js";
+import { type RepoRef, repoUrlPrefix } from "../repo/repo-id.js";
 
 /**
  * `POST /api/repos/create` (`create_repo`, `createRepo`): makes an empty repo folder. A private
@@ -36,8 +37,8 @@ export async function handleCreateRepo(
   if (
     (type !== "model" && type !== "dataset" && type !== "kernel") ||
     typeof body.name !== "string" ||
-    !isValidRepoNamePart(body.name) ||
-    !isValidRepoNamePart(org)
+    !isRepoNamePart(body.name) ||
+    !isRepoNamePart(org)
   ) {
     sendHubError(res, 400, "Expected { name, organization?, type?: model|dataset|kernel } with valid names");
     return;
