@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { findTorch, loadPackages, type PackageSpec } from "@aotihub/native";
 import type { Bucket } from "@aotihub/registry";
 import { readBucketIo } from "../test/support/bucket-io.js";
+import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
 import { ensureTestModels } from "../test/support/test-models.js";
 
@@ -15,7 +16,7 @@ const END = "<!-- native-cpu:end -->";
 
 const models = await ensureTestModels();
 const torch = await findTorch({
-  pythons: [process.env.AOTIHUB_PYTHON ?? join(repoRoot, ".venv/bin/python")],
+  pythons: [testPython()],
 });
 const rows: string[] = [];
 let torchLoadMs = 0;

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPython } from "../../../test/support/python.js";
 import { ACCESS, createHubFixture, type HubFixture, LFS_THRESHOLD, TOKENS } from "./support/hub-fixture.js";
-import { runPython } from "./support/python.js";
 
 type Check = { ok?: unknown; error?: string; message?: string };
 type Download = { path: string; real: string; sha256: string };
@@ -34,7 +34,9 @@ beforeAll(async () => {
     HF_HUB_CACHE: cache,
     HF_TOKEN: "",
   };
-  const stdout = await runPython(script, [JSON.stringify({ alice: TOKENS.alice, bob: TOKENS.bob })], env);
+  const { stdout } = await runPython([script, JSON.stringify({ alice: TOKENS.alice, bob: TOKENS.bob })], {
+    env,
+  });
   results = JSON.parse(stdout.trim().split("\n").at(-1)!);
 }, 120_000);
 afterAll(() => server?.close());

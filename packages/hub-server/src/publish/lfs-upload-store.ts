@@ -4,10 +4,15 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { HubServerError } from "../hub-server-error.js";
 import { type RepoRef, repoKey } from "../repo/repo-id.js";
 
 /** Why an upload was refused; the CDN answers 400 with this text. */
-export class LfsUploadRejected extends Error {}
+export class LfsUploadRejectedError extends HubServerError {
+  constructor(reason: string) {
+    super("AOTIHUB_HUB_SERVER_REJECTED", reason);
+  }
+}
 
 /**
  * LFS objects uploaded through the CDN origin, waiting for (or kept after) the commit that names
@@ -47,16 +52,18 @@ export class LfsUploadStore {
           for await (const chunk of source) {
             received += chunk.byteLength;
             if (received > size)
-              throw new LfsUploadRejected(`body is larger than the announced ${size} bytes`);
+              throw new LfsUploadRejectedError(`body is larger than the announced ${size} bytes`);
             hash.update(chunk);
             yield chunk;
           }
         },
         createWriteStream(temp, { flags: "wx" }),
       );
-      if (received !== size) throw new LfsUploadRejected(`received ${received} bytes, announced ${size}`);
+      if (received !== size)
+        throw new LfsUploadRejectedError(`received ${received} bytes, announced ${size}`);
       const actual = hash.digest("hex");
-      if (actual !== sha256) throw new LfsUploadRejected(`body has sha256 ${actual}, announced ${sha256}`);
+      if (actual !== sha256)
+        throw new LfsUploadRejectedError(`body has sha256 ${actual}, announced ${sha256}`);
       await rename(temp, this.pathOf(repo, sha256));
     } catch (error) {
       await rm(temp, { force: true });

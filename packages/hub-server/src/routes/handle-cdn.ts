@@ -4,7 +4,7 @@ import type { FaultAction } from "../faults/fault-injector.js";
 import { quoteEtag } from "../http/entity-tag.js";
 import { sendRepresentation } from "../http/send-representation.js";
 import type { HubContext } from "../hub-context.js";
-import { LfsUploadRejected } from "../publish/lfs-upload-store.js";
+import { LfsUploadRejectedError } from "../publish/lfs-upload-store.js";
 import { repoFromKey } from "../repo/repo-id.js";
 
 /**
@@ -32,7 +32,7 @@ export async function handleCdn(
     try {
       await ctx.uploads.receive(repo, grant.sha256, grant.size, req);
     } catch (error) {
-      if (error instanceof LfsUploadRejected) return sendCdnError(res, 400, error.message);
+      if (error instanceof LfsUploadRejectedError) return sendCdnError(res, 400, error.message);
       throw error;
     }
     res.writeHead(200, { ETag: quoteEtag(grant.sha256), "Content-Length": 0 }).end();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody, sendHubError, sendJson } from "../http/hub-response.js";
 import type { HubContext } from "../hub-context.js";
-import { applyCommit, CommitConflict } from "../publish/apply-commit.js";
+import { applyCommit, CommitConflictError } from "../publish/apply-commit.js";
 import { parseCommitBody } from "../publish/commit-operations.js";
 import { type RepoRef, repoUrlPrefix } from "../repo/repo-id.js";
 import { admitToRepo } from "./repo-gate.js";
@@ -42,9 +42,9 @@ export async function handleCommit(
   try {
     const commit = await ctx.store.withWriteLock(repo, async () => {
       const before = await ctx.store.resolveRevision(repo, branch);
-      if (!before) throw new CommitConflict(404, `Branch ${branch} disappeared`);
+      if (!before) throw new CommitConflictError(404, `Branch ${branch} disappeared`);
       if (parsed.parentCommit !== undefined && parsed.parentCommit !== before.snapshot.commit) {
-        throw new CommitConflict(412, "A commit has happened since. Please refresh and try again.");
+        throw new CommitConflictError(412, "A commit has happened since. Please refresh and try again.");
       }
       // Only this repo's objects: an object known elsewhere must be uploaded again to be committed here.
       await applyCommit(folder, before.snapshot, parsed.operations, async (sha256, size) => {
@@ -62,7 +62,7 @@ export async function handleCommit(
       hookOutput: "",
     });
   } catch (error) {
-    if (!(error instanceof CommitConflict)) throw error;
+    if (!(error instanceof CommitConflictError)) throw error;
     sendHubError(res, error.status, error.message);
   }
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { RepoId } from "@aotihub/registry";
 
 /**
- * Paths of the Hugging Face cache, exactly as huggingface_hub lays it out (architecture 2.7), so
+ * Paths of the Hugging Face cache, exactly as huggingface_hub lays it out (docs/architecture.md 2.7), so
  * Python and we share one cache. Pure path arithmetic: no I/O here.
  */
 export class CacheLayout {

@@ -7,7 +7,7 @@ import type { CompiledModel } from "./compiled-model.js";
  * recently used model is disposed when more than AOTIHUB_MAX_LOADED_MODELS (default 4) are held,
  * so a model handed out earlier can be disposed by a later load: size it for your working set.
  */
-class LoadedModels {
+export class LoadedModels {
   readonly #models = new LRUCache<string, CompiledModel>({
     max: Math.max(1, Number(process.env.AOTIHUB_MAX_LOADED_MODELS) || 4),
     dispose: (model) => model.dispose(),

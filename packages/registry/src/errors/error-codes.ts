@@ -319,6 +319,11 @@ export const ERROR_CODES = {
     summary: ".aotihub-server.json or a repo's .aotihub-refs.json is not valid",
     fix: "correct the fields listed",
   },
+  AOTIHUB_HUB_SERVER_REJECTED: {
+    summary:
+      "the local Hub refused a request: a body too large, a commit conflict, an LFS upload unlike its announcement",
+    fix: "clients see it as an HTTP 4xx with this message; retry the commit on the new head, or upload what was announced",
+  },
   // the demo
   AOTIHUB_PYTHON_NO_TORCH: {
     summary: "the demo found no Python with torch and safetensors (AOTIHUB_PYTHON, else python3)",
