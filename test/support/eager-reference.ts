@@ -1,8 +1,8 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Tensor } from "@aotihub/native";
-import { readTensors } from "./bucket-io.js";
+import { readBucketIo, readTensors } from "./bucket-io.js";
 import { repoRoot } from "./repo-root.js";
 import { runPython } from "./run-python.js";
 import { TEST_MODEL_SPECS, type TestModelName, type TestModels } from "./test-models.js";
@@ -25,10 +25,26 @@ export async function eagerReferences(
   await runPython([join(repoRoot, "test", "support", "eager_reference.py"), out, ...pairs]);
   return async (name, bucket) => {
     if (!names.includes(name)) throw new Error(`no eager reference computed for ${name}`);
-    const tensors = await readTensors(join(out, name, `${bucket}.safetensors`));
-    const outputs: Tensor[] = [];
-    for (let i = 0; tensors[`output.${i}`] !== undefined; i++) outputs.push(tensors[`output.${i}`]!);
-    if (outputs.length === 0) throw new Error(`the eager reference of ${name}/${bucket} has no outputs`);
-    return outputs;
+    return eagerOutputsOf(models.models[name], bucket, out);
   };
+}
+
+/**
+ * A bucket's eager outputs for a repo folder: from `referencesRoot/<repo name>/<bucket>.safetensors`
+ * (written by eager_reference.py, as test/gpu/run.sh does on the GPU machine), else, without a
+ * references folder, the export helper's io file (`profile` picks among several).
+ */
+export async function eagerOutputsOf(
+  repo: string,
+  bucket: string,
+  referencesRoot?: string,
+  profile?: string,
+): Promise<Tensor[]> {
+  if (referencesRoot === undefined) return (await readBucketIo(repo, bucket, profile)).outputs;
+  const path = join(referencesRoot, basename(repo), `${bucket}.safetensors`);
+  const tensors = await readTensors(path);
+  const outputs: Tensor[] = [];
+  for (let i = 0; tensors[`output.${i}`] !== undefined; i++) outputs.push(tensors[`output.${i}`]!);
+  if (outputs.length === 0) throw new Error(`no outputs in the eager reference ${path}`);
+  return outputs;
 }

@@ -1,5 +1,6 @@
 import type { LoadedModel, Tensor } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loopTurnsDuringRuns } from "../../../../test/support/loop-turns.js";
 import { ensureTestModels } from "../../../../test/support/test-models.js";
 import { loadRepo, readBucketIo, sameBytes } from "../support/test-repo.js";
 
@@ -16,32 +17,12 @@ describe("runs happen off the event loop", () => {
     const bucket = model.variants.at(-1)!.name; // the largest resolution
     const io = await readBucketIo(repo, bucket);
     const [reference] = (await model.run(io.inputs)) as Tensor[];
-    // A run that blocked the loop would finish before any setImmediate callback could fire: count
-    // the loop turns seen while a run's promise is still pending. No clock is involved, so a busy
-    // machine only changes how many turns fit in a run, not whether there are any; a blocking
-    // runtime sees none in any number of runs.
-    let turns = 0;
-    let running = true;
-    const spin = () => {
-      if (!running) return;
-      turns++;
-      setImmediate(spin);
-    };
-    let runs = 0;
-    let turnsWhilePending = 0;
-    try {
-      setImmediate(spin);
-      while (runs < 200 && turnsWhilePending < 20) {
-        const before = turns;
-        const [out] = (await model.run(io.inputs)) as Tensor[];
-        turnsWhilePending += turns - before;
-        expect(sameBytes(out!, reference!)).toBe(true);
-        runs++;
-      }
-    } finally {
-      running = false;
-    }
-    expect(turnsWhilePending, `loop turns during ${runs} runs`).toBeGreaterThanOrEqual(20);
+    // A blocking run leaves no loop turn while its promise is pending (test/support/loop-turns.ts).
+    const { turns, runs } = await loopTurnsDuringRuns(async () => {
+      const [out] = (await model.run(io.inputs)) as Tensor[];
+      expect(sameBytes(out!, reference!)).toBe(true);
+    });
+    expect(turns, `loop turns during ${runs} runs`).toBeGreaterThanOrEqual(20);
   });
 
   it("serializes concurrent runs on one model safely, across variants", async () => {
