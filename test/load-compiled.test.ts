@@ -1,16 +1,15 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import {
   type HubConfig,
-  type HubServer,
   loadCompiled,
   loadProjectConfig,
   lockPrefetched,
   prefetch,
   publishFolder,
   readLockfile,
-  startHubServer,
   writeLockfile,
 } from "@aotihub/loader";
 import { probeDevice, readPt2, type Tensor } from "@aotihub/native";
@@ -30,7 +29,7 @@ let models: TestModels;
 let hubRoot: string;
 let eager: (name: "tiny-mlp", bucket: string) => Promise<Tensor[]>;
 const cpuDevice = "cpu" as const;
-const open: HubServer[] = [];
+const open: TestHubServer[] = [];
 
 // The artifact folder the export helper builds on this CPU, derived from /proc/cpuinfo by the
 // test (what torch's inductor picks there), not read from the manifest under test.
@@ -50,14 +49,14 @@ afterEach(async () => {
 });
 
 interface Project {
-  server: HubServer;
+  server: TestHubServer;
   hub: HubConfig;
   projectDir: string;
 }
 
 /** A fresh local Hub over `hubRoot`, an empty HF cache, and a project naming tiny-mlp. */
 async function project(): Promise<Project> {
-  const server = await startHubServer({
+  const server = await startTestHubServer({
     root: hubRoot,
     access: { tokens: { [WRITE_TOKEN]: { user: "acme", write: true } } },
   });

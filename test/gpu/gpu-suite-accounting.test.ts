@@ -26,7 +26,9 @@ describe("the CUDA suite's accounting, without compiled models", () => {
     expect(summary.failed).toContain("CUDA load/run/dispose cycles leave RSS and device memory flat");
     expect(summary.failed).toContain("event loop turns while GPU runs are in flight");
     expect(summary.passed).toBe(0);
-    expect(summary.line).toMatch(new RegExp(`^${summary.ran} of ${summary.planned} planned checks ran, 0 passed`));
+    expect(summary.line).toMatch(
+      new RegExp(`^${summary.ran} of ${summary.planned} planned checks ran, 0 passed`),
+    );
     expect(lines.at(-1)).toBe(summary.line);
   });
 });
