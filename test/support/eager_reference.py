@@ -79,11 +79,15 @@ def reference(spec_path, repo, out_dir, device):
         )
 
 
-args = sys.argv[1:]
-device = "cpu"
-if args[:1] == ["--device"]:
-    device, args = args[1], args[2:]
-out_dir, pairs = args[0], args[1:]
-for i in range(0, len(pairs), 2):
-    reference(pairs[i], pairs[i + 1], out_dir, device)
-print(json.dumps({"ok": True}))
+def main(args):
+    device = "cpu"
+    if args[:1] == ["--device"]:
+        device, args = args[1], args[2:]
+    out_dir, pairs = args[0], args[1:]
+    for i in range(0, len(pairs), 2):
+        reference(pairs[i], pairs[i + 1], out_dir, device)
+    print(json.dumps({"ok": True}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
