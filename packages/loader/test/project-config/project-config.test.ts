@@ -23,7 +23,12 @@ describe("loadProjectConfig", () => {
       const loaded = loadProjectConfig({ cwd: empty });
       expect(loaded.file).toBeNull();
       expect(loaded.dir).toBe(empty);
-      expect(loaded.config).toEqual({ aliases: {}, trustedRepos: [], lockfile: "aotihub.lock", defaults: {} });
+      expect(loaded.config).toEqual({
+        aliases: {},
+        trustedRepos: [],
+        lockfile: "aotihub.lock",
+        defaults: {},
+      });
     } finally {
       vi.unstubAllEnvs();
     }
