@@ -1,0 +1,22 @@
+// What every mutation run shares: the vitest runner on mutation/vitest.config.ts, restricted to the
+// test files that guard the mutated modules, at most 2 processes (the CI machine has 2 cores).
+export function strykerConfig({ name, mutate, tests, concurrency = 2, timeoutMS = 60_000 }) {
+  process.env.MUTATION_TESTS = tests.join(",");
+  return {
+    testRunner: "vitest",
+    // pnpm does not hoist the runner beside @stryker-mutator/core, so name the plugin explicitly
+    plugins: ["@stryker-mutator/vitest-runner"],
+    vitest: { configFile: "mutation/vitest.config.ts", related: false },
+    mutate,
+    coverageAnalysis: "perTest",
+    concurrency,
+    timeoutMS,
+    reporters: ["clear-text", "progress", "json"],
+    jsonReporter: { fileName: `reports/mutation/${name}.json` },
+    clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
+    // the sandbox copies the checkout; leave out what no mutated module or guarding test reads
+    ignorePatterns: ["python", "bench", ".venv", "packages/native/build", "reports", "**/dist"],
+    tempDirName: ".stryker-tmp",
+    cleanTempDir: true,
+  };
+}
