@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -14,19 +14,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { probeDevice } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "./support/repo-root.js";
+import { BUILT_CLI, type ServedHub, serveChild } from "./support/serve-child.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
 
 // The `aotihub` commands docs/security.md and docs/publishing.md recommend, run for real: the built
 // CLI as child processes, against a local Hub that is itself `aotihub serve` on loopback. Each
 // refusal is checked by its exit status 2, its code and its message on stderr.
 
-const CLI = join(repoRoot, "packages", "loader", "dist", "cli", "main.js");
+const CLI = BUILT_CLI;
 const WRITER = "hf_cli_writer";
 let models: TestModels;
 let scratch: string;
 let hubRoot: string;
-let serve: ChildProcess;
+let serve: ServedHub;
 let endpoint = "";
 let published = "";
 /** This machine as a device profile without its GPU: `--device` takes "auto", JSON or @file. */
@@ -86,27 +86,11 @@ beforeAll(async () => {
     join(hubRoot, ".aotihub-server.json"),
     JSON.stringify({ tokens: { [WRITER]: { user: "acme", write: true } } }),
   );
-  serve = spawn(process.execPath, [CLI, "serve", hubRoot, "--port", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  endpoint = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    serve.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk;
-      const found = /HF_ENDPOINT=(\S+)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    serve.once("exit", (code) => reject(new Error(`aotihub serve exited with ${code}: ${out}`)));
-  });
+  serve = await serveChild(hubRoot);
+  endpoint = serve.url;
 });
 
-afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const stopped = new Promise((resolve) => serve.once("exit", resolve));
-    serve.kill("SIGTERM");
-    await stopped;
-  }
-});
+afterAll(() => serve?.close());
 
 describe("aotihub serve, publish, lock, prefetch --lock, probe", () => {
   it("serve answers as a Hub on loopback", async () => {
