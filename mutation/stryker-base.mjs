@@ -2,9 +2,9 @@
 // test files that guard the mutated modules, at most 2 processes (the CI machine has 2 cores).
 export function strykerConfig({ name, mutate, tests, concurrency = 2, timeoutMS = 60_000 }) {
   process.env.MUTATION_TESTS = tests.join(",");
-  // property tests rerun for every mutant they cover: a tenth of their samples keeps a run in
+  // property tests rerun for every mutant they cover: a fifth of their samples keeps a run in
   // minutes on 2 cores (packages/registry/test/properties.test.ts reads this)
-  process.env.PROPERTY_RUNS_SCALE ??= "0.1";
+  process.env.PROPERTY_RUNS_SCALE ??= "0.2";
   return {
     testRunner: "vitest",
     // pnpm does not hoist the runner beside @stryker-mutator/core, so name the plugin explicitly

@@ -20,6 +20,7 @@ export default defineConfig({
     env: { AOTIHUB_PYTHON: process.env.AOTIHUB_PYTHON ?? here("../.venv/bin/python") },
     root: here(".."),
     include,
+    setupFiles: [here("./fixed-seed.ts")],
     testTimeout: 60_000,
     hookTimeout: 600_000,
   },

@@ -176,7 +176,7 @@ describe("properties", () => {
       }),
       { numRuns: runs(300) },
     );
-    expect(parsed).toBeGreaterThan(50); // the property must not hold vacuously
+    expect(parsed).toBeGreaterThan(runs(300) / 6); // the property must not hold vacuously
   });
 
   it("resolution is deterministic: the same answer whatever the order of the artifacts", () => {
