@@ -7,6 +7,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from "node:fs";
@@ -14,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { probeDevice } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "./support/repo-root.js";
 import { BUILT_CLI, type ServedHub, serveChild } from "./support/serve-child.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
 
@@ -273,5 +275,42 @@ describe("the demo's set-up refusals", () => {
       "AOTIHUB_DEMO_EXPORT",
       /The export helper failed[\s\S]*exit 1: ImportError: libtorch_cpu\.so/,
     );
+  });
+
+  it("AOTIHUB_DEMO_SETUP: no Python with torch anywhere, and python3 cannot make the venv", async () => {
+    // a checkout with no .venv: the built CLI copied under a fresh root, its dependencies linked
+    const checkout = join(scratch, "fresh-checkout");
+    const loader = join(repoRoot, "packages", "loader");
+    cpSync(join(loader, "dist"), join(checkout, "packages", "loader", "dist"), { recursive: true });
+    cpSync(join(loader, "package.json"), join(checkout, "packages", "loader", "package.json"));
+    symlinkSync(join(loader, "node_modules"), join(checkout, "packages", "loader", "node_modules"));
+    // python3 on PATH is one without torch whose venv module fails, as on a bare image
+    const bin = join(scratch, "bare-bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "python3"), '#!/bin/sh\necho "No module named venv" >&2\nexit 1\n');
+    chmodSync(join(bin, "python3"), 0o755);
+    const out = await new Promise<Outcome>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(checkout, "packages", "loader", "dist", "cli", "main.js"), "demo", "--device", "cpu"],
+        {
+          cwd: scratch,
+          env: {
+            ...process.env,
+            AOTIHUB_PYTHON: "",
+            PATH: `${bin}:${process.env.PATH}`,
+            AOTIHUB_CACHE: join(scratch, "demo-cache"),
+          },
+        },
+        (error, stdout, stderr) =>
+          resolve({ status: (error as { code?: number } | null)?.code ?? 0, stdout, stderr }),
+      );
+    });
+    expectRefusal(
+      out,
+      "AOTIHUB_DEMO_SETUP",
+      /Could not set up Python for the demo \(python3 -m venv [^)]*fresh-checkout\/\.venv\)/,
+    );
+    expect(out.stdout).toContain("installing the CPU build of torch into .venv");
   });
 });
