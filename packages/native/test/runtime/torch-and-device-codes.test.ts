@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LoadPackagesOptions, loadPackages } from "@aotihub/native";
+import { type LoadPackagesOptions, loadPackages, probeGpus } from "@aotihub/native";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModels } from "../../../../test/support/test-models.js";
 import { testPython, testTorch } from "../support/python.js";
@@ -31,7 +31,7 @@ function fakeTorch(name: string, { cuda }: { cuda: boolean }): string {
 }
 
 /** tiny-mlp's b2 package with its metadata saying it was compiled for CUDA 9.0 (repacked stored, like torch). */
-function relabelAsCuda(pt2: string, out: string): void {
+function relabelAsCuda(pt2: string, out: string, capability = "90"): void {
   const script = `
 import json, sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]
@@ -40,12 +40,17 @@ with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", compression=zipfile.ZI
         data = a.read(info.filename)
         if info.filename.endswith("wrapper_metadata.json"):
             meta = json.loads(data)
-            meta.update(AOTI_DEVICE_KEY="cuda", AOTI_COMPUTE_CAPABILITY="90")
+            meta.update(AOTI_DEVICE_KEY="cuda", AOTI_COMPUTE_CAPABILITY=sys.argv[3])
             data = json.dumps(meta).encode()
         b.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
 `;
-  execFileSync(testPython(), ["-c", script, pt2, out]);
+  execFileSync(testPython(), ["-c", script, pt2, out, capability]);
 }
+
+// A CUDA package for another GPU architecture can only be refused where there is a GPU: say so.
+const gpus = await probeGpus();
+if (gpus.length === 0)
+  console.warn("[gpu] AOTIHUB_COMPUTE_CAPABILITY_MISMATCH not produced here: no CUDA GPU on this machine");
 
 const load = (overrides: Partial<LoadPackagesOptions>) =>
   loadPackages({ ...tinyMlp, device: "cpu", cacheDir: soCacheDir, ...overrides });
@@ -124,5 +129,21 @@ describe("one libtorch per process", () => {
     await expect(refused).rejects.toMatchObject({ code: "AOTIHUB_BUCKET_INPUTS_MISMATCH" });
     await expect(refused).rejects.toThrow("Variant b2 does not take its bucket's inputs.");
     await expect(refused).rejects.toThrow("received: a compiled model taking 1 inputs");
+  });
+});
+
+describe.skipIf(gpus.length === 0)("on a GPU machine", () => {
+  it("AOTIHUB_COMPUTE_CAPABILITY_MISMATCH: a CUDA package for the next GPU architecture", async () => {
+    const major = Number(gpus[0]!.computeCapability.split(".")[0]);
+    const future = join(scratch, "future-gpu.pt2");
+    relabelAsCuda(tinyMlp.packages[0]!.path, future, `${major + 1}0`);
+    const refused = load({
+      packages: [{ ...tinyMlp.packages[0]!, path: future }],
+      device: "cuda:0",
+      torchDir: fakeTorch("gpu-torch", { cuda: true }),
+    });
+    await expect(refused).rejects.toMatchObject({ code: "AOTIHUB_COMPUTE_CAPABILITY_MISMATCH" });
+    await expect(refused).rejects.toThrow(`expected: a GPU of compute capability ${major + 1}.0`);
+    await expect(refused).rejects.toThrow(`received: compute capability ${gpus[0]!.computeCapability}`);
   });
 });
