@@ -16,6 +16,7 @@ import { repoPackages } from "../support/test-repo.js";
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "aotihub-failing-model-"));
 let tinyMlp: Pick<LoadPackagesOptions, "packages" | "weights">;
+let smallConvWeights: string[];
 
 /** Builds failing-model.c with these defines and packs it as the wrapper .so of tiny-mlp's b2 package. */
 function packageWithFailingModel(name: string, defines: string[]): string {
@@ -45,7 +46,9 @@ async function load(pt2: string) {
 }
 
 beforeAll(async () => {
-  tinyMlp = repoPackages((await ensureTestModels()).models["tiny-mlp"], ["b2"]);
+  const models = await ensureTestModels();
+  tinyMlp = repoPackages(models.models["tiny-mlp"], ["b2"]);
+  smallConvWeights = repoPackages(models.models["small-conv"]).weights;
 });
 
 describe("a model's own failures become typed errors", () => {
@@ -69,5 +72,19 @@ describe("a model's own failures become typed errors", () => {
     // a second call fails the same way: nothing was left half-done by the first
     await expect(model.run({ x })).rejects.toMatchObject({ code: "AOTIHUB_RUN_FAILED" });
     model.dispose();
+  });
+
+  it("AOTIHUB_WEIGHTS_MISMATCH: the real tiny-mlp model given another model's weight set", async () => {
+    const refused = loadPackages({
+      packages: tinyMlp.packages,
+      weights: smallConvWeights,
+      device: "cpu",
+      torchDir: (await testTorch()).dir,
+      cacheDir: join(scratch, "so-cache"),
+    });
+    await expect(refused).rejects.toMatchObject({ code: "AOTIHUB_WEIGHTS_MISMATCH" });
+    await expect(refused).rejects.toThrow(
+      /The weights do not fit [\s\S]*received: weights do not fit the model:\n {4}missing a\./,
+    );
   });
 });
