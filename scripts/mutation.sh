@@ -7,10 +7,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export AOTIHUB_PYTHON="${AOTIHUB_PYTHON:-$root/.venv/bin/python}"
+# extra Stryker options for every target, e.g. STRYKER_ARGS="--mutate packages/registry/src/compat/*.ts"
+read -r -a STRYKER_ARGS <<<"${STRYKER_ARGS:-}"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(registry loader)
 for target in "${targets[@]}"; do
   config="mutation/$target.stryker.mjs"
   [ -f "$config" ] || { echo "unknown mutation target: $target (have: registry, loader)" >&2; exit 2; }
-  pnpm exec stryker run "$config"
+  pnpm exec stryker run "$config" "${STRYKER_ARGS[@]}"
 done
