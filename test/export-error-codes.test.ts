@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { runPython } from "./support/run-python.js";
+import { runPython } from "./support/python.js";
 
 // The export helper's refusals that no ordinary spec reaches: each produced by calling the helper's
 // own function with what an unsupported torch (or a damaged package) would hand it. One Python

@@ -15,7 +15,7 @@ import { ensureTestModels, type TestModels } from "./support/test-models.js";
 // loaded-models.ts reads the limit when the module loads: set it before importing the loader
 process.env.AOTIHUB_MAX_LOADED_MODELS = "1";
 const loader = await import("@aotihub/loader");
-const { loadCompiled, loadProjectConfig, lockPrefetched, prefetch, writeLockfile } = loader;
+const { loadCompiled, loadProjectConfig, pinPrefetched, prefetch, writeLockfile } = loader;
 
 let models: TestModels;
 let scratch: string;
@@ -62,7 +62,7 @@ beforeAll(async () => {
     lockfile: false,
     config: hub,
   });
-  lock = { format: "aotihub-lock/1", models: { "tiny-mlp": await lockPrefetched(fetched[0]!, hub) } };
+  lock = { format: "aotihub-lock/1", models: { "tiny-mlp": await pinPrefetched(fetched[0]!, hub) } };
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readHubConfig } from "@aotihub/loader";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findPython } from "../../../../test/support/python.js";
+import { testPython } from "../../../../test/support/python.js";
 
 // readHubConfig must read the environment as Python's huggingface_hub does, so that both share one
 // cache, one token and one offline switch. The judge is huggingface_hub itself (constants.py and
@@ -62,7 +62,7 @@ beforeAll(() => {
   mkdirSync(elsewhere, { recursive: true });
   writeFileSync(join(hfHome, "token"), "  hf_home_token\n");
   writeFileSync(join(elsewhere, "token"), "hf_elsewhere_token");
-  const stdout = execFileSync(findPython(), [judge], {
+  const stdout = execFileSync(testPython(), [judge], {
     input: JSON.stringify(Object.values(CASES).map(caseEnv)),
     encoding: "utf8",
   });
