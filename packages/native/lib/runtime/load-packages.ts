@@ -64,6 +64,16 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     });
   }
   const parsed = parseDeviceName(options.device);
+  // Locating torch reads files only (nothing is loaded); a CPU build asked for a GPU is refused
+  // first, since no GPU could help it.
+  const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
+  if (parsed.cuda && !torch.hasCudaLibrary) {
+    throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${parsed.name}.`, {
+      expected: "a CUDA build of torch (lib/libtorch_cuda.so)",
+      received: `torch ${torch.fullVersion} at ${torch.dir} (found via ${torch.source})`,
+      hint: "install a CUDA build of torch, or point torchDir at one",
+    });
+  }
   const device = await describeDevice(parsed);
   const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
 
@@ -83,14 +93,6 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     variants.push(new Variant(spec.bucket, pkg, modelName, spec.weights ?? []));
   }
 
-  const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
-  if (device.cuda && !torch.hasCudaLibrary) {
-    throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${device.name}.`, {
-      expected: "a CUDA build of torch (lib/libtorch_cuda.so)",
-      received: `torch ${torch.fullVersion} at ${torch.dir} (found via ${torch.source})`,
-      hint: "install a CUDA build of torch, or point torchDir at one",
-    });
-  }
   let torchLoadMs: number;
   try {
     torchLoadMs = (await binding().loadTorch(torch.libDir, device.cuda)).loadMs;
