@@ -2,6 +2,7 @@ import { AotihubError } from "@aotihub/registry";
 import { isNativeFailure } from "../binding.js";
 import {
   DisposedError,
+  InputMismatchError,
   ModelLoadError,
   ModelRunError,
   NativeIoError,
@@ -41,6 +42,28 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
         hint: "reinstall torch, or point torchDir/AOTIHUB_TORCH_DIR at a working one",
         cause,
       });
+    case "NATIVE_INPUT":
+      return new InputMismatchError(
+        "AOTIHUB_INPUT_INVALID",
+        `An input of ${subject} is not what it claims.`,
+        {
+          expected: "each input's bytes to match its dtype and shape when the run starts",
+          received,
+          hint: "do not detach, resize or unmap an input's buffer while calling run(); pass device tensors as they came",
+          cause,
+        },
+      );
+    case "NATIVE_WRONG_DEVICE":
+      return new InputMismatchError(
+        "AOTIHUB_INPUT_WRONG_DEVICE",
+        `An input of ${subject} is on another device.`,
+        {
+          expected: "device tensors made on the model's own GPU",
+          received,
+          hint: "read it back with toHost() and upload it with this model's toDevice()",
+          cause,
+        },
+      );
     case "NATIVE_WEIGHTS_MISMATCH":
       return new WeightBindingError("AOTIHUB_WEIGHTS_MISMATCH", `The weights do not fit ${subject}.`, {
         expected:
@@ -74,7 +97,7 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
       if (stage === "run") {
         return new ModelRunError("AOTIHUB_RUN_FAILED", `Running ${subject} failed.`, {
           received,
-          hint: "the model's own message is on stderr; check the inputs and the device",
+          hint: "the model's own message is above (torch >= 2.13) or on stderr; check the inputs and the device",
           cause,
         });
       }
