@@ -17,7 +17,7 @@ bundle() { # <tree> <entry> <out>
 }
 (cd "$root/packages/native" && npx node-gyp build --release -j 2 >/dev/null)
 cp "$root/packages/native/build/Release/aotihub_native.node" "$dest/new/build/Release/"
-bundle "$root" bench/gpu-perf.bench.ts "$dest/new/lib/gpu-perf.mjs"
+bundle "$root" bench/gpu/gpu-perf.bench.ts "$dest/new/lib/gpu-perf.mjs"
 bundle "$root" test/gpu/device-tensors-gpu.ts "$dest/new/lib/device-tensors-gpu.mjs"
 if [ -n "$old" ]; then
   mkdir -p "$dest/old/lib" "$dest/old/build/Release"
@@ -25,8 +25,8 @@ if [ -n "$old" ]; then
   git -C "$old" archive HEAD packages test bench tsconfig.json tsconfig.base.json | tar -x -C "$tmp"
   ln -s "$old/node_modules" "$tmp/node_modules"
   for pkg in "$old"/packages/*/node_modules; do ln -s "$pkg" "$tmp/packages/$(basename "$(dirname "$pkg")")/node_modules"; done
-  cp "$root/bench/gpu-perf.bench.ts" "$tmp/bench/"
-  bundle "$tmp" bench/gpu-perf.bench.ts "$dest/old/lib/gpu-perf.mjs"
+  mkdir -p "$tmp/bench/gpu" && cp "$root/bench/gpu/gpu-perf.bench.ts" "$tmp/bench/gpu/"
+  bundle "$tmp" bench/gpu/gpu-perf.bench.ts "$dest/old/lib/gpu-perf.mjs"
   cp "$old/packages/native/build/Release/aotihub_native.node" "$dest/old/build/Release/"
   # Newer checkouts find their addon through node-gyp-build, which the bundle leaves external.
   ngb="$(ls -d "$old"/node_modules/.pnpm/node-gyp-build@*/node_modules/node-gyp-build 2>/dev/null | head -1)"

@@ -17,9 +17,9 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { findTorch, type LoadedModel, loadPackages, readSafetensors, type Tensor } from "@aotihub/native";
-import { binding } from "../packages/native/lib/binding.js";
-import { readBucketIo } from "../test/support/bucket-io.js";
-import { repoPackages } from "../test/support/repo-packages.js";
+import { binding } from "../../packages/native/lib/binding.js";
+import { readBucketIo } from "../../test/support/bucket-io.js";
+import { repoPackages } from "../../test/support/repo-packages.js";
 
 const [label, repo, soCache, scratch, outFile, anchorBin] = process.argv.slice(2) as [
   string,
