@@ -104,10 +104,19 @@ std::vector<RunInput> CaptureInputs(ModelContainer& container, const Napi::Value
   return inputs;
 }
 
-// An ArrayBuffer over a native buffer JS then owns (no copy); a copy where external buffers are
-// refused (runtimes with a memory sandbox).
+// Below this an output is copied into a plain ArrayBuffer: an external buffer's finalizer and its
+// GC bookkeeping cost more than copying a few KiB, and the pool buffer comes back at once.
+constexpr size_t kExternalOutputBytes = 64 * 1024;
+
+// An ArrayBuffer over a native buffer JS then owns (no copy) for large outputs; a copy for small
+// ones and where external buffers are refused (runtimes with a memory sandbox).
 Napi::ArrayBuffer ToArrayBuffer(Napi::Env env, const std::shared_ptr<uint8_t>& data, size_t bytes) {
   if (bytes == 0 || !data) return Napi::ArrayBuffer::New(env, 0);
+  if (bytes < kExternalOutputBytes) {
+    auto buffer = Napi::ArrayBuffer::New(env, bytes);
+    std::memcpy(buffer.Data(), data.get(), bytes);
+    return buffer;
+  }
   try {
     return Napi::ArrayBuffer::New(
         env, data.get(), bytes, [](Napi::Env, void*, std::shared_ptr<uint8_t>* share) { delete share; },
