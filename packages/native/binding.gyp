@@ -10,6 +10,8 @@
         "src/backend/dtype.cc",
         "src/backend/libtorch-backend.cc",
         "src/runtime/weight-store.cc",
+        "src/runtime/host-buffer-pool.cc",
+        "src/runtime/weight-upload.cc",
         "src/runtime/model-container.cc",
         "src/runtime/runtime-bindings.cc"
       ],

@@ -20,7 +20,7 @@ pack() {
   local esbuild
   esbuild="$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)"
   local entry
-  for entry in gpu-main load-compiled-gpu multi-gpu; do
+  for entry in gpu-main load-compiled-gpu multi-gpu device-tensors-gpu; do
     "$esbuild" "test/gpu/$entry.ts" --bundle --platform=node --format=esm --target=node20 \
       --tsconfig=tsconfig.json --outfile="$gpu/lib/$entry.mjs" \
       --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" --log-level=warning
@@ -83,6 +83,8 @@ device() {
   node "$gpu/lib/gpu-main.mjs" "$models" "$gpu/fixtures" /tmp/aotihub-so "$out/gpu-results.json" "$gpu/cpu-fixtures" "$refs" 2>&1 | tee "$out/suite.log" || status=1
   log "loadCompiled on the GPU (issue 5)"
   node "$gpu/lib/load-compiled-gpu.mjs" "$models/tiny-dit" "$out/load-compiled-gpu.json" "$refs" 2>&1 | tee -a "$out/suite.log" || status=1
+  log "device-resident tensors (issue 14 goal 4, issue 10 device inputs)"
+  node "$gpu/lib/device-tensors-gpu.mjs" "$models" /tmp/aotihub-so "$out/device-tensors.json" tiny-dit 2>&1 | tee -a "$out/suite.log" || status=1
   log "several GPUs in one process (issue 6)"
   node "$gpu/lib/multi-gpu.mjs" "$models/tiny-dit" "$out/multi-gpu.json" "$refs" 2>&1 | tee -a "$out/suite.log" || status=1
   grep -h "planned checks ran" "$out/suite.log" >&2 || true

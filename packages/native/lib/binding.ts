@@ -24,6 +24,15 @@ export interface NativeBinding {
     inputs: NativeRunInput[],
     keepOnDevice: boolean,
   ): Promise<NativeRunOutput[]>;
+  /** The same run on the calling thread (no libuv hop): for small models. */
+  runContainerSync(handle: NativeHandle, inputs: NativeRunInput[], keepOnDevice: boolean): NativeRunOutput[];
+  /** Copies a host tensor to the GPU (toDevice). */
+  uploadTensor(
+    tensor: { dtype: string; shape: number[]; data: ArrayBufferView },
+    deviceIndex: number,
+  ): Promise<NativeDeviceOutput>;
+  /** Reads a device tensor back (toHost). */
+  downloadTensor(handle: NativeHandle): Promise<ArrayBuffer>;
   disposeHandle(handle: NativeHandle, kind: "container" | "store" | "device"): void;
   boundPointers(handle: NativeHandle): Record<string, bigint>;
   deviceMemory(deviceIndex: number): { free: number; total: number };
@@ -65,6 +74,8 @@ export interface NativeWeightStore {
   uploadMs: number;
   zeroCopy: number;
   count: number;
+  /** CUDA: "registered" (file pages page-locked in place) or "staged" (pinned buffers). */
+  uploadPath?: string;
 }
 
 export interface NativeContainerSpec extends NativeDevice {
@@ -86,9 +97,15 @@ export type NativeRunInput =
   | { dtype: string; shape: number[]; data: ArrayBufferView }
   | { dtype: string; shape: number[]; device: NativeHandle };
 
-export type NativeRunOutput =
-  | { dtype: string; shape: number[]; buffer: ArrayBuffer }
-  | { dtype: string; shape: number[]; device: NativeHandle };
+/** A device tensor as native code recorded it (dtype, shape and GPU are native facts). */
+export interface NativeDeviceOutput {
+  dtype: string;
+  shape: number[];
+  deviceIndex: number;
+  device: NativeHandle;
+}
+
+export type NativeRunOutput = { dtype: string; shape: number[]; buffer: ArrayBuffer } | NativeDeviceOutput;
 
 /** A native failure as the addon throws it: a plain Error plus a short code. */
 export interface NativeFailure extends Error {

@@ -38,7 +38,8 @@ export const NATIVE_CODES = {
     whileRunning: "AOTIHUB_RUN_FAILED",
   },
   NATIVE_INPUT: {
-    meaning: "run() inputs that do not fit the model (count, byte size)",
+    meaning:
+      "run() inputs that do not fit the model (count, byte size, a detached or shrunk buffer, a device tensor passed as another dtype or shape)",
     becomes: "AOTIHUB_INPUT_INVALID",
   },
   NATIVE_IO: {
@@ -47,7 +48,8 @@ export const NATIVE_CODES = {
     whileMapping: "AOTIHUB_MMAP_FAILED",
   },
   NATIVE_MODEL: {
-    meaning: "an AOTInductor container call returned an error (the model printed why on stderr)",
+    meaning:
+      "an AOTInductor container call returned an error (why: AOTInductorGetLastError on torch >= 2.13, else stderr)",
     becomes: "AOTIHUB_MODEL_LOAD_FAILED",
     whileRunning: "AOTIHUB_RUN_FAILED",
   },
@@ -86,6 +88,10 @@ export const NATIVE_CODES = {
   },
   NATIVE_TORCH_LOAD: { meaning: "dlopen of a libtorch library failed", becomes: "AOTIHUB_TORCH_LOAD_FAILED" },
   NATIVE_TORCH_SYMBOL: { meaning: "libtorch lacks a symbol we call", becomes: "AOTIHUB_TORCH_LOAD_FAILED" },
+  NATIVE_WRONG_DEVICE: {
+    meaning: "a device tensor input that lives on another GPU than the model",
+    becomes: "AOTIHUB_INPUT_WRONG_DEVICE",
+  },
   NATIVE_WEIGHTS_MISMATCH: {
     meaning: "the weight set lacks a constant the model needs, or has it with another dtype or size",
     becomes: "AOTIHUB_WEIGHTS_MISMATCH",

@@ -46,6 +46,11 @@ export class Variant {
     };
   }
 
+  /** The container if opened already (for synchronous runs), else null. */
+  opened(): NativeContainer | null {
+    return this.#disposed ? null : this.#container;
+  }
+
   /** Opens once; concurrent callers share the same opening. */
   open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
     if (this.#disposed) return Promise.reject(disposedError(`variant ${this.name}`));

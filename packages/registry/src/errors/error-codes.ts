@@ -270,6 +270,14 @@ export const ERROR_CODES = {
     summary: "an input is not a well-formed tensor, or the inputs do not match the model's",
     fix: "{ dtype, shape, data } with the dtype's array type; names from model.inputNames",
   },
+  AOTIHUB_INPUT_WRONG_DEVICE: {
+    summary: "a device tensor from another GPU was passed to run(), or toDevice() on a CPU model",
+    fix: "read it back with toHost() and upload it with the running model's toDevice()",
+  },
+  AOTIHUB_VARIANT_NOT_OPEN: {
+    summary: "runSync() on a variant that is not opened yet (a lazy load)",
+    fix: "call run() once first, or load without lazy",
+  },
   AOTIHUB_DTYPE_UNSUPPORTED: {
     summary: "a tensor has a dtype this libtorch or aotihub does not support",
     fix: "use a supported dtype (docs/loadcompiled.md#tensors) or a torch that has it",
@@ -280,7 +288,7 @@ export const ERROR_CODES = {
   },
   AOTIHUB_RUN_FAILED: {
     summary: "the compiled model or libtorch reported an error while running",
-    fix: "its own message is on stderr; check the inputs and the device",
+    fix: "its own message is in received (torch >= 2.13) or on stderr; check the inputs and the device",
   },
   AOTIHUB_OUT_OF_MEMORY: {
     summary: "host memory for a tensor or weight copy could not be allocated",
