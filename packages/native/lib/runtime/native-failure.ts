@@ -70,6 +70,22 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
         hint: "the files may have changed since they were read; verify or fetch them again",
         cause,
       });
+    case "NATIVE_KERNEL_CALL":
+      return new ModelRunError("AOTIHUB_KERNEL_CALL_FAILED", `A custom op of ${subject} failed.`, {
+        received,
+        hint: "the op's own message is on stderr; check the inputs' dtypes, shapes and device against what the kernel supports",
+        cause,
+      });
+    case "NATIVE_KERNEL_SHIM":
+      return new ModelLoadError(
+        "AOTIHUB_KERNEL_SHIM_MISSING",
+        `This torch cannot run the custom ops of ${subject}.`,
+        {
+          received,
+          hint: "use torch >= 2.10 for models that call custom ops",
+          cause,
+        },
+      );
     default:
       if (stage === "run") {
         return new ModelRunError("AOTIHUB_RUN_FAILED", `Running ${subject} failed.`, {

@@ -35,12 +35,14 @@ std::string Str(const char* s) { return s == nullptr ? std::string() : std::stri
 
 std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, const std::string& cubinDir,
                                                      DeviceRef device, std::shared_ptr<WeightStore> store,
-                                                     std::shared_ptr<WeightStore> overrides) {
+                                                     std::shared_ptr<WeightStore> overrides,
+                                                     std::shared_ptr<DispatcherProxyExecutor> executor) {
   CurrentBackend();  // the model's shim symbols must already be global
   std::shared_ptr<ModelContainer> self(new ModelContainer());
   self->device_ = device;
   self->store_ = std::move(store);
   self->overrides_ = std::move(overrides);
+  self->executor_ = std::move(executor);
   // RTLD_LOCAL: variants export the same symbol names; each must keep its own.
   self->lib_ = ::dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (self->lib_ == nullptr) {
@@ -193,7 +195,12 @@ std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, 
   }
   std::vector<AtenTensorHandle> out(outputNames_.size(), nullptr);
   // Run steals the input handles, success or not.
-  Check(abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), nullptr, nullptr), "AOTInductorModelContainerRun");
+  ProxyExecutorAbi* executor = executor_.get();
+  if (abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), nullptr, executor) != 0) {
+    const std::string opError = executor_ ? executor_->TakeLastError() : std::string();
+    if (!opError.empty()) throw NativeError("NATIVE_KERNEL_CALL", opError);
+    Check(1, "AOTInductorModelContainerRun");
+  }
   std::vector<RunOutput> results(out.size());
   try {
     for (size_t i = 0; i < out.size(); i++) {
