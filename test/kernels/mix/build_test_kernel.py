@@ -1,0 +1,58 @@
+"""Builds the test kernel against the installed torch into a kernel repo folder laid out like a
+kernels-community one:
+
+    <out>/build/torch<MM>-cxx11-cpu-<machine>-linux/aotihub_mix/{__init__.py,_ops.py,
+        _aotihub_mix_<tag>.abi3.so,metadata.json}
+
+Usage: python build_test_kernel.py <out> <tag>. The tag stands for the build hash kernel-builder
+puts in the op namespace, so two builds of different sources never share op names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+
+import torch
+from torch.utils import cpp_extension
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def variant() -> str:
+    major, minor = torch.__version__.split(".")[:2]
+    abi = "cxx11" if torch.compiled_with_cxx11_abi() else "cxx98"
+    return f"torch{major}{minor}-{abi}-cpu-{platform.machine()}-{platform.system().lower()}"
+
+
+def main(out: str, tag: str) -> None:
+    namespace = f"_aotihub_mix_{tag}"
+    package = os.path.join(out, "build", variant(), "aotihub_mix")
+    os.makedirs(package, exist_ok=True)
+    with tempfile.TemporaryDirectory() as build_dir:
+        library = cpp_extension.load(
+            name=namespace,
+            sources=[os.path.join(HERE, "csrc", "mix.cc")],
+            build_directory=build_dir,
+            extra_cflags=["-O2"],
+            is_python_module=False,
+            verbose=False,
+        )
+        shutil.copyfile(library, os.path.join(package, f"{namespace}.abi3.so"))
+    for name in ("__init__.py", "_ops.py"):
+        with open(os.path.join(HERE, "torch-ext", "aotihub_mix", name), encoding="utf8") as source:
+            text = source.read().replace("_aotihub_mix_TEMPLATE", namespace)
+        with open(os.path.join(package, name), "w", encoding="utf8") as target:
+            target.write(text)
+    metadata = {"version": 1, "license": "Apache-2.0", "python-depends": [], "backend": {"type": "cpu"}}
+    with open(os.path.join(package, "metadata.json"), "w", encoding="utf8") as target:
+        json.dump(metadata, target)
+    print(os.path.dirname(package))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
