@@ -11,9 +11,12 @@ export interface PythonResult {
  * Runs the test Python with the export helper importable. stderr is collected and, with
  * `echo`, also streamed so a long compile shows progress. Rejects with the tail of stderr.
  */
-export function runPython(args: string[], opts: { echo?: boolean } = {}): Promise<PythonResult> {
+export function runPython(
+  args: string[],
+  opts: { echo?: boolean; env?: Record<string, string> } = {},
+): Promise<PythonResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(findPython(), args, { cwd: repoRoot, env: exportHelperEnv() });
+    const child = spawn(findPython(), args, { cwd: repoRoot, env: { ...exportHelperEnv(), ...opts.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
