@@ -10,7 +10,7 @@ import { runPython } from "./run-python.js";
 export const TEST_KERNEL_REPO = "aotihub-test/mix";
 
 export interface TestKernel {
-  /** A kernel repo folder: `build/<variant>/aotihub_mix/{__init__.py,_ops.py,<lib>.abi3.so,metadata.json}`. */
+  /** A kernel repo folder: `build/<variant>/{metadata.json, aotihub_mix/{__init__.py,_ops.py,<lib>.abi3.so}}`. */
   kernelRepo: string;
   /** `build/<variant>` name, e.g. `torch213-cxx11-cpu-x86_64-linux`. */
   variant: string;

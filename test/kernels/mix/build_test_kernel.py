@@ -1,8 +1,10 @@
 """Builds the test kernel against the installed torch into a kernel repo folder laid out like a
 kernels-community one:
 
-    <out>/build/torch<MM>-cxx11-cpu-<machine>-linux/aotihub_mix/{__init__.py,_ops.py,
-        _aotihub_mix_<tag>.abi3.so,metadata.json}
+    <out>/build/torch<MM>-cxx11-cpu-<machine>-linux/metadata.json
+    <out>/build/torch<MM>-cxx11-cpu-<machine>-linux/aotihub_mix/{__init__.py,_ops.py,_aotihub_mix_<tag>.abi3.so}
+
+(kernels reads `metadata.json` from the variant folder, beside the package.)
 
 Usage: python build_test_kernel.py <out> <tag>. The tag stands for the build hash kernel-builder
 puts in the op namespace, so two builds of different sources never share op names.
@@ -49,7 +51,7 @@ def main(out: str, tag: str) -> None:
         with open(os.path.join(package, name), "w", encoding="utf8") as target:
             target.write(text)
     metadata = {"version": 1, "license": "Apache-2.0", "python-depends": [], "backend": {"type": "cpu"}}
-    with open(os.path.join(package, "metadata.json"), "w", encoding="utf8") as target:
+    with open(os.path.join(os.path.dirname(package), "metadata.json"), "w", encoding="utf8") as target:
         json.dump(metadata, target)
     print(os.path.dirname(package))
 
