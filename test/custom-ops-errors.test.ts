@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { loadPackages } from "@aotihub/native";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./support/repo-root.js";
+import { runPython } from "./support/run-python.js";
 import { ensureTestKernel, type TestKernel } from "./support/test-kernel.js";
 
 // The errors a user meets when a model's kernel does not fit, each typed and refused before the
@@ -50,6 +51,24 @@ beforeAll(async () => {
 });
 
 describe("custom-op errors", () => {
+  it("aotihub_export refuses a package that calls custom ops when the spec names no kernel", async () => {
+    const manifest = JSON.parse(await readFile(join(kernel.modelRepo, "aotihub.json"), "utf8"));
+    const pt2 = join(kernel.modelRepo, manifest.artifacts[0].path);
+    const script = [
+      "import sys",
+      "from aotihub_export.errors import ExportError",
+      "from aotihub_export.export import check_kernels_named",
+      "check_kernels_named(sys.argv[1], [{'repo': 'aotihub-test/mix', 'version': 1}], 'b2')",
+      "try:",
+      "    check_kernels_named(sys.argv[1], [], 'b2')",
+      "except ExportError as e:",
+      "    print(e.code); print(e.received)",
+    ].join("\n");
+    const { stdout } = await runPython(["-c", script, pt2]);
+    expect(stdout).toContain("AOTIHUB_EXPORT_KERNELS_MISSING");
+    expect(stdout).toContain(`calls to ${kernel.namespace}::mix`);
+  });
+
   it("refuses a model whose op no loaded kernel registers", async () => {
     await expect(loadMixModel([])).rejects.toMatchObject({
       code: "AOTIHUB_KERNEL_OP_MISSING",
