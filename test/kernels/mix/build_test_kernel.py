@@ -16,7 +16,9 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
+import sysconfig
 import tempfile
 
 import torch
@@ -31,19 +33,35 @@ def variant() -> str:
     return f"torch{major}{minor}-{abi}-cpu-{platform.machine()}-{platform.system().lower()}"
 
 
-def main(out: str, tag: str) -> None:
-    namespace = f"_aotihub_mix_{tag}"
-    package = os.path.join(out, "build", variant(), "aotihub_mix")
-    os.makedirs(package, exist_ok=True)
-    with tempfile.TemporaryDirectory() as build_dir:
-        library = cpp_extension.load(
+def build_library(namespace: str, build_dir: str) -> str:
+    source = os.path.join(HERE, "csrc", "mix.cc")
+    if cpp_extension.is_ninja_available():
+        return cpp_extension.load(
             name=namespace,
-            sources=[os.path.join(HERE, "csrc", "mix.cc")],
+            sources=[source],
             build_directory=build_dir,
             extra_cflags=["-O2"],
             is_python_module=False,
             verbose=False,
         )
+    # Without ninja: the same compile, with cpp_extension's include and library paths.
+    output = os.path.join(build_dir, f"{namespace}.so")
+    abi = int(torch.compiled_with_cxx11_abi())
+    command = ["g++", "-shared", "-fPIC", "-O2", "-std=c++17", f"-D_GLIBCXX_USE_CXX11_ABI={abi}"]
+    command += [f"-DTORCH_EXTENSION_NAME={namespace}", f"-I{sysconfig.get_paths()['include']}"]
+    command += [f"-I{path}" for path in cpp_extension.include_paths()]
+    command += [source, "-o", output]
+    command += [f"-L{path}" for path in cpp_extension.library_paths()] + ["-lc10", "-ltorch_cpu", "-ltorch"]
+    subprocess.run(command, check=True)
+    return output
+
+
+def main(out: str, tag: str) -> None:
+    namespace = f"_aotihub_mix_{tag}"
+    package = os.path.join(out, "build", variant(), "aotihub_mix")
+    os.makedirs(package, exist_ok=True)
+    with tempfile.TemporaryDirectory() as build_dir:
+        library = build_library(namespace, build_dir)
         shutil.copyfile(library, os.path.join(package, f"{namespace}.abi3.so"))
     for name in ("__init__.py", "_ops.py"):
         with open(os.path.join(HERE, "torch-ext", "aotihub_mix", name), encoding="utf8") as source:
