@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPackages } from "@aotihub/native";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runPython } from "./support/python.js";
 import { repoRoot } from "./support/repo-root.js";
-import { runPython } from "./support/run-python.js";
 import { ensureTestKernel, type TestKernel } from "./support/test-kernel.js";
 
 // The errors a user meets when a model's kernel does not fit, each typed and refused before the

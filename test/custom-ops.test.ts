@@ -1,15 +1,14 @@
 import { cp, mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import {
   type HubConfig,
-  type HubServer,
   loadCompiled,
   loadProjectConfig,
-  lockPrefetched,
+  pinPrefetched,
   prefetch,
   readLockfile,
-  startHubServer,
   writeLockfile,
 } from "@aotihub/loader";
 import { probeDevice, sha256OfFile } from "@aotihub/native";
@@ -22,7 +21,7 @@ import { ensureTestKernel, TEST_KERNEL_REPO, type TestKernel } from "./support/t
 // (branch v1), resolved, downloaded, pinned and run by loadCompiled through the proxy executor.
 
 let kernel: TestKernel;
-let server: HubServer;
+let server: TestHubServer;
 let projectDir: string;
 const cpuDevice = "cpu" as const;
 
@@ -48,7 +47,7 @@ beforeAll(async () => {
     join(kernelDir, ".aotihub-refs.json"),
     JSON.stringify({ branches: { main: ".", v1: "." } }),
   );
-  server = await startHubServer({ root: hubRoot });
+  server = await startTestHubServer({ root: hubRoot });
   projectDir = await mkdtemp(join(tmpdir(), "aotihub-custom-ops-project-"));
   await writeFile(
     join(projectDir, "aotihub.config.json"),
@@ -107,7 +106,7 @@ describe("custom ops", () => {
     });
     writeLockfile(lockPath, {
       format: "aotihub-lock/1",
-      models: { "mix-model": await lockPrefetched(fetched[0]!, hub) },
+      models: { "mix-model": await pinPrefetched(fetched[0]!, hub) },
     });
     const pins = Object.values(readLockfile(lockPath)!.models["mix-model"]!.profiles.fp32!.targets).flatMap(
       (t) => t.kernels,

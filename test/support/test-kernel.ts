@@ -3,8 +3,8 @@ import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { withBuildLock } from "./build-lock.js";
 import { contentHash, cpuFingerprint, listFiles } from "./content-hash.js";
+import { runPython } from "./python.js";
 import { repoRoot } from "./repo-root.js";
-import { runPython } from "./run-python.js";
 
 /** The repo id the test model's manifest names for its kernel (test/kernels/mix/mix_model.py). */
 export const TEST_KERNEL_REPO = "aotihub-test/mix";

@@ -1,9 +1,11 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fetchKernelBuilds, type HubConfig, type HubServer, startHubServer } from "@aotihub/loader";
+import { type HubServer, startHubServer } from "@aotihub/hub-server";
+import type { HubConfig } from "@aotihub/loader";
 import type { DeviceProfile } from "@aotihub/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchKernelBuilds } from "../src/model-files/fetch-kernel-builds.js";
 
 // FA3 build resolution against a local mirror laid out like kernels-community/flash-attn3 and
 // kernels-community/vllm-flash-attn3 on branch v1: their real build/ variant names (as listed on

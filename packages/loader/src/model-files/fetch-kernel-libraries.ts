@@ -1,13 +1,12 @@
-import { type DeviceProfile, kernelSystemOf, resolveKernelVariant } from "@aotihub/registry";
-import type { HubConfig } from "../config/hub-config.js";
+import { type DeviceProfile, kernelSystemOf, parseRepoId, resolveKernelVariant } from "@aotihub/registry";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
 import type { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
-import type { LockedKernel } from "../lockfile/lockfile-schema.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
+import type { PinnedKernel } from "../lockfile/lockfile-schema.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { verifyFileSha256 } from "../trust/verify-file-sha256.js";
 import { fetchKernelBuilds, type KernelRef } from "./fetch-kernel-builds.js";
-import { KernelLibraryMissingError, LockDriftError, NoKernelVariantError } from "./model-file-errors.js";
+import { KernelLibraryMissingError, NoKernelVariantError, PinDriftError } from "./model-file-errors.js";
 
 export interface KernelLibraryOptions {
   /** The model ref, named in lock-drift errors. */
@@ -16,7 +15,7 @@ export interface KernelLibraryOptions {
   hub: HubConfig;
   client?: HubClient | undefined;
   /** The kernel builds the lockfile pins for the chosen profile; null when the model is not locked. */
-  pins: LockedKernel[] | null;
+  pins: PinnedKernel[] | null;
   stampDir: string;
   onProgress?: ProgressListener | undefined;
   signal?: AbortSignal | undefined;
@@ -54,10 +53,10 @@ export async function fetchKernelLibraries(
   return libraries;
 }
 
-async function fetchPinnedBuild(kernel: KernelRef, pins: LockedKernel[], opts: KernelLibraryOptions) {
+async function fetchPinnedBuild(kernel: KernelRef, pins: PinnedKernel[], opts: KernelLibraryOptions) {
   const mine = pins.filter((p) => p.repo === kernel.repo);
   if (mine.length === 0)
-    throw new LockDriftError(
+    throw new PinDriftError(
       opts.ref,
       `kernel ${kernel.repo}`,
       "a kernel the lockfile pins",
@@ -82,7 +81,7 @@ async function fetchPinnedBuild(kernel: KernelRef, pins: LockedKernel[], opts: K
   const files: CachedFile[] = [];
   for (const file of pin.files) {
     if (file.sha256 === undefined)
-      throw new LockDriftError(
+      throw new PinDriftError(
         opts.ref,
         `${kernel.repo}/${file.path}`,
         "a kernel file pinned with its sha256",

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { binding, isNativeFailure } from "../binding.js";
-import { sha256OfFile } from "../io/sha256-of-file.js";
+import { sha256OfFile } from "../node-fs/sha256-of-file.js";
 import { KernelError } from "./kernel-errors.js";
 
 /** sha256 -> the path loaded with that content, for this process. */

@@ -1,5 +1,6 @@
-import { bindCallToSchema, parseExternNodes, parseOpSchema } from "@aotihub/native";
 import { describe, expect, it } from "vitest";
+import { parseExternNodes } from "../../lib/kernels/extern-nodes.js";
+import { bindCallToSchema, parseOpSchema } from "../../lib/kernels/op-schema.js";
 
 // The model's custom-op calls (wrapper.json nodes as torch.export serializes them) bound to the
 // schema libtorch prints for the registered op: what the proxy executor will put on the stack.
