@@ -204,7 +204,7 @@ describe("loadCompiled", () => {
 });
 
 describe("artifacts that call custom kernels", () => {
-  it("resolve and cache the kernel build, then fail with a clear error instead of crashing", async () => {
+  it("resolve and cache the kernel build, and refuse a build that holds no library to load", async () => {
     // The tiny MLP's repo, with its artifacts saying they call a kernels-community kernel.
     const repo = join(hubRoot, "models", "acme", "needs-kernel");
     await cp(models.models["tiny-mlp"], repo, { recursive: true });
@@ -230,7 +230,7 @@ describe("artifacts that call custom kernels", () => {
         reuse: false,
       }),
     ).rejects.toMatchObject({
-      code: "AOTIHUB_CUSTOM_OPS_UNSUPPORTED",
+      code: "AOTIHUB_KERNEL_NO_LIBRARY",
       message: expect.stringContaining("kernels-community/activation"),
     });
     const cached = join(hub.cacheDir, "kernels--kernels-community--activation", "snapshots");

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { AotihubError } from "@aotihub/registry";
+import type { ExternNode } from "./kernels/extern-nodes.js";
 
 /**
  * The only file that touches the compiled `.node` (onnxruntime-node's pattern): every other module
@@ -18,6 +19,10 @@ export interface NativeBinding {
   probeCuda(): Promise<NativeCudaProbe>;
   loadTorch(libDir: string, cuda: boolean): Promise<{ loadMs: number; cuda: boolean; libDir: string }>;
   createWeightStore(spec: NativeWeightStoreSpec): Promise<NativeWeightStore>;
+  /** dlopen a custom-op kernel library once per process (after libtorch, before its models). */
+  loadKernelLibrary(path: string): Promise<{ alreadyLoaded: boolean; loadMs: number }>;
+  /** The schema the dispatcher holds for an op (`available` false: this libtorch cannot be asked). */
+  probeOpSchema(opName: string, overload: string): { available: boolean; found: boolean; schema: string };
   openContainer(spec: NativeContainerSpec): Promise<NativeContainer>;
   runContainer(
     handle: NativeHandle,
@@ -84,6 +89,8 @@ export interface NativeContainerSpec extends NativeDevice {
   store: NativeHandle;
   /** A variant's own constants, looked up before the shared store. */
   overrides?: NativeHandle;
+  /** The model's custom-op calls, checked against the loaded kernels; empty: no proxy executor. */
+  externNodes?: ExternNode[];
 }
 
 export interface NativeContainer {

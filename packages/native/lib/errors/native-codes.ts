@@ -47,6 +47,27 @@ export const NATIVE_CODES = {
     becomes: "AOTIHUB_WEIGHTS_UNREADABLE",
     whileMapping: "AOTIHUB_MMAP_FAILED",
   },
+  NATIVE_KERNEL_ABI: {
+    meaning:
+      "a kernel library needs c10/ATen/torch symbols the loaded libtorch lacks (built for another torch)",
+    becomes: "AOTIHUB_KERNEL_TORCH_ABI",
+  },
+  NATIVE_KERNEL_CALL: {
+    meaning: "a custom op called through the proxy executor failed (its message is on stderr)",
+    becomes: "AOTIHUB_KERNEL_CALL_FAILED",
+  },
+  NATIVE_KERNEL_LOAD: {
+    meaning: "a kernel library cannot be opened, read as ELF, or dlopened",
+    becomes: "AOTIHUB_KERNEL_LOAD_FAILED",
+  },
+  NATIVE_KERNEL_NODE: {
+    meaning: "an extern-node argument kind the executor does not know (the TS side sent a bad plan)",
+    becomes: "AOTIHUB_KERNEL_CALL_UNSUPPORTED",
+  },
+  NATIVE_KERNEL_SHIM: {
+    meaning: "libtorch's C shim lacks aoti_torch_call_dispatcher or the list functions an op needs",
+    becomes: "AOTIHUB_KERNEL_SHIM_MISSING",
+  },
   NATIVE_MODEL: {
     meaning:
       "an AOTInductor container call returned an error (why: AOTInductorGetLastError on torch >= 2.13, else stderr)",

@@ -71,6 +71,18 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
         hint: "the files may have changed since they were read; verify or fetch them again",
         cause,
       });
+    case "AOTIHUB_KERNEL_CALL_FAILED":
+      return new ModelRunError(code, `A custom op of ${subject} failed.`, {
+        received,
+        hint: "the op's own message is on stderr; check the inputs' dtypes, shapes and device against what the kernel supports",
+        cause,
+      });
+    case "AOTIHUB_KERNEL_SHIM_MISSING":
+      return new ModelLoadError(code, `This torch cannot run the custom ops of ${subject}.`, {
+        received,
+        hint: "use torch >= 2.10 for models that call custom ops",
+        cause,
+      });
     case "AOTIHUB_TORCH_NO_CUDA":
     case "AOTIHUB_TORCH_NOT_LOADED":
       return new TorchLoadError(code, `libtorch cannot serve ${subject}.`, {

@@ -53,12 +53,14 @@ std::string Str(const char* s) { return s == nullptr ? std::string() : std::stri
 
 std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, const std::string& cubinDir,
                                                      DeviceRef device, std::shared_ptr<WeightStore> store,
-                                                     std::shared_ptr<WeightStore> overrides) {
+                                                     std::shared_ptr<WeightStore> overrides,
+                                                     std::shared_ptr<DispatcherProxyExecutor> executor) {
   CurrentBackend();  // the model's shim symbols must already be global
   std::shared_ptr<ModelContainer> self(new ModelContainer());
   self->device_ = device;
   self->store_ = std::move(store);
   self->overrides_ = std::move(overrides);
+  self->executor_ = std::move(executor);
   // RTLD_LOCAL: variants export the same symbol names; each must keep its own.
   self->lib_ = ::dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (self->lib_ == nullptr) {
@@ -176,9 +178,15 @@ void ModelContainer::Check(Rc rc, const char* call) const {
 }
 
 void ModelContainer::CallRun(std::vector<AtenTensorHandle>& in, std::vector<AtenTensorHandle>& out, void* stream) {
-  // Run steals the input handles, success or not.
-  const Rc rc = abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), stream, nullptr);
+  // Run steals the input handles, success or not. Custom ops (kernels) reach their library through
+  // the proxy executor; a model without any gets null, as torch's own loader passes.
+  ProxyExecutorAbi* executor = executor_.get();
+  const Rc rc = abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), stream, executor);
   std::fill(in.begin(), in.end(), nullptr);
+  if (rc != 0 && executor_) {
+    const std::string opError = executor_->TakeLastError();
+    if (!opError.empty()) throw NativeError("NATIVE_KERNEL_CALL", opError);
+  }
   Check(rc, "AOTInductorModelContainerRun");
 }
 

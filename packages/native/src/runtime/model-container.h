@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/proxy-executor.h"
 #include "container-abi.h"
 #include "device-tensor.h"
 #include "host-buffer-pool.h"
@@ -44,7 +45,8 @@ class ModelContainer {
  public:
   static std::shared_ptr<ModelContainer> Open(const std::string& soPath, const std::string& cubinDir,
                                               DeviceRef device, std::shared_ptr<WeightStore> store,
-                                              std::shared_ptr<WeightStore> overrides);
+                                              std::shared_ptr<WeightStore> overrides,
+                                              std::shared_ptr<DispatcherProxyExecutor> executor = nullptr);
   ~ModelContainer();
   ModelContainer(const ModelContainer&) = delete;
   ModelContainer& operator=(const ModelContainer&) = delete;
@@ -77,6 +79,8 @@ class ModelContainer {
   DeviceRef device_;
   std::shared_ptr<WeightStore> store_;
   std::shared_ptr<WeightStore> overrides_;  // this variant's own constants (may be null)
+  // Runs the model's custom ops (null for models without any); passed to every Run.
+  std::shared_ptr<DispatcherProxyExecutor> executor_;
   std::vector<std::string> inputNames_;
   std::vector<std::string> outputNames_;
   std::vector<ConstantInfo> constants_;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "device-tensor.h"
+#include "../kernels/kernel-bindings.h"
 #include "model-container.h"
 #include "weight-store.h"
 
@@ -239,7 +240,9 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
   DeviceRef device;
   std::shared_ptr<WeightStore> store;
   std::shared_ptr<WeightStore> overrides;
+  std::shared_ptr<DispatcherProxyExecutor> executor;
   Guard(env, [&] {
+    executor = ExecutorFromJs(spec.Get("externNodes"));
     soPath = GetString(spec, "soPath");
     cubinDir = GetString(spec, "cubinDir");
     device = GetDevice(spec);
@@ -249,7 +252,7 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
   });
   auto out = std::make_shared<std::shared_ptr<ModelContainer>>();
   return PromiseWorker::Start(
-      env, [=] { *out = ModelContainer::Open(soPath, cubinDir, device, store, overrides); },
+      env, [=] { *out = ModelContainer::Open(soPath, cubinDir, device, store, overrides, executor); },
       [out](Napi::Env env) -> Napi::Value {
         auto& c = *out;
         auto o = Napi::Object::New(env);
