@@ -8,7 +8,6 @@ import { CustomOpsUnsupportedError } from "../model-files/model-file-errors.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
-import { assertTrusted } from "../trust/assert-trusted.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
@@ -62,12 +61,12 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     revision: opts.revision,
     lockfile: opts.lockfile,
     signal: opts.signal,
+    trust: {
+      trustedRepos: project.config.trustedRepos,
+      ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
+    },
   });
-  const trust = assertTrusted(plan.name.repo, {
-    pinnedByLockfile: plan.locked !== null,
-    trustedRepos: project.config.trustedRepos,
-    ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
-  });
+  const trust = plan.trust!;
   const device = await chooseDevice(
     opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
     opts.torchDir,

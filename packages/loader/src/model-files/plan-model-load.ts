@@ -17,6 +17,7 @@ import { readLockfile } from "../lockfile/read-write-lockfile.js";
 import { formatModelRef, parseModelRef } from "../names/parse-model-ref.js";
 import { type ResolvedName, resolveModelName } from "../names/resolve-model-name.js";
 import type { LoadedProjectConfig } from "../project-config/load-project-config.js";
+import { assertTrusted, type TrustInputs, type TrustReason } from "../trust/assert-trusted.js";
 import { loadAliasIndex } from "./load-alias-index.js";
 import { LockDriftError } from "./model-file-errors.js";
 
@@ -34,6 +35,11 @@ export interface PlanInputs {
   /** A lockfile path, or false to ignore any lockfile. Default: the project config's. */
   lockfile?: string | false | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * When the plan is for running the model: how the project vouches for repos. The decision is
+   * made on the repo id alone, before any file of the repo (its manifest included) is downloaded.
+   */
+  trust?: Omit<TrustInputs, "pinnedByLockfile"> | undefined;
 }
 
 /** A model named, pinned (when locked) and its manifest read: everything before choosing files. */
@@ -45,6 +51,8 @@ export interface ModelPlan {
   manifest: Manifest;
   /** Profiles to try in order (empty: the manifest's order). */
   profiles: string[];
+  /** Why its code may run, when `trust` was asked for. */
+  trust: TrustReason | null;
 }
 
 /**
@@ -68,6 +76,10 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
       });
   if (inputs.profile !== undefined) name.profiles = toList(inputs.profile);
   if (inputs.revision !== undefined && !locked) name.revision = inputs.revision;
+  const trust =
+    inputs.trust === undefined
+      ? null
+      : assertTrusted(name.repo, { ...inputs.trust, pinnedByLockfile: locked !== null });
 
   const manifestFile = await downloadFile({
     repo: parseRepoId(name.repo, "model"),
@@ -93,7 +105,15 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
     `${name.repo}@${manifestFile.commit}`,
   );
   const profiles = name.profiles.length > 0 ? name.profiles : locked ? Object.keys(locked.profiles) : [];
-  return { name, lockfilePath: locked ? lockfilePath : null, locked, manifestFile, manifest, profiles };
+  return {
+    name,
+    lockfilePath: locked ? lockfilePath : null,
+    locked,
+    manifestFile,
+    manifest,
+    profiles,
+    trust,
+  };
 }
 
 /** The registry's choice for a device, and the artifacts it chose (one per available bucket). */
