@@ -95,7 +95,7 @@ describe("loadCompiled", () => {
     const why = model.explain();
     expect(why).toContain("tiny-mlp -> acme/tiny-mlp@");
     expect(why).toContain("trustRemoteCode");
-    expect(why).toMatch(/b2[\s\S]*aoti\/cpu-avx2-torch2\.13\/fp32\/b2\.pt2/);
+    expect(why).toMatch(/b2[\s\S]*aoti\/cpu-[^/\s]+\/fp32\/b2\.pt2/);
     model.dispose();
   });
 
@@ -146,8 +146,11 @@ describe("loadCompiled", () => {
 
   it("refuses a package whose .so was tampered with in the cache", async () => {
     const snapshot = join(hub.cacheDir, "models--acme--tiny-mlp", "snapshots");
-    const commit = readLockfile(join(projectDir, "aotihub.lock"))!.models["tiny-mlp"]!.commit;
-    const blob = await realpath(join(snapshot, commit, "aoti/cpu-avx2-torch2.13/fp32/b2.pt2"));
+    const locked = readLockfile(join(projectDir, "aotihub.lock"))!.models["tiny-mlp"]!;
+    const b2 = Object.values(locked.profiles.fp32!.targets)
+      .flatMap((t) => t.artifacts)
+      .find((a) => a.bucket === "b2")!;
+    const blob = await realpath(join(snapshot, locked.commit, b2.path));
     const pkg = await readPt2(blob);
     const so = pkg.models[Object.keys(pkg.models)[0]!]!.wrapperSo;
     const bytes = await readFile(blob);

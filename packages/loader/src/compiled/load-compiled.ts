@@ -3,7 +3,12 @@ import { aotihubCacheDir, loadPackages } from "@aotihub/native";
 import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { HubClient } from "../hub/hub-client.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
-import { fetchKernelBuilds, kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
+import {
+  fetchKernelBuilds,
+  kernelRefsOf,
+  pinnedKernelRefs,
+  verifyKernelPins,
+} from "../model-files/fetch-kernel-builds.js";
 import { CustomOpsUnsupportedError } from "../model-files/model-file-errors.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
@@ -77,15 +82,16 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   return loadedModels.getOrLoad(key, opts.reuse !== false, async (onDispose) => {
     // Kernel builds are resolved and cached first, so that the custom-op runtime, when it lands,
     // finds them; running a model that calls them needs a proxy executor we do not have yet.
-    const kernels = kernelRefsOf(chosen);
+    const kernels = pinnedKernelRefs(kernelRefsOf(chosen), plan.locked);
     for (const kernel of kernels) {
-      await fetchKernelBuilds(kernel, {
+      const builds = await fetchKernelBuilds(kernel, {
         device: device.profile,
         config: hub,
         client,
         onProgress: opts.onProgress,
         signal: opts.signal,
       });
+      await verifyKernelPins(builds, plan.locked);
     }
     if (kernels.length > 0)
       throw new CustomOpsUnsupportedError(
@@ -100,18 +106,25 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
-    const native = await loadPackages({
-      packages: chosen.map((a) => ({
-        path: files.packages.get(a.path)!.snapshotPath,
-        bucket: a.bucket,
-        weights: files.overrides.get(a.path) ?? [],
-      })),
-      weights: files.sharedWeights,
-      device: device.runtime,
-      cacheDir: path.join(cacheRoot, "aoti"),
-      ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
-      ...(opts.lazy !== undefined && { lazy: opts.lazy }),
-    });
+    let native: Awaited<ReturnType<typeof loadPackages>>;
+    try {
+      native = await loadPackages({
+        packages: chosen.map((a) => ({
+          path: files.packages.get(a.path)!.snapshotPath,
+          sha256: a.sha256,
+          bucket: a.bucket,
+          weights: files.overrides.get(a.path) ?? [],
+        })),
+        weights: files.sharedWeights,
+        device: device.runtime,
+        cacheDir: path.join(cacheRoot, "aoti"),
+        ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
+        ...(opts.lazy !== undefined && { lazy: opts.lazy }),
+      });
+    } catch (error) {
+      await files.release();
+      throw error;
+    }
     return new CompiledModel(
       native,
       {
@@ -128,7 +141,10 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         stats: native.stats,
       },
       chosen,
-      onDispose,
+      () => {
+        onDispose();
+        void files.release(); // lazily opened variants map their weights until dispose
+      },
     );
   });
 }

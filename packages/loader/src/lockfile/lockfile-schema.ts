@@ -10,9 +10,11 @@ const lockedArtifact = lockedFile.extend({ bucket: z.string() }).strict();
 const lockedKernel = z
   .object({
     repo: z.string(),
+    /** Kernels are fetched at this commit when locked, never at the moving `vN` branch. */
     commit,
     variant: z.string(),
-    files: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative() }).strict()),
+    /** Every file of the build, by the sha256 of its bytes (LFS or not). */
+    files: z.array(lockedFile),
   })
   .strict();
 

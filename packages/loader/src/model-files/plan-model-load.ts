@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
@@ -9,7 +10,7 @@ import {
   resolveArtifacts,
 } from "@aotihub/registry";
 import type { HubConfig } from "../config/hub-config.js";
-import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
+import { type CachedFile, downloadFile } from "../download/download-file.js";
 import type { HubClient } from "../hub/hub-client.js";
 import { parseRepoId } from "../hub/repo-id.js";
 import type { LockedModel, Lockfile } from "../lockfile/lockfile-schema.js";
@@ -89,8 +90,10 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
     ...(inputs.client ? { client: inputs.client } : {}),
     signal: inputs.signal,
   });
+  // the bytes checked against the lockfile are the bytes parsed: read once
+  const manifestBytes = await readFile(manifestFile.snapshotPath);
   if (locked) {
-    const sha256 = await cachedSha256(manifestFile);
+    const sha256 = createHash("sha256").update(manifestBytes).digest("hex");
     if (sha256 !== locked.manifest.sha256) {
       throw new LockDriftError(
         key,
@@ -101,7 +104,7 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
     }
   }
   const manifest = parseManifest(
-    JSON.parse(await readFile(manifestFile.snapshotPath, "utf8")),
+    JSON.parse(manifestBytes.toString("utf8")),
     `${name.repo}@${manifestFile.commit}`,
   );
   const profiles = name.profiles.length > 0 ? name.profiles : locked ? Object.keys(locked.profiles) : [];

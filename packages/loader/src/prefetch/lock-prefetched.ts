@@ -1,5 +1,6 @@
+import { sha256OfFile } from "@aotihub/native";
 import type { HubConfig } from "../config/hub-config.js";
-import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
+import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
 import { parseRepoId } from "../hub/repo-id.js";
 import type { LockedKernel, LockedModel } from "../lockfile/lockfile-schema.js";
@@ -27,11 +28,12 @@ export async function lockPrefetched(model: PrefetchedModel, hub: HubConfig): Pr
           config: hub,
           ...(client ? { client } : {}),
         }));
-      weightDigests.set(path, { sha256: await cachedSha256(file), size: file.size });
+      // the bytes, not the blob's name: a lock must not vouch for what the cache merely claims
+      weightDigests.set(path, { sha256: await sha256OfFile(file.blobPath), size: file.size });
     }
   }
   const kernelPins = new Map<string, LockedKernel[]>();
-  for (const [key, files] of model.kernels) kernelPins.set(key, pinKernelBuilds(files));
+  for (const [key, files] of model.kernels) kernelPins.set(key, await pinKernelBuilds(files));
   return lockModel({
     repo: plan.name.repo,
     revision: plan.name.revision,
@@ -43,13 +45,13 @@ export async function lockPrefetched(model: PrefetchedModel, hub: HubConfig): Pr
   });
 }
 
-/** One pin per build folder (`build/<variant>/...`) among the cached kernel files. */
-function pinKernelBuilds(files: CachedFile[]): LockedKernel[] {
+/** One pin per build folder (`build/<variant>/...`) among the cached kernel files: commit and bytes. */
+async function pinKernelBuilds(files: CachedFile[]): Promise<LockedKernel[]> {
   const byVariant = new Map<string, LockedKernel>();
   for (const file of files) {
     const variant = file.path.split("/")[1] ?? "";
     const pin = byVariant.get(variant) ?? { repo: file.repo.name, commit: file.commit, variant, files: [] };
-    pin.files.push({ path: file.path, size: file.size });
+    pin.files.push({ path: file.path, sha256: await sha256OfFile(file.blobPath), size: file.size });
     byVariant.set(variant, pin);
   }
   return [...byVariant.values()];

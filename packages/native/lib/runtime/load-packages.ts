@@ -3,8 +3,7 @@ import type { Bucket } from "@aotihub/registry";
 import { binding } from "../binding.js";
 import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/native-errors.js";
 import { captureUserStack } from "../errors/with-user-stack.js";
-import { readPt2 } from "../formats/pt2/read-pt2.js";
-import type { Pt2Package } from "../formats/pt2/types.js";
+import { verifyAndExtractPt2 } from "../formats/pt2/verify-and-extract-pt2.js";
 import { aotihubCacheDir } from "../io/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
@@ -26,6 +25,11 @@ export interface PackageSpec {
   modelName?: string;
   /** Safetensors files holding this variant's own constants (the manifest's weightsOverride). */
   weights?: string[];
+  /**
+   * The sha256 the package must have (the manifest's or the lockfile's pin). It is checked on the
+   * same file descriptor the compiled library is copied from, so what is dlopened is what was hashed.
+   */
+  sha256?: string;
 }
 
 export interface LoadPackagesOptions {
@@ -67,20 +71,17 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   const device = await describeDevice(parsed);
   const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
 
-  // Read and check every package before anything is dlopened: a refusal must not cost a crash.
+  // Verify, copy out and check every package before anything is dlopened: a refusal must not
+  // cost a crash, and a lazily opened variant must not read its package again later.
   const variants: Variant[] = [];
   for (const spec of options.packages) {
-    const pkg = await readPt2(spec.path);
-    const modelName = spec.modelName ?? defaultModelName(pkg);
-    const model = pkg.models[modelName];
-    if (model === undefined) {
-      throw new ModelLoadError("AOTIHUB_PT2_MODEL_NOT_FOUND", `No model "${modelName}" in ${spec.path}.`, {
-        expected: "one of the package's models",
-        received: Object.keys(pkg.models).join(", ") || "none",
-      });
-    }
-    checkPackageFits(spec.path, model, device);
-    variants.push(new Variant(spec.bucket, pkg, modelName, spec.weights ?? []));
+    const verified = await verifyAndExtractPt2(spec.path, {
+      cacheDir,
+      sha256: spec.sha256,
+      modelName: spec.modelName,
+    });
+    checkPackageFits(spec.path, verified.model, device);
+    variants.push(new Variant(spec.bucket, verified.pkg, verified.modelName, spec.weights ?? [], verified));
   }
 
   const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
@@ -139,11 +140,6 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     binding().disposeHandle(store.handle, "store");
     throw error;
   }
-}
-
-function defaultModelName(pkg: Pt2Package): string {
-  const names = Object.keys(pkg.models);
-  return names.length === 1 ? names[0]! : "model";
 }
 
 async function describeDevice(parsed: {

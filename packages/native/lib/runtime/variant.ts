@@ -1,7 +1,6 @@
 import type { Bucket } from "@aotihub/registry";
 import { binding, type NativeContainer, type NativeHandle, type NativeWeightStore } from "../binding.js";
 import { disposedError } from "../errors/native-errors.js";
-import { extractPt2Model } from "../formats/pt2/extract-pt2-model.js";
 import type { Pt2Package } from "../formats/pt2/types.js";
 import { typedNativeFailure } from "./native-failure.js";
 import type { RuntimeDevice } from "./runtime-device.js";
@@ -30,6 +29,8 @@ export class Variant {
     readonly pkg: Pt2Package,
     readonly modelName: string,
     readonly overrideWeights: readonly string[],
+    /** The verified copy of the model's `.so` and cubins (verifyAndExtractPt2): all that is dlopened. */
+    readonly extracted: { readonly soPath: string; readonly cubinDir: string },
   ) {}
 
   get name(): string {
@@ -46,16 +47,19 @@ export class Variant {
     };
   }
 
-  /** Opens once; concurrent callers share the same opening. */
-  open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+  /**
+   * Opens once; concurrent callers share the same opening. The package itself is not read again
+   * (`_cacheDir` is kept for callers): the library was copied out of verified bytes at load time.
+   */
+  open(store: NativeHandle, device: RuntimeDevice, _cacheDir?: string): Promise<NativeContainer> {
     if (this.#disposed) return Promise.reject(disposedError(`variant ${this.name}`));
-    this.#opening ??= this.#open(store, device, cacheDir);
+    this.#opening ??= this.#open(store, device);
     return this.#opening;
   }
 
-  async #open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+  async #open(store: NativeHandle, device: RuntimeDevice): Promise<NativeContainer> {
     const started = performance.now();
-    const { soPath, cubinDir } = await extractPt2Model(this.pkg, this.modelName, { cacheDir });
+    const { soPath, cubinDir } = this.extracted;
     if (this.overrideWeights.length > 0)
       this.#overrides = await createWeightStore(this.overrideWeights, device);
     let container: NativeContainer;
