@@ -113,6 +113,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
           path: files.packages.get(a.path)!.snapshotPath,
           sha256: a.sha256,
           bucket: a.bucket,
+          ...(a.constants !== undefined && { constants: a.constants }),
           weights: files.overrides.get(a.path) ?? [],
         })),
         weights: files.sharedWeights,

@@ -4,10 +4,12 @@ import { binding } from "../binding.js";
 import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/native-errors.js";
 import { captureUserStack } from "../errors/with-user-stack.js";
 import { verifyAndExtractPt2 } from "../formats/pt2/verify-and-extract-pt2.js";
+import { readWeightSet } from "../formats/safetensors/read-weight-set.js";
 import { aotihubCacheDir } from "../io/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
 import { findTorch } from "../torch/find-torch.js";
+import { checkConstantShapes, checkManifestShapes } from "./check-constant-shapes.js";
 import { checkPackageFits } from "./check-package-fits.js";
 import { type LoadedModel, NativeLoadedModel } from "./loaded-model.js";
 import { publicInputNames } from "./match-bucket.js";
@@ -30,6 +32,8 @@ export interface PackageSpec {
    * same file descriptor the compiled library is copied from, so what is dlopened is what was hashed.
    */
   sha256?: string;
+  /** Each constant's shape by original FQN, as the manifest records it; checked against the package. */
+  constants?: Record<string, number[]>;
 }
 
 export interface LoadPackagesOptions {
@@ -74,6 +78,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   // Verify, copy out and check every package before anything is dlopened: a refusal must not
   // cost a crash, and a lazily opened variant must not read its package again later.
   const variants: Variant[] = [];
+  let shared: Awaited<ReturnType<typeof readWeightSet>> | undefined;
   for (const spec of options.packages) {
     const verified = await verifyAndExtractPt2(spec.path, {
       cacheDir,
@@ -81,6 +86,13 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
       modelName: spec.modelName,
     });
     checkPackageFits(spec.path, verified.model, device);
+    // shapes come from the package, tensors' from the safetensors headers: nothing is bound yet
+    const own = spec.weights && spec.weights.length > 0 ? [await readWeightSet(spec.weights)] : [];
+    checkManifestShapes(spec.bucket.name, spec.path, verified.constants, spec.constants);
+    checkConstantShapes(spec.bucket.name, spec.path, verified.constants, [
+      ...own,
+      (shared ??= await readWeightSet(options.weights)),
+    ]);
     variants.push(new Variant(spec.bucket, verified.pkg, verified.modelName, spec.weights ?? [], verified));
   }
 

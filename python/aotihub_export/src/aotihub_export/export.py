@@ -103,6 +103,7 @@ def export_model(
                     dynamic=dynamic,
                     target=target,
                     weights_override=override,
+                    constants=per_bucket[bucket],
                 )
             )
     shutil.rmtree(staging, ignore_errors=True)

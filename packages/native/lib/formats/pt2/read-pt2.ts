@@ -59,6 +59,7 @@ export async function readPt2From(handle: FileHandle, path: string): Promise<Pt2
       metadata,
       weightsBlob: files.weightsBlob,
       wrapperJson: files.wrapperJson,
+      wrapperCpp: files.wrapperCpp,
     };
   }
   if (Object.keys(models).length === 0) {

@@ -17,6 +17,7 @@ import { AotihubError } from "@aotihub/registry";
 import { sha256OfFile } from "../../io/sha256-of-file.js";
 import { baseName } from "./find-model-files.js";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
+import { type CompiledConstant, readConstantShapes } from "./read-constant-shapes.js";
 import { readPt2From } from "./read-pt2.js";
 import { hex } from "./read-small-entry.js";
 import type { Pt2Entry, Pt2Model, Pt2Package } from "./types.js";
@@ -44,6 +45,8 @@ export interface VerifiedPt2 {
   soPath: string;
   /** The folder holding the `.so` and every cubin (`cubin_dir`). */
   cubinDir: string;
+  /** Each constant's shape as compiled, from the verified package; null when it records none. */
+  constants: CompiledConstant[] | null;
 }
 
 /**
@@ -92,7 +95,10 @@ export async function verifyAndExtractPt2(
 
     if (options.sha256 !== undefined) {
       const reused = await reuse(options.cacheDir, options.sha256, modelName, files, identityOf(before));
-      if (reused !== null) return { pkg, modelName, model, sha256: options.sha256, ...reused };
+      if (reused !== null) {
+        const constants = await constantsOf(source, model, path);
+        return { pkg, modelName, model, sha256: options.sha256, ...reused, constants };
+      }
     }
 
     const staging = await mkdtemp(join(options.cacheDir, ".tmp-")); // 0700
@@ -121,6 +127,7 @@ export async function verifyAndExtractPt2(
         );
       }
       checkCrcs(files, pass.crcs, path);
+      const constants = await constantsOf(source, model, path); // before the identity check below
       const after = await source.stat({ bigint: true });
       if (identityOf(after) !== identityOf(before)) {
         throw new Pt2InvalidError(path, "the package changed while it was read", {
@@ -142,6 +149,7 @@ export async function verifyAndExtractPt2(
         sha256: pass.sha256,
         soPath: join(cubinDir, baseName(model.wrapperSo.name)),
         cubinDir,
+        constants,
       };
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -149,6 +157,13 @@ export async function verifyAndExtractPt2(
   } finally {
     await source.close();
   }
+}
+
+/** Read from the descriptor whose bytes were verified (or whose identity was stamped as verified). */
+function constantsOf(source: FileHandle, model: Pt2Model, path: string): Promise<CompiledConstant[] | null> {
+  return model.wrapperCpp === null
+    ? Promise.resolve(null)
+    : readConstantShapes(source, model.wrapperCpp, path);
 }
 
 const DIGESTS = ".digests.json";
