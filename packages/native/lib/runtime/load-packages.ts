@@ -78,7 +78,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   // Verify, copy out and check every package before anything is dlopened: a refusal must not
   // cost a crash, and a lazily opened variant must not read its package again later.
   const variants: Variant[] = [];
-  let shared: Awaited<ReturnType<typeof readWeightSet>> | undefined;
+  const shared = await readWeightSet(options.weights);
   for (const spec of options.packages) {
     const verified = await verifyAndExtractPt2(spec.path, {
       cacheDir,
@@ -89,10 +89,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     // shapes come from the package, tensors' from the safetensors headers: nothing is bound yet
     const own = spec.weights && spec.weights.length > 0 ? [await readWeightSet(spec.weights)] : [];
     checkManifestShapes(spec.bucket.name, spec.path, verified.constants, spec.constants);
-    checkConstantShapes(spec.bucket.name, spec.path, verified.constants, [
-      ...own,
-      (shared ??= await readWeightSet(options.weights)),
-    ]);
+    checkConstantShapes(spec.bucket.name, spec.path, verified.constants, [...own, shared]);
     variants.push(new Variant(spec.bucket, verified.pkg, verified.modelName, spec.weights ?? [], verified));
   }
 
