@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HubServer, startHubServer } from "@aotihub/hub-server";
-import { type HubConfig, loadProjectConfig, lockPrefetched, prefetch, writeLockfile } from "@aotihub/loader";
+import { type HubConfig, loadProjectConfig, pinPrefetched, prefetch, writeLockfile } from "@aotihub/loader";
 import type { DeviceProfile } from "@aotihub/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -108,7 +108,7 @@ describe("prefetch and kernel builds", () => {
       config: hub,
       lockfile: false,
     });
-    const locked = await lockPrefetched(fetched.models[0]!, hub);
+    const locked = await pinPrefetched(fetched.models[0]!, hub);
     const model = join(root, "models", "acme", "attn-model");
     expect(locked.manifest.sha256).toBe(sha256(await readFile(join(model, "aotihub.json"))));
     const pins = Object.values(locked.profiles.bf16!.targets).flatMap((t) => t.kernels);

@@ -1,6 +1,5 @@
 import { isAbsolute, join, relative } from "node:path";
-import { AotihubError } from "@aotihub/registry";
-import { type RepoId, repoFolderName } from "../hub/repo-id.js";
+import { AotihubError, type RepoId } from "@aotihub/registry";
 
 /**
  * Paths of the Hugging Face cache, exactly as huggingface_hub lays it out (architecture 2.7), so
@@ -60,4 +59,9 @@ function inside(parent: string, path: string, direct = false): string {
     );
   }
   return path;
+}
+
+/** Cache folder name, exactly huggingface_hub's `repo_folder_name`: `models--org--name`. */
+export function repoFolderName(repo: RepoId): string {
+  return [`${repo.type}s`, ...repo.name.split("/")].join("--");
 }

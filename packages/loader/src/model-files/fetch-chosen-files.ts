@@ -1,14 +1,14 @@
 import path from "node:path";
 import type { Artifact } from "@aotihub/registry";
-import type { HubConfig } from "../config/hub-config.js";
+import { parseRepoId } from "@aotihub/registry";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { runPool } from "../download/run-pool.js";
 import type { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
-import { openVerifiedFile, type PinnedFile, verifyFileSha256 } from "../trust/verify-file-sha256.js";
-import { weightPathsOf } from "./lock-model.js";
-import { LockDriftError } from "./model-file-errors.js";
+import { openVerifiedFile, type VerifiedHandle, verifyFileSha256 } from "../trust/verify-file-sha256.js";
+import { PinDriftError } from "./model-file-errors.js";
+import { weightPathsOf } from "./pin-model.js";
 import type { ModelPlan } from "./plan-model-load.js";
 
 export interface ChosenFiles {
@@ -86,7 +86,7 @@ export async function fetchChosenFiles(
   if (plan.locked) {
     for (const file of weightFiles)
       if (!pinnedWeights.has(file))
-        throw new LockDriftError(
+        throw new PinDriftError(
           plan.name.ref,
           file,
           "a weight file the lockfile pins",
@@ -96,7 +96,7 @@ export async function fetchChosenFiles(
   // An index names its shards relative to its own folder, so a set given by index is mapped by
   // cache path (its bytes still verified); the export helper writes shard lists, never an index.
   const byIndex = weightFiles.some((file) => file.endsWith(".json"));
-  const pinned = new Map<string, PinnedFile>();
+  const pinned = new Map<string, VerifiedHandle>();
   try {
     await runPool(weightFiles, opts.concurrency ?? 4, async (file) => {
       const opened = await openVerifiedFile(byPath.get(file)!.snapshotPath, pinnedWeights.get(file), {

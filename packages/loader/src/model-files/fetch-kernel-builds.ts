@@ -1,14 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { type Artifact, type DeviceProfile, kernelSystemOf, resolveKernelVariant } from "@aotihub/registry";
-import type { HubConfig } from "../config/hub-config.js";
+import {
+  type Artifact,
+  type DeviceProfile,
+  kernelSystemOf,
+  parseRepoId,
+  resolveKernelVariant,
+} from "@aotihub/registry";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { snapshotDownload } from "../download/snapshot-download.js";
 import { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
-import type { LockedKernel, LockedModel } from "../lockfile/lockfile-schema.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
+import type { PinnedKernel, PinnedModel } from "../lockfile/lockfile-schema.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { verifyFileSha256 } from "../trust/verify-file-sha256.js";
-import { LockDriftError, NoKernelVariantError } from "./model-file-errors.js";
+import { NoKernelVariantError, PinDriftError } from "./model-file-errors.js";
 
 export interface KernelRef {
   repo: string;
@@ -27,7 +32,7 @@ export function kernelRefsOf(artifacts: readonly Artifact[]): KernelRef[] {
   return [...refs.values()];
 }
 
-function lockedKernels(locked: LockedModel): LockedKernel[] {
+function lockedKernels(locked: PinnedModel): PinnedKernel[] {
   return Object.values(locked.profiles).flatMap((p) => Object.values(p.targets).flatMap((t) => t.kernels));
 }
 
@@ -35,13 +40,13 @@ function lockedKernels(locked: LockedModel): LockedKernel[] {
  * With a lockfile, each kernel repo at the commit the lock pins: `vN` is a branch its authors move,
  * so a locked project must not follow it.
  */
-export function pinnedKernelRefs(refs: KernelRef[], locked: LockedModel | null): KernelRef[] {
+export function pinnedKernelRefs(refs: KernelRef[], locked: PinnedModel | null): KernelRef[] {
   if (locked === null) return refs;
   const pins = lockedKernels(locked);
   return refs.map((ref) => {
     const pin = pins.find((k) => k.repo === ref.repo);
     if (pin === undefined)
-      throw new LockDriftError(
+      throw new PinDriftError(
         locked.repo,
         `kernel ${ref.repo}@${ref.revision}`,
         "a kernel the lockfile pins",
@@ -52,7 +57,7 @@ export function pinnedKernelRefs(refs: KernelRef[], locked: LockedModel | null):
 }
 
 /** Every fetched kernel file must be one the lockfile pins, with the sha256 of its bytes. */
-export async function verifyKernelPins(files: CachedFile[], locked: LockedModel | null): Promise<void> {
+export async function verifyKernelPins(files: CachedFile[], locked: PinnedModel | null): Promise<void> {
   if (locked === null) return;
   const pinned = new Map(
     lockedKernels(locked).flatMap((k) =>
@@ -62,7 +67,7 @@ export async function verifyKernelPins(files: CachedFile[], locked: LockedModel 
   for (const file of files) {
     const sha256 = pinned.get(`${file.repo.name}@${file.commit}/${file.path}`);
     if (sha256 === undefined)
-      throw new LockDriftError(
+      throw new PinDriftError(
         locked.repo,
         `${file.repo.name}/${file.path}`,
         "a kernel file the lockfile pins",

@@ -18,7 +18,7 @@ export interface VerifyOptions {
  * very inode that was hashed, whatever happens to the cache path afterwards (a swapped symlink or
  * blob): hand it to whatever maps the file, and `close()` only once nothing will open it again.
  */
-export interface PinnedFile {
+export interface VerifiedHandle {
   /** The cache path it was opened by (for messages). */
   readonly file: string;
   /** `/proc/self/fd/<fd>`: the opened inode, not a name that can be re-pointed. */
@@ -35,7 +35,7 @@ export async function openVerifiedFile(
   file: string,
   expected: string | undefined,
   opts: VerifyOptions = {},
-): Promise<PinnedFile> {
+): Promise<VerifiedHandle> {
   const handle = await open(file, "r");
   try {
     if (expected !== undefined) await verifyHandle(handle, file, expected, opts);

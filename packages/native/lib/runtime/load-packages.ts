@@ -5,7 +5,7 @@ import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/na
 import { captureUserStack } from "../errors/with-user-stack.js";
 import { verifyAndExtractPt2 } from "../formats/pt2/verify-and-extract-pt2.js";
 import { readWeightSet } from "../formats/safetensors/read-weight-set.js";
-import { aotihubCacheDir } from "../io/aotihub-cache-dir.js";
+import { aotihubCacheDir } from "../node-fs/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
 import { findTorch } from "../torch/find-torch.js";

@@ -1,9 +1,10 @@
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadPackages, verifyAndExtractPt2 } from "@aotihub/native";
+import { loadPackages } from "@aotihub/native";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModels, type TestModels } from "../../../../test/support/test-models.js";
+import { verifyAndExtractPt2 } from "../../lib/formats/pt2/index.js";
 import { testTorch } from "../support/python.js";
 import { repoPackages } from "../support/test-repo.js";
 

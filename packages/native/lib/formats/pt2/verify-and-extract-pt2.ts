@@ -14,7 +14,7 @@ import {
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { AotihubError } from "@aotihub/registry";
-import { sha256OfFile } from "../../io/sha256-of-file.js";
+import { sha256OfFile } from "../../node-fs/sha256-of-file.js";
 import { baseName } from "./find-model-files.js";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
 import { type CompiledConstant, readConstantShapes } from "./read-constant-shapes.js";
