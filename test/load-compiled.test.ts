@@ -114,14 +114,14 @@ describe("loadCompiled", () => {
     );
   });
 
-  it("refuses a repo nothing vouches for, before downloading any compiled code", async () => {
+  it("refuses a repo nothing vouches for, before downloading any of its files (manifest included)", async () => {
     const { projectDir, hub, server } = await project();
     await expect(loadCompiled("tiny-mlp", { cwd: projectDir, hub, device: cpuDevice })).rejects.toMatchObject(
       {
         code: "AOTIHUB_UNTRUSTED_REPO",
       },
     );
-    const fetched = server.requests.filter((r) => r.url.includes(".pt2") || r.url.includes(".safetensors"));
+    const fetched = server.requests.filter((r) => r.url.includes("acme/tiny-mlp"));
     expect(fetched).toEqual([]);
   });
 

@@ -62,14 +62,17 @@ export {
   INDEX_FORMAT,
   type KernelRef,
   MANIFEST_FORMAT,
+  MAX_REPO_PATH_LENGTH,
   type Manifest,
   ManifestError,
   type ManifestProblem,
   type Profile,
   parseIndex,
   parseManifest,
+  repoPathProblem,
   TORCH_DTYPE_NAMES,
   type TorchDtypeName,
+  unsafeRepoPathReason,
   type WeightSet,
 } from "./manifest/index.js";
 export {

@@ -34,6 +34,9 @@ export async function answerWithFault(
       res.end(req.method === "HEAD" ? undefined : body);
       return true;
     }
+    case "respond":
+      await fault.respond(req, res);
+      return true;
     case "redirect-loop":
       res.writeHead(302, { Location: req.url ?? "/", "Content-Length": 0 }).end();
       return true;

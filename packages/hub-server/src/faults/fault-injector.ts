@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
 /** Which requests a fault applies to. */
 export interface FaultMatch {
   /** The API origin, the CDN origin, or both (default). */
@@ -40,7 +42,12 @@ export type FaultAction =
   /** Redirect the request to itself (302), forever. */
   | { type: "redirect-loop" }
   /** On a resolve of an LFS file: redirect to a signed CDN URL that has already expired (403 there). */
-  | { type: "expired-cdn-url" };
+  | { type: "expired-cdn-url" }
+  /**
+   * Answer however the test scripts it: a hostile Hub (see `@aotihub/hub-server/testing`'s
+   * hostile attacks) sends what no honest server would, down to raw bytes on the socket.
+   */
+  | { type: "respond"; respond: (req: IncomingMessage, res: ServerResponse) => void | Promise<void> };
 
 /** The faults that break a body the server otherwise sends as usual. */
 export type BodyFault = Extract<

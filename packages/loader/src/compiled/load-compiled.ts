@@ -8,7 +8,6 @@ import { fetchKernelLibraries } from "../model-files/fetch-kernel-libraries.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
-import { assertTrusted } from "../trust/assert-trusted.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
@@ -62,12 +61,12 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     revision: opts.revision,
     lockfile: opts.lockfile,
     signal: opts.signal,
+    trust: {
+      trustedRepos: project.config.trustedRepos,
+      ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
+    },
   });
-  const trust = assertTrusted(plan.name.repo, {
-    pinnedByLockfile: plan.locked !== null,
-    trustedRepos: project.config.trustedRepos,
-    ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
-  });
+  const trust = plan.trust!;
   const device = await chooseDevice(
     opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
     opts.torchDir,
@@ -98,19 +97,27 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
-    const native = await loadPackages({
-      packages: chosen.map((a) => ({
-        path: files.packages.get(a.path)!.snapshotPath,
-        bucket: a.bucket,
-        weights: files.overrides.get(a.path) ?? [],
-      })),
-      weights: files.sharedWeights,
-      device: device.runtime,
-      cacheDir: path.join(cacheRoot, "aoti"),
-      kernelLibraries,
-      ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
-      ...(opts.lazy !== undefined && { lazy: opts.lazy }),
-    });
+    let native: Awaited<ReturnType<typeof loadPackages>>;
+    try {
+      native = await loadPackages({
+        packages: chosen.map((a) => ({
+          path: files.packages.get(a.path)!.snapshotPath,
+          sha256: a.sha256,
+          bucket: a.bucket,
+          ...(a.constants !== undefined && { constants: a.constants }),
+          weights: files.overrides.get(a.path) ?? [],
+        })),
+        weights: files.sharedWeights,
+        device: device.runtime,
+        cacheDir: path.join(cacheRoot, "aoti"),
+        kernelLibraries,
+        ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
+        ...(opts.lazy !== undefined && { lazy: opts.lazy }),
+      });
+    } catch (error) {
+      await files.release();
+      throw error;
+    }
     return new CompiledModel(
       native,
       {
@@ -127,7 +134,10 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         stats: native.stats,
       },
       chosen,
-      onDispose,
+      () => {
+        onDispose();
+        void files.release(); // lazily opened variants map their weights until dispose
+      },
     );
   });
 }

@@ -12,14 +12,11 @@ const pinnedArtifactSchema = pinnedFileSchema.extend({ bucket: z.string() }).str
 const pinnedKernelSchema = z
   .object({
     repo: z.string(),
+    /** Kernels are fetched at this commit when locked, never at the moving `vN` branch. */
     commit,
     variant: z.string(),
-    /** sha256 is absent only in lockfiles written before kernels could run; loading then refuses. */
-    files: z.array(
-      z
-        .object({ path: z.string(), size: z.number().int().nonnegative(), sha256: sha256.optional() })
-        .strict(),
-    ),
+    /** Every file of the build, by the sha256 of its bytes (LFS or not). */
+    files: z.array(pinnedFileSchema),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { sha256OfFile } from "@aotihub/native";
 import { parseRepoId } from "@aotihub/registry";
 import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
@@ -27,7 +28,8 @@ export async function pinPrefetched(model: PrefetchedModel, hub: HubConfig): Pro
           config: hub,
           ...(client ? { client } : {}),
         }));
-      weightDigests.set(path, { sha256: await cachedSha256(file), size: file.size });
+      // the bytes, not the blob's name: a lock must not vouch for what the cache merely claims
+      weightDigests.set(path, { sha256: await sha256OfFile(file.blobPath), size: file.size });
     }
   }
   const kernelPins = new Map<string, PinnedKernel[]>();

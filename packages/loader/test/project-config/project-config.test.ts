@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { readLockfile } from "../../src/lockfile/read-write-lockfile.js";
 import { loadProjectConfig } from "../../src/project-config/load-project-config.js";
 
 describe("loadProjectConfig", () => {
@@ -52,6 +53,55 @@ describe("loadProjectConfig", () => {
       expect.objectContaining({
         code: "AOTIHUB_CONFIG_INVALID",
         message: expect.stringMatching(/\$\.aliases\.x\.repo[\s\S]*\$\.trustedRepos/),
+      }),
+    );
+  });
+
+  it("stops at the repository root: a config above a .git folder is not this project's", () => {
+    const outer = mkdtempSync(path.join(tmpdir(), "aotihub-config-outer-"));
+    writeFileSync(path.join(outer, "aotihub.config.json"), JSON.stringify({ trustedRepos: ["*/*"] }));
+    const repo = path.join(outer, "checkout");
+    mkdirSync(path.join(repo, ".git"), { recursive: true });
+    mkdirSync(path.join(repo, "src"));
+    const loaded = loadProjectConfig({ cwd: path.join(repo, "src") });
+    expect(loaded.file).toBeNull();
+    expect(loaded.config.trustedRepos).toEqual([]);
+  });
+
+  it("refuses a config or lockfile that group or others can write", () => {
+    const shared = mkdtempSync(path.join(tmpdir(), "aotihub-config-shared-"));
+    const config = path.join(shared, "aotihub.config.json");
+    writeFileSync(config, JSON.stringify({ trustedRepos: ["*/*"] }));
+    chmodSync(config, 0o666);
+    expect(() => loadProjectConfig({ cwd: shared })).toThrowError(
+      expect.objectContaining({
+        code: "AOTIHUB_UNSAFE_PROJECT_FILE",
+        message: expect.stringContaining(config),
+      }),
+    );
+    const lock = path.join(shared, "aotihub.lock");
+    writeFileSync(lock, JSON.stringify({ format: "aotihub-lock/1", models: {} }));
+    chmodSync(lock, 0o664);
+    expect(() => readLockfile(lock)).toThrowError(
+      expect.objectContaining({ code: "AOTIHUB_UNSAFE_PROJECT_FILE" }),
+    );
+    chmodSync(lock, 0o644);
+    expect(readLockfile(lock)).toEqual({ format: "aotihub-lock/1", models: {} });
+  });
+
+  it("refuses a config owned by another user", (context) => {
+    if (process.getuid?.() !== 0) {
+      console.log("skipped: giving a file to another user needs root");
+      context.skip();
+    }
+    const shared = mkdtempSync(path.join(tmpdir(), "aotihub-config-other-"));
+    const config = path.join(shared, "aotihub.config.json");
+    writeFileSync(config, JSON.stringify({ trustedRepos: ["*/*"] }));
+    chownSync(config, 65534, 65534);
+    expect(() => loadProjectConfig({ cwd: shared })).toThrowError(
+      expect.objectContaining({
+        code: "AOTIHUB_UNSAFE_PROJECT_FILE",
+        message: expect.stringContaining("uid 65534"),
       }),
     );
   });

@@ -3,13 +3,14 @@ import type { Bucket } from "@aotihub/registry";
 import { binding } from "../binding.js";
 import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/native-errors.js";
 import { captureUserStack } from "../errors/with-user-stack.js";
-import { readPt2 } from "../formats/pt2/read-pt2.js";
-import type { Pt2Package } from "../formats/pt2/types.js";
+import { verifyAndExtractPt2 } from "../formats/pt2/verify-and-extract-pt2.js";
+import { readWeightSet } from "../formats/safetensors/read-weight-set.js";
 import { loadKernelLibraries } from "../kernels/load-kernel-libraries.js";
 import { aotihubCacheDir } from "../node-fs/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
 import { findTorch } from "../torch/find-torch.js";
+import { checkConstantShapes, checkManifestShapes } from "./check-constant-shapes.js";
 import { checkPackageFits } from "./check-package-fits.js";
 import { type LoadedModel, NativeLoadedModel } from "./loaded-model.js";
 import { publicInputNames } from "./match-bucket.js";
@@ -27,6 +28,13 @@ export interface PackageSpec {
   modelName?: string;
   /** Safetensors files holding this variant's own constants (the manifest's weightsOverride). */
   weights?: string[];
+  /**
+   * The sha256 the package must have (the manifest's or the lockfile's pin). It is checked on the
+   * same file descriptor the compiled library is copied from, so what is dlopened is what was hashed.
+   */
+  sha256?: string;
+  /** Each constant's shape by original FQN, as the manifest records it; checked against the package. */
+  constants?: Record<string, number[]>;
 }
 
 export interface LoadPackagesOptions {
@@ -83,21 +91,30 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   const device = await describeDevice(parsed);
   const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
 
-  // Read and check every package before anything is dlopened: a refusal must not cost a crash.
+  // Verify, copy out and check every package before anything is dlopened: a refusal must not
+  // cost a crash, and a lazily opened variant must not read its package again later.
   const variants: Variant[] = [];
+  const shared = await readWeightSet(options.weights);
   for (const spec of options.packages) {
-    const pkg = await readPt2(spec.path);
-    const modelName = spec.modelName ?? defaultModelName(pkg);
-    const model = pkg.models[modelName];
-    if (model === undefined) {
-      throw new ModelLoadError("AOTIHUB_PT2_MODEL_NOT_FOUND", `No model "${modelName}" in ${spec.path}.`, {
-        expected: "one of the package's models",
-        received: Object.keys(pkg.models).join(", ") || "none",
-      });
-    }
-    checkPackageFits(spec.path, model, device);
+    const verified = await verifyAndExtractPt2(spec.path, {
+      cacheDir,
+      sha256: spec.sha256,
+      modelName: spec.modelName,
+    });
+    checkPackageFits(spec.path, verified.model, device);
+    // shapes come from the package, tensors' from the safetensors headers: nothing is bound yet
+    const own = spec.weights && spec.weights.length > 0 ? [await readWeightSet(spec.weights)] : [];
+    checkManifestShapes(spec.bucket.name, spec.path, verified.constants, spec.constants);
+    checkConstantShapes(spec.bucket.name, spec.path, verified.constants, [...own, shared]);
     variants.push(
-      new Variant(spec.bucket, pkg, modelName, spec.weights ?? [], options.kernelLibraries ?? []),
+      new Variant(
+        spec.bucket,
+        verified.pkg,
+        verified.modelName,
+        spec.weights ?? [],
+        verified,
+        options.kernelLibraries ?? [],
+      ),
     );
   }
 
@@ -112,7 +129,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   const store = await createWeightStore(options.weights, device);
   const opened: Variant[] = options.lazy ? variants.slice(0, 1) : variants;
   try {
-    const containers = await Promise.all(opened.map((v) => v.open(store.handle, device, cacheDir)));
+    const containers = await Promise.all(opened.map((v) => v.open(store.handle, device)));
     const first = containers[0]!;
     const inputNames = publicInputNames(variants[0]!.bucket, first.inputNames);
     opened.forEach((variant, i) => {
@@ -150,11 +167,6 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     binding().disposeHandle(store.handle, "store");
     throw error;
   }
-}
-
-function defaultModelName(pkg: Pt2Package): string {
-  const names = Object.keys(pkg.models);
-  return names.length === 1 ? names[0]! : "model";
 }
 
 async function describeDevice(parsed: {

@@ -96,7 +96,7 @@ export class NativeLoadedModel implements LoadedModel {
     this.#inFlight++;
     try {
       const { variant, native } = this.#prepare(inputs, options);
-      const container = await variant.open(this.store.handle, this.runtimeDevice, this.cacheDir);
+      const container = await variant.open(this.store.handle, this.runtimeDevice);
       this.#checkVariantInputs(variant, container);
       let outputs: NativeRunOutput[];
       try {
@@ -217,7 +217,7 @@ export class NativeLoadedModel implements LoadedModel {
   async boundWeightPointers(name: string): Promise<Record<string, bigint>> {
     if (this.#disposed) throw disposedError("model");
     const variant = this.#byName(name);
-    const container = await variant.open(this.store.handle, this.runtimeDevice, this.cacheDir);
+    const container = await variant.open(this.store.handle, this.runtimeDevice);
     return binding().boundPointers(container.handle);
   }
 

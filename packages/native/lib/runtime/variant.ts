@@ -31,6 +31,8 @@ export class Variant {
     readonly pkg: Pt2Package,
     readonly modelName: string,
     readonly overrideWeights: readonly string[],
+    /** The verified copy of the model's `.so` and cubins (verifyAndExtractPt2): all that is dlopened. */
+    readonly extracted: { readonly soPath: string; readonly cubinDir: string },
     /** The kernel libraries loaded for this model, named in errors about its custom ops. */
     readonly kernels: readonly string[] = [],
   ) {}
@@ -54,16 +56,19 @@ export class Variant {
     return this.#disposed ? null : this.#container;
   }
 
-  /** Opens once; concurrent callers share the same opening. */
-  open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+  /**
+   * Opens once; concurrent callers share the same opening. The library is not read from the package
+   * again: it was copied out of verified bytes at load time.
+   */
+  open(store: NativeHandle, device: RuntimeDevice): Promise<NativeContainer> {
     if (this.#disposed) return Promise.reject(disposedError(`variant ${this.name}`));
-    this.#opening ??= this.#open(store, device, cacheDir);
+    this.#opening ??= this.#open(store, device);
     return this.#opening;
   }
 
-  async #open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+  async #open(store: NativeHandle, device: RuntimeDevice): Promise<NativeContainer> {
     const started = performance.now();
-    const { soPath, cubinDir } = await extractPt2Model(this.pkg, this.modelName, { cacheDir });
+    const { soPath, cubinDir } = this.extracted;
     const externNodes = await prepareExternNodes(this.pkg, this.modelName, this.kernels);
     if (this.overrideWeights.length > 0)
       this.#overrides = await createWeightStore(this.overrideWeights, device);

@@ -36,6 +36,10 @@ export const ERROR_CODES = {
     summary: "aotihub.lock is not JSON or not format aotihub-lock/1",
     fix: "restore it from version control, or regenerate it with `aotihub lock`",
   },
+  AOTIHUB_UNSAFE_PROJECT_FILE: {
+    summary: "aotihub.config.json or aotihub.lock is owned by another user or writable by group or others",
+    fix: "chown it to you and chmod go-w it if it is yours; otherwise delete it",
+  },
   AOTIHUB_LOCK_DRIFT: {
     summary: "the cache or the Hub offers other bytes than aotihub.lock pins",
     fix: "run `aotihub lock` again if the change is intended, else restore the lockfile",
@@ -159,6 +163,11 @@ export const ERROR_CODES = {
     summary: "a response without the headers or fields of a Hugging Face Hub",
     fix: "check HF_ENDPOINT; a proxy may strip headers",
   },
+  AOTIHUB_HUB_UNSAFE_VALUE: {
+    summary:
+      "the Hub sent a commit, ETag or path that could leave the cache, a huge listing, or a cross-origin page link",
+    fix: "point HF_ENDPOINT at a Hub you trust; nothing was written",
+  },
   AOTIHUB_NETWORK_ERROR: {
     summary: "connection refused, reset or timed out after retries",
     fix: "check the network and HF_ENDPOINT; cached files are used with HF_HUB_OFFLINE=1",
@@ -191,6 +200,10 @@ export const ERROR_CODES = {
   AOTIHUB_SHA256_MISMATCH: {
     summary: "a cached file no longer has the sha256 the manifest or the lockfile pins",
     fix: "`aotihub cache verify`, delete the corrupt entry and fetch again",
+  },
+  AOTIHUB_UNSAFE_CACHE_PATH: {
+    summary: "a cache path computed from a commit, ETag, revision or file path would leave its folder",
+    fix: "check the argument; if it came from the Hub, point HF_ENDPOINT at a Hub you trust",
   },
   AOTIHUB_LOCK_TIMEOUT: {
     summary: "waiting for a cache file lock timed out",
@@ -254,6 +267,10 @@ export const ERROR_CODES = {
     summary: "the package holds no model of the name asked for",
     fix: "use one of the names listed",
   },
+  AOTIHUB_PT2_EXTRACT_UNSAFE: {
+    summary: "the private folder for the verified library is not owned by you with mode 0700",
+    fix: "check who else writes to the aotihub cache; remove that folder",
+  },
   AOTIHUB_SAFETENSORS_INVALID: {
     summary: "a weight file or its index is not intact",
     fix: "download it again, or re-save it with safetensors",
@@ -265,6 +282,11 @@ export const ERROR_CODES = {
   AOTIHUB_WEIGHTS_MISMATCH: {
     summary: "the weight set lacks a constant the model was compiled with, or has another dtype or size",
     fix: "use the weight set published with this variant",
+  },
+  AOTIHUB_CONSTANT_SHAPE_MISMATCH: {
+    summary:
+      "a weight tensor has another shape than the model was compiled with (even at the same byte size)",
+    fix: "use the weight files of the artifact's profile; export manifest and packages together",
   },
   AOTIHUB_WEIGHTS_UNREADABLE: {
     summary: "a weight file vanished, shrank or cannot be read",

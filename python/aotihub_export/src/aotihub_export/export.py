@@ -108,6 +108,7 @@ def export_model(
                     target=target,
                     weights_override=override,
                     kernels=kernels or [],
+                    constants=per_bucket[bucket],
                 )
             )
     shutil.rmtree(staging, ignore_errors=True)

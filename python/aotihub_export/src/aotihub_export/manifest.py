@@ -30,6 +30,7 @@ def artifact_entry(
     target: dict[str, object],
     weights_override: str | None,
     kernels: list[dict[str, object]] | None = None,
+    constants: dict[str, torch.Tensor] | None = None,
 ) -> dict[str, object]:
     entry: dict[str, object] = {
         "path": path,
@@ -48,6 +49,10 @@ def artifact_entry(
         # Constants of this bucket that differ from the profile's shared set (same FQN, other
         # value/shape/dtype): bind these over the shared ones for this artifact only.
         entry["weightsOverride"] = weights_override
+    if constants:
+        # The shape of each constant as compiled: a weight of the same byte size but another shape
+        # (a transposed matrix) would bind silently and give wrong results; loaders refuse it.
+        entry["constants"] = {fqn: [int(d) for d in t.shape] for fqn, t in sorted(constants.items())}
     return entry
 
 
