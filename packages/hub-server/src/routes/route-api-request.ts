@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isRepoNamePart } from "@aotihub/registry";
 import type { FaultAction } from "../faults/fault-injector.js";
 import { sendHubError } from "../http/hub-response.js";
 import type { HubContext } from "../hub-context.js";
-import { type RepoRef, repoTypeFromPlural } from "../repo/repo-id.js";
+import { isRepoNamePart, type RepoRef, repoTypeFromPlural } from "../repo/repo-id.js";
 import { handleCommit } from "./handle-commit.js";
 import { handleCreateRepo } from "./handle-create-repo.js";
 import { handleLfsBatch } from "./handle-lfs-batch.js";

@@ -326,12 +326,8 @@ export const ERROR_CODES = {
   },
   // the demo
   AOTIHUB_PYTHON_NO_TORCH: {
-    summary: "AOTIHUB_PYTHON names a Python without torch and safetensors",
-    fix: "install them there, or unset AOTIHUB_PYTHON",
-  },
-  AOTIHUB_DEMO_SETUP: {
-    summary: "creating .venv with the CPU build of torch failed",
-    fix: "install torch yourself and set AOTIHUB_PYTHON",
+    summary: "the demo found no Python with torch and safetensors (AOTIHUB_PYTHON, else python3)",
+    fix: "install them in a Python and set AOTIHUB_PYTHON to it; in a checkout, bash scripts/demo.sh makes .venv",
   },
   AOTIHUB_DEMO_EXPORT: {
     summary: "the export helper failed to build the demo model",
