@@ -238,9 +238,9 @@ describe("CDN imitation and fault hooks", () => {
       const body = await (await fetch(head.headers.get("location")!)).arrayBuffer();
       const seconds = (performance.now() - started) / 1000;
       expect(body.byteLength).toBe(200_000);
-      // 200 kB at 400 kB/s is 0.5 s, plus 0.15 s latency; allow scheduling slack above.
+      // 200 kB at 400 kB/s is 0.5 s, plus 0.15 s latency: pacing can only make it later. (No upper
+      // bound: a loaded machine stretches any transfer; an unpaced one takes a few ms.)
       expect(seconds).toBeGreaterThan(0.6);
-      expect(seconds).toBeLessThan(2);
     } finally {
       await slow.close();
     }

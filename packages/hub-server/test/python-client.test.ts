@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -149,7 +150,7 @@ describe("huggingface_hub 1.33 against the local Hub", () => {
     expect(ok<Download>("offline_after").sha256).toBe(
       fixture.sha256("models/acme/tiny/weights/model.safetensors"),
     );
-    const scan = ok<{ warnings: string[]; repos: string[] }>("scan");
+    const scan = ok<{ warnings: string[]; repos: string[]; roots: string[] }>("scan");
     expect(scan.warnings).toEqual([]);
     expect(scan.repos).toEqual(
       expect.arrayContaining([
@@ -159,6 +160,7 @@ describe("huggingface_hub 1.33 against the local Hub", () => {
         "kernel:kernels-community/activation",
       ]),
     );
-    expect(cache).toBeTruthy();
+    // What was scanned is this test's own cache (HF_HUB_CACHE), never the user's real one.
+    expect(scan.roots).toEqual([realpathSync(cache)]);
   });
 });

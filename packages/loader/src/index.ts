@@ -53,7 +53,7 @@ export type {
 } from "./lockfile/lockfile-schema.js";
 export { LOCKFILE_NAME, readLockfile, writeLockfile } from "./lockfile/read-write-lockfile.js";
 export {
-  CustomOpsUnsupportedError,
+  KernelLibraryMissingError,
   NoKernelVariantError,
   PinDriftError,
 } from "./model-files/model-file-errors.js";

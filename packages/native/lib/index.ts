@@ -41,6 +41,7 @@ export {
   type MappedFile,
   mapFile,
 } from "./io/index.js";
+export { KernelError } from "./kernels/kernel-errors.js";
 export { aotihubCacheDir, sha256OfFile } from "./node-fs/index.js";
 export {
   type CudaProbe,

@@ -3,8 +3,8 @@ import { aotihubCacheDir, loadPackages } from "@aotihub/native";
 import { HubClient } from "../hub/hub-client.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
-import { fetchKernelBuilds, kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
-import { CustomOpsUnsupportedError } from "../model-files/model-file-errors.js";
+import { kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
+import { fetchKernelLibraries } from "../model-files/fetch-kernel-libraries.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
@@ -76,24 +76,21 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
 
   const key = [plan.name.repo, plan.manifestFile.commit, resolution.profile, device.runtime].join("|");
   return loadedModels.getOrLoad(key, opts.reuse !== false, async (onDispose) => {
-    // Kernel builds are resolved and cached first, so that the custom-op runtime, when it lands,
-    // finds them; running a model that calls them needs a proxy executor we do not have yet.
-    const kernels = kernelRefsOf(chosen);
-    for (const kernel of kernels) {
-      await fetchKernelBuilds(kernel, {
-        device: device.profile,
-        config: hub,
-        client,
-        onProgress: opts.onProgress,
-        signal: opts.signal,
-      });
-    }
-    if (kernels.length > 0)
-      throw new CustomOpsUnsupportedError(
-        plan.name.repo,
-        kernels.map((k) => k.repo),
-      );
     const cacheRoot = aotihubCacheDir();
+    // The kernels whose ops the artifacts call (kernels-community builds): the build that fits this
+    // device, or the pinned one checked by sha256, loaded by the runtime before the model.
+    const kernelLibraries = await fetchKernelLibraries(kernelRefsOf(chosen), {
+      ref: plan.name.ref,
+      device: device.profile,
+      hub,
+      client,
+      pins: plan.locked
+        ? Object.values(plan.locked.profiles[resolution.profile]?.targets ?? {}).flatMap((t) => t.kernels)
+        : null,
+      stampDir: stampDirOf(cacheRoot),
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+    });
     const files = await fetchChosenFiles(plan, resolution.profile, chosen, {
       hub,
       client,
@@ -110,6 +107,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       weights: files.sharedWeights,
       device: device.runtime,
       cacheDir: path.join(cacheRoot, "aoti"),
+      kernelLibraries,
       ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
       ...(opts.lazy !== undefined && { lazy: opts.lazy }),
     });

@@ -10,7 +10,10 @@ import type { CompiledModel } from "./compiled-model.js";
 export class LoadedModels {
   readonly #models = new LRUCache<string, CompiledModel>({
     max: Math.max(1, Number(process.env.AOTIHUB_MAX_LOADED_MODELS) || 4),
-    dispose: (model) => model.dispose(),
+    // disposeAfter, not dispose: the model's dispose() calls back into #forget, which must find the
+    // entry already gone; re-entering the cache from `dispose` evicted the wrong entry and left the
+    // evicted model alive (seen with AOTIHUB_MAX_LOADED_MODELS=1)
+    disposeAfter: (model) => model.dispose(),
   });
   readonly #loading = new Map<string, Promise<CompiledModel>>();
 

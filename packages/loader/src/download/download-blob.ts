@@ -23,6 +23,9 @@ import {
   saveState,
 } from "./partial-download.js";
 
+/** Bytes per ranged GET when the caller does not say (`DownloadTuning.chunkSize`). */
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
 export interface DownloadTuning {
   /** Files above this many bytes go as parallel ranged GETs (default 32 MiB). */
   parallelThreshold?: number;
@@ -72,7 +75,7 @@ export async function downloadBlob(params: DownloadBlobParams): Promise<Download
   await mkdir(blobsDir, { recursive: true });
 
   const parallel = params.size > (params.parallelThreshold ?? 32 * 1024 * 1024);
-  const chunkSize = parallel ? (params.chunkSize ?? 8 * 1024 * 1024) : Math.max(1, params.size);
+  const chunkSize = parallel ? (params.chunkSize ?? DEFAULT_CHUNK_SIZE) : Math.max(1, params.size);
   const count = Math.ceil(params.size / chunkSize);
   const adopted = parallel ? await findPartial(blobsDir, params.etag, params.size, chunkSize) : undefined;
   const partialPath = adopted?.path ?? newPartialPath(blobsDir, params.etag);

@@ -60,7 +60,8 @@ export class HubClient {
     });
     if (response.statusCode !== 200)
       throw hubErrorFromResponse(await responseFacts(response), describe(repo, revision));
-    const info = (await response.body.json()) as { sha?: unknown };
+    // a 200 that is not JSON (a proxy's login page, an empty body) is not a Hub answer either
+    const info = ((await response.body.json().catch(() => null)) ?? {}) as { sha?: unknown };
     if (typeof info.sha !== "string" || !/^[0-9a-f]{40}$/.test(info.sha))
       throw new AotihubError(
         "AOTIHUB_HUB_BAD_RESPONSE",

@@ -14,7 +14,12 @@ const pinnedKernelSchema = z
     repo: z.string(),
     commit,
     variant: z.string(),
-    files: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative() }).strict()),
+    /** sha256 is absent only in lockfiles written before kernels could run; loading then refuses. */
+    files: z.array(
+      z
+        .object({ path: z.string(), size: z.number().int().nonnegative(), sha256: sha256.optional() })
+        .strict(),
+    ),
   })
   .strict();
 

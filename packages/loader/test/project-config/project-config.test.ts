@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadProjectConfig } from "../../src/project-config/load-project-config.js";
 
 describe("loadProjectConfig", () => {
@@ -11,8 +11,27 @@ describe("loadProjectConfig", () => {
 
   it("uses defaults when no file exists", () => {
     const empty = mkdtempSync(path.join(tmpdir(), "aotihub-noconfig-"));
-    const loaded = loadProjectConfig({ cwd: empty, configPath: undefined });
-    expect(loaded.file === null || !loaded.file.startsWith(empty)).toBe(true);
+    // Nothing above the temp folder may hold a config, or the search would rightly find it.
+    const ancestors: string[] = [];
+    for (let dir = empty; ; dir = path.dirname(dir)) {
+      ancestors.push(path.join(dir, "aotihub.config.json"));
+      if (path.dirname(dir) === dir) break;
+    }
+    expect(ancestors.filter((f) => existsSync(f))).toEqual([]);
+    vi.stubEnv("AOTIHUB_CONFIG", "");
+    try {
+      const loaded = loadProjectConfig({ cwd: empty });
+      expect(loaded.file).toBeNull();
+      expect(loaded.dir).toBe(empty);
+      expect(loaded.config).toEqual({
+        aliases: {},
+        trustedRepos: [],
+        lockfile: "aotihub.lock",
+        defaults: {},
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("finds the nearest aotihub.config.json upwards", () => {

@@ -5,6 +5,7 @@ import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/na
 import { captureUserStack } from "../errors/with-user-stack.js";
 import { readPt2 } from "../formats/pt2/read-pt2.js";
 import type { Pt2Package } from "../formats/pt2/types.js";
+import { loadKernelLibraries } from "../kernels/load-kernel-libraries.js";
 import { aotihubCacheDir } from "../node-fs/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
@@ -41,6 +42,11 @@ export interface LoadPackagesOptions {
   cacheDir?: string;
   /** Open only the first variant now and the others on first use (default false: all now). */
   lazy?: boolean;
+  /**
+   * Custom-op kernel libraries the packages call (e.g. a kernels-community build's `.so`), already
+   * verified by the caller: loaded once per process after libtorch and before the packages.
+   */
+  kernelLibraries?: string[];
 }
 
 /**
@@ -64,6 +70,16 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     });
   }
   const parsed = parseDeviceName(options.device);
+  // Locating torch reads files only (nothing is loaded); a CPU build asked for a GPU is refused
+  // first, since no GPU could help it.
+  const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
+  if (parsed.cuda && !torch.hasCudaLibrary) {
+    throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${parsed.name}.`, {
+      expected: "a CUDA build of torch (lib/libtorch_cuda.so)",
+      received: `torch ${torch.fullVersion} at ${torch.dir} (found via ${torch.source})`,
+      hint: "install a CUDA build of torch, or point torchDir at one",
+    });
+  }
   const device = await describeDevice(parsed);
   const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
 
@@ -80,23 +96,18 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
       });
     }
     checkPackageFits(spec.path, model, device);
-    variants.push(new Variant(spec.bucket, pkg, modelName, spec.weights ?? []));
+    variants.push(
+      new Variant(spec.bucket, pkg, modelName, spec.weights ?? [], options.kernelLibraries ?? []),
+    );
   }
 
-  const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
-  if (device.cuda && !torch.hasCudaLibrary) {
-    throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${device.name}.`, {
-      expected: "a CUDA build of torch (lib/libtorch_cuda.so)",
-      received: `torch ${torch.fullVersion} at ${torch.dir} (found via ${torch.source})`,
-      hint: "install a CUDA build of torch, or point torchDir at one",
-    });
-  }
   let torchLoadMs: number;
   try {
     torchLoadMs = (await binding().loadTorch(torch.libDir, device.cuda)).loadMs;
   } catch (error) {
     throw typedNativeFailure(error, "torch", torch.libDir);
   }
+  await loadKernelLibraries(options.kernelLibraries ?? [], torch.libDir);
 
   const store = await createWeightStore(options.weights, device);
   const opened: Variant[] = options.lazy ? variants.slice(0, 1) : variants;

@@ -85,9 +85,46 @@ export const ERROR_CODES = {
     summary: "a kernel build name that the kernels library's grammar does not accept",
     fix: "such builds are skipped; the publisher renames the build folder",
   },
-  AOTIHUB_CUSTOM_OPS_UNSUPPORTED: {
-    summary: "the chosen artifacts call custom kernels, which this version cannot run yet",
-    fix: "use a profile built without custom kernels",
+  AOTIHUB_KERNEL_NO_LIBRARY: {
+    summary: "the kernel build chosen for this device holds no shared library",
+    fix: "use a kernel repo with compiled builds",
+  },
+  AOTIHUB_KERNEL_TORCH_ABI: {
+    summary:
+      "a kernel library needs c10/ATen/torch symbols the loaded libtorch lacks: built for another torch",
+    fix: "use the build whose variant names this torch, or run with the torch it was built for",
+  },
+  AOTIHUB_KERNEL_LOAD_FAILED: {
+    summary: "dlopen of a kernel library failed",
+    fix: "fetch the build again; install what it links against",
+  },
+  AOTIHUB_KERNEL_NAMESPACE_TAKEN: {
+    summary: "another build of the same kernel library (op namespace) is loaded in this process",
+    fix: "run models that need different builds of one kernel in separate processes",
+  },
+  AOTIHUB_KERNEL_OP_MISSING: {
+    summary: "the model calls an op that no loaded kernel registers",
+    fix: "list the kernel in the artifact's kernels; use the build the model was exported with",
+  },
+  AOTIHUB_KERNEL_OP_SCHEMA_MISMATCH: {
+    summary: "the loaded kernel registers the op with another signature than the model calls",
+    fix: "pin the kernel revision the model was exported with, or export the model again",
+  },
+  AOTIHUB_KERNEL_CALL_UNSUPPORTED: {
+    summary: "the model passes an argument kind the proxy executor cannot replay",
+    fix: "an op signature with tensors, ints, floats, bools, lists and optionals",
+  },
+  AOTIHUB_KERNEL_SCHEMA_UNVERIFIABLE: {
+    summary: "this libtorch does not let aotihub read an op's schema before calling it",
+    fix: "use a supported torch version (2.11, 2.13 verified)",
+  },
+  AOTIHUB_KERNEL_SHIM_MISSING: {
+    summary: "this libtorch's C shim lacks aoti_torch_call_dispatcher or the list functions",
+    fix: "use a newer torch",
+  },
+  AOTIHUB_KERNEL_CALL_FAILED: {
+    summary: "a custom op raised while the model ran",
+    fix: "check the inputs' dtypes, shapes and device against what the kernel supports",
   },
   // Hub and network
   AOTIHUB_REPO_NOT_FOUND: {
@@ -270,6 +307,14 @@ export const ERROR_CODES = {
     summary: "an input is not a well-formed tensor, or the inputs do not match the model's",
     fix: "{ dtype, shape, data } with the dtype's array type; names from model.inputNames",
   },
+  AOTIHUB_INPUT_WRONG_DEVICE: {
+    summary: "a device tensor from another GPU was passed to run(), or toDevice() on a CPU model",
+    fix: "read it back with toHost() and upload it with the running model's toDevice()",
+  },
+  AOTIHUB_VARIANT_NOT_OPEN: {
+    summary: "runSync() on a variant that is not opened yet (a lazy load)",
+    fix: "call run() once first, or load without lazy",
+  },
   AOTIHUB_DTYPE_UNSUPPORTED: {
     summary: "a tensor has a dtype this libtorch or aotihub does not support",
     fix: "use a supported dtype (docs/loadcompiled.md#tensors) or a torch that has it",
@@ -280,7 +325,7 @@ export const ERROR_CODES = {
   },
   AOTIHUB_RUN_FAILED: {
     summary: "the compiled model or libtorch reported an error while running",
-    fix: "its own message is on stderr; check the inputs and the device",
+    fix: "its own message is in received (torch >= 2.13) or on stderr; check the inputs and the device",
   },
   AOTIHUB_OUT_OF_MEMORY: {
     summary: "host memory for a tensor or weight copy could not be allocated",
@@ -361,6 +406,10 @@ export const ERROR_CODES = {
   AOTIHUB_EXPORT_TORCH: {
     summary: "the torch version string cannot be read",
     fix: "use a released torch",
+  },
+  AOTIHUB_EXPORT_KERNELS_MISSING: {
+    summary: "the compiled package calls custom ops but the spec names no kernel repo",
+    fix: "name the kernel repo in ExportSpec(kernels=...)",
   },
 } as const satisfies Record<`AOTIHUB_${string}`, ErrorCodeInfo>;
 

@@ -29,6 +29,7 @@ def artifact_entry(
     dynamic: Dynamic | None,
     target: dict[str, object],
     weights_override: str | None,
+    kernels: list[dict[str, object]] | None = None,
 ) -> dict[str, object]:
     entry: dict[str, object] = {
         "path": path,
@@ -41,7 +42,7 @@ def artifact_entry(
             "dtypes": {n: dtype_name(t.dtype) for n, t in inputs.items()},
         },
         "target": target,
-        "kernels": [],
+        "kernels": [dict(k) for k in kernels or []],
     }
     if weights_override is not None:
         # Constants of this bucket that differ from the profile's shared set (same FQN, other

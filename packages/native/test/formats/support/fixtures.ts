@@ -10,9 +10,10 @@ import { testPython } from "../../../../../test/support/python.js";
 const run = promisify(execFile);
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../../../../../", import.meta.url)));
-export const FIXTURES_DIR = process.env.AOTIHUB_FIXTURES ?? resolve(REPO_ROOT, "../shared/fixtures");
+/** Real AOTI packages compiled elsewhere, checked in (packages/native/test/fixtures/README.md). */
+export const FIXTURES_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 
-/** Every `.pt2` and `.safetensors` in the shared fixtures, by path. */
+/** Every `.pt2` and `.safetensors` in the checked-in fixtures, by path. */
 export const PT2_FIXTURES = [
   "aoti-cpu-torch2.13/tiny_b2.pt2",
   "aoti-cpu-torch2.13/tiny_b4.pt2",
