@@ -1,6 +1,15 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,11 +18,12 @@ import { loadPackages, type Tensor } from "@aotihub/native";
 import { describe, expect, it } from "vitest";
 import { testTorch } from "../packages/native/test/support/python.js";
 import { relativeError } from "./support/bucket-io.js";
+import { runPython } from "./support/python.js";
 import { repoPackages } from "./support/repo-packages.js";
 import { repoRoot } from "./support/repo-root.js";
-import { runPython } from "./support/run-python.js";
 
 const run = promisify(execFile);
+const loaderDir = join(repoRoot, "packages/loader");
 
 /** The demo's content-addressed export cache, shared by test runs (gitignored like .cache/test-models). */
 const SHARED_DEMO_REPOS = join(repoRoot, ".cache", "demo-repos");
@@ -25,11 +35,11 @@ interface DemoRun {
 }
 
 /**
- * README command 1 ends in `aotihub demo`; this runs the built CLI the way the script does, with
- * its own AOTIHUB_CACHE and TMPDIR so nothing lands in the user's ~/.cache/aotihub. Only the
- * demo's export (keyed by content) is shared between runs, to keep the test fast.
+ * README command 1 ends in `aotihub demo`; this runs a built CLI the way the script does, with its
+ * own AOTIHUB_CACHE and TMPDIR so nothing lands in the user's ~/.cache/aotihub. Only the demo's
+ * export (keyed by content) is shared between runs, to keep the test fast.
  */
-async function demo(): Promise<DemoRun> {
+async function demo(cli = join(loaderDir, "dist/cli/main.js"), env = process.env): Promise<DemoRun> {
   const home = await mkdtemp(join(tmpdir(), "aotihub-demo-test-"));
   const cache = join(home, "aotihub");
   const tmp = join(home, "tmp");
@@ -37,14 +47,33 @@ async function demo(): Promise<DemoRun> {
   mkdirSync(tmp);
   mkdirSync(SHARED_DEMO_REPOS, { recursive: true });
   symlinkSync(SHARED_DEMO_REPOS, join(cache, "demo-repos"));
-  const { stdout } = await run(
-    process.execPath,
-    [join(repoRoot, "packages/loader/dist/cli/main.js"), "demo", "--device", "cpu", "--runs", "3"],
-    { cwd: repoRoot, env: { ...process.env, AOTIHUB_CACHE: cache, TMPDIR: tmp }, maxBuffer: 16 << 20 },
-  );
+  const { stdout } = await run(process.execPath, [cli, "demo", "--device", "cpu", "--runs", "3"], {
+    cwd: repoRoot,
+    env: { ...env, AOTIHUB_CACHE: cache, TMPDIR: tmp },
+    maxBuffer: 16 << 20,
+  });
   const [work] = readdirSync(tmp).filter((n) => n.startsWith("aotihub-demo-"));
   expect(work, `the demo's work folder in ${tmp}`).toBeDefined();
   return { stdout, repo: realpathSync(join(tmp, work!, "hub", "models", "aotihub", "tiny-dit")) };
+}
+
+/**
+ * @aotihub/loader laid out as an install puts it, outside the checkout: node_modules/@aotihub/loader
+ * with what the package ships (package.json, dist/, demo-python/). Its dependencies are the
+ * workspace's (linked), so only the demo's own lookups are put to the test.
+ */
+function installedLoader(): { cli: string; cleanup: () => void } {
+  const project = mkdtempSync(join(tmpdir(), "aotihub-installed-"));
+  const pkg = join(project, "node_modules", "@aotihub", "loader");
+  mkdirSync(pkg, { recursive: true });
+  for (const shipped of ["package.json", "dist", "demo-python"]) {
+    cpSync(join(loaderDir, shipped), join(pkg, shipped), { recursive: true });
+  }
+  symlinkSync(join(loaderDir, "node_modules"), join(pkg, "node_modules"));
+  return {
+    cli: join(pkg, "dist/cli/main.js"),
+    cleanup: () => rmSync(project, { recursive: true, force: true }),
+  };
 }
 
 function checksums(stdout: string): Record<string, string> {
@@ -82,7 +111,7 @@ const sha16 = (outputs: Tensor[]) => {
 };
 
 describe("aotihub demo (README command 1) on CPU", () => {
-  it("exports, serves, loads and runs every resolution; its checksums are of outputs that match eager", {
+  it("exports, serves, loads and runs every resolution, from a checkout and installed; its checksums are of outputs that match eager", {
     timeout: 600_000,
   }, async () => {
     const first = await demo();
@@ -143,9 +172,25 @@ describe("aotihub demo (README command 1) on CPU", () => {
       model.dispose();
     }
 
-    // A second run reuses the exported repo and prints the same checksums.
-    const second = await demo();
-    expect(second.stdout).not.toContain("exporting the tiny DiT");
-    expect(checksums(second.stdout)).toEqual(sums);
+    // The second run, from the installed layout (no checkout above it), finds its bundled export
+    // helper, reuses the exported repo and prints the same checksums.
+    const installed = installedLoader();
+    try {
+      const second = await demo(installed.cli);
+      expect(second.stdout).not.toContain("exporting the tiny DiT");
+      expect(checksums(second.stdout)).toEqual(sums);
+    } finally {
+      installed.cleanup();
+    }
+  });
+
+  it("without a Python with torch, says how to get one (typed error, nothing installed)", async () => {
+    const failed = await demo(undefined, { ...process.env, AOTIHUB_PYTHON: "/bin/false" }).then(
+      () => null,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(failed?.code).not.toBe(0);
+    expect(failed?.stderr).toContain("AOTIHUB_PYTHON_NO_TORCH");
+    expect(failed?.stderr).toContain("bash scripts/demo.sh");
   });
 });

@@ -6,7 +6,7 @@ import {
   type HubConfig,
   loadCompiled,
   loadProjectConfig,
-  lockPrefetched,
+  pinPrefetched,
   prefetch,
   publishFolder,
   readLockfile,
@@ -90,7 +90,7 @@ async function pinnedProject(): Promise<Project & { lockPath: string }> {
   });
   writeLockfile(lockPath, {
     format: "aotihub-lock/1",
-    models: { "tiny-mlp": await lockPrefetched(fetched[0]!, p.hub) },
+    models: { "tiny-mlp": await pinPrefetched(fetched[0]!, p.hub) },
   });
   return { ...p, lockPath };
 }

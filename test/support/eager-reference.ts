@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Tensor } from "@aotihub/native";
 import { readBucketIo, readTensors } from "./bucket-io.js";
+import { runPython } from "./python.js";
 import { repoRoot } from "./repo-root.js";
-import { runPython } from "./run-python.js";
 import { TEST_MODEL_SPECS, type TestModelName, type TestModels } from "./test-models.js";
 
 /**

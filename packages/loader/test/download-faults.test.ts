@@ -239,6 +239,27 @@ describe("downloads into the shared cache", () => {
     });
   });
 
+  it("a lying Content-Length or a body that never ends: a verified file or a typed error, nothing corrupt", async () => {
+    const outcomes: string[] = [];
+    for (const action of [
+      { type: "wrong-length", delta: 1000 },
+      { type: "wrong-length", delta: -1000 },
+      { type: "endless" },
+    ] as const) {
+      rmSync(cacheDir, { recursive: true, force: true });
+      hub.faults.clear();
+      hub.faults.inject({ origin: "cdn", method: "GET", action });
+      const outcome = await fetchBig().then(
+        (file) => (file.etag === BIG_SHA256 ? "verified" : `wrong etag ${file.etag}`),
+        (error: { code?: string }) => error.code ?? String(error),
+      );
+      outcomes.push(`${JSON.stringify(action)}: ${outcome}`);
+      expect(outcome).toMatch(/^(verified|AOTIHUB_[A-Z_]+)$/);
+      assertCacheSound(repoDir());
+    }
+    console.log(outcomes.join("\n"));
+  });
+
   it("stops a redirect loop with a typed error", async () => {
     hub.faults.inject({ ...RESOLVE, action: { type: "redirect-loop" }, times: 50 });
     await expect(fetchBig()).rejects.toMatchObject({ code: "AOTIHUB_REDIRECT_LOOP" });

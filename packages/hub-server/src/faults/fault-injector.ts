@@ -30,6 +30,13 @@ export type FaultAction =
   | { type: "stall"; ms: number }
   /** Trickle this response's body at this rate (a slow CDN edge, a congested link). */
   | { type: "throttle"; bytesPerSecond: number }
+  /**
+   * Declare a Content-Length `delta` bytes off the body actually sent: above it, the body ends
+   * early and the connection stays open; below it, bytes beyond the declared length follow.
+   */
+  | { type: "wrong-length"; delta: number }
+  /** Send the body without a Content-Length, then filler bytes forever, until the client leaves. */
+  | { type: "endless" }
   /** Redirect the request to itself (302), forever. */
   | { type: "redirect-loop" }
   /** On a resolve of an LFS file: redirect to a signed CDN URL that has already expired (403 there). */
@@ -38,7 +45,7 @@ export type FaultAction =
 /** The faults that break a body the server otherwise sends as usual. */
 export type BodyFault = Extract<
   FaultAction,
-  { type: "reset" | "truncate" | "corrupt" | "stall" | "throttle" }
+  { type: "reset" | "truncate" | "corrupt" | "stall" | "throttle" | "wrong-length" | "endless" }
 >;
 
 export interface Fault extends FaultMatch {

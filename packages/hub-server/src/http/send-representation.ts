@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { throttleForConnection } from "../cdn/connection-throttle.js";
-import { bodyFaultStages } from "../faults/apply-fault.js";
+import { bodyFaultStages, declaredLength } from "../faults/apply-fault.js";
 import type { BodyFault } from "../faults/fault-injector.js";
 import type { FileBytes } from "../repo/file-bytes.js";
 import { countBodyBytes } from "./body-bytes.js";
@@ -52,9 +52,10 @@ export async function sendRepresentation(
   const start = range.kind === "range" ? range.start : 0;
   const end = range.kind === "range" ? range.end : size - 1;
   const length = Math.max(0, end - start + 1);
+  const declared = declaredLength(representation.fault, length);
   res.writeHead(range.kind === "range" ? 206 : 200, {
     ...common,
-    "Content-Length": length,
+    ...(declared === null ? {} : { "Content-Length": declared }),
     ...(range.kind === "range" ? { "Content-Range": `bytes ${start}-${end}/${size}` } : {}),
   });
   if (req.method === "HEAD" || length === 0) {

@@ -3,7 +3,6 @@ import { copyFile, link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { RepoSnapshot } from "../repo/repo-snapshot.js";
 import type { CommitOperation } from "./commit-operations.js";
-import type { LfsUploadStore } from "./lfs-upload-store.js";
 
 /** A commit that cannot apply to the branch as it is; the Hub answers 4xx with the message. */
 export class CommitConflict extends Error {
@@ -24,8 +23,8 @@ export async function applyCommit(
   folder: string,
   snapshot: RepoSnapshot,
   operations: readonly CommitOperation[],
-  uploads: LfsUploadStore,
-  findCommittedObject: (sha256: string) => Promise<string | null>,
+  /** Where the repo's copy of an LFS object is (uploaded for it or committed in it), or null. */
+  findObject: (sha256: string, size: number | undefined) => Promise<string | null>,
 ): Promise<void> {
   const sources = new Map<string, string>();
   for (const operation of operations) {
@@ -42,10 +41,7 @@ export async function applyCommit(
       }
     }
     if (operation.kind === "lfs") {
-      const uploaded = await uploads.has(operation.sha256, operation.size);
-      const source = uploaded
-        ? uploads.pathOf(operation.sha256)
-        : await findCommittedObject(operation.sha256);
+      const source = await findObject(operation.sha256, operation.size);
       if (!source) {
         throw new CommitConflict(
           422,

@@ -46,8 +46,11 @@ export async function handleCommit(
       if (parsed.parentCommit !== undefined && parsed.parentCommit !== before.snapshot.commit) {
         throw new CommitConflict(412, "A commit has happened since. Please refresh and try again.");
       }
-      await applyCommit(folder, before.snapshot, parsed.operations, ctx.uploads, async (sha256) => {
-        return (await ctx.store.lfsObject(sha256))?.absolutePath ?? null;
+      // Only this repo's objects: an object known elsewhere must be uploaded again to be committed here.
+      await applyCommit(folder, before.snapshot, parsed.operations, async (sha256, size) => {
+        if (await ctx.uploads.has(repo, sha256, size)) return ctx.uploads.pathOf(repo, sha256);
+        const committed = await ctx.store.lfsObject(repo, sha256);
+        return committed && (size === undefined || committed.size === size) ? committed.absolutePath : null;
       });
       return (await ctx.store.resolveRevision(repo, branch))!.snapshot.commit;
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { RepoId } from "../hub/repo-id.js";
+import type { RepoId } from "@aotihub/registry";
 import type { CacheLayout } from "./cache-layout.js";
 
 /**

@@ -1,17 +1,17 @@
 import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256OfFile } from "@aotihub/native";
+import type { RepoId } from "@aotihub/registry";
 import { CacheLayout } from "../cache/cache-layout.js";
 import { linkSnapshot } from "../cache/link-snapshot.js";
 import { KnownMissingError, NotInCacheError } from "../cache/offline-errors.js";
 import { cachedFilePath } from "../cache/read-cached.js";
-import { withBlobLock } from "../cache/with-blob-lock.js";
+import { withBlobFileLock } from "../cache/with-blob-file-lock.js";
 import { writeRef } from "../cache/write-ref.js";
-import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { HubClient } from "../hub/hub-client.js";
 import { EntryNotFoundError, HubNetworkError } from "../hub/hub-errors.js";
 import { COMMIT_SHA } from "../hub/hub-urls.js";
-import type { RepoId } from "../hub/repo-id.js";
+import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { type DownloadTuning, downloadBlob } from "./download-blob.js";
 
@@ -100,7 +100,7 @@ export async function downloadFile(params: DownloadFileParams): Promise<CachedFi
   };
   if (await isFile(blobPath)) return finish(0);
 
-  return withBlobLock(layout.lockPath(repo, meta.etag), params.signal, async () => {
+  return withBlobFileLock(layout.lockPath(repo, meta.etag), params.signal, async () => {
     // a Python or Node process may have written it while we waited for the lock
     if (await isFile(blobPath)) return finish(0);
     const result = await downloadBlob({
