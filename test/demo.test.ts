@@ -35,9 +35,9 @@ interface DemoRun {
 }
 
 /**
- * README command 1 ends in `aotihub demo`; this runs the built CLI the way the script does, with
- * its own AOTIHUB_CACHE and TMPDIR so nothing lands in the user's ~/.cache/aotihub. Only the
- * demo's export (keyed by content) is shared between runs, to keep the test fast.
+ * README command 1 ends in `aotihub demo`; this runs a built CLI the way the script does, with its
+ * own AOTIHUB_CACHE and TMPDIR so nothing lands in the user's ~/.cache/aotihub. Only the demo's
+ * export (keyed by content) is shared between runs, to keep the test fast.
  */
 async function demo(cli = join(loaderDir, "dist/cli/main.js"), env = process.env): Promise<DemoRun> {
   const home = await mkdtemp(join(tmpdir(), "aotihub-demo-test-"));
@@ -111,7 +111,7 @@ const sha16 = (outputs: Tensor[]) => {
 };
 
 describe("aotihub demo (README command 1) on CPU", () => {
-  it("exports, serves, loads and runs every resolution; its checksums are of outputs that match eager", {
+  it("exports, serves, loads and runs every resolution, from a checkout and installed; its checksums are of outputs that match eager", {
     timeout: 600_000,
   }, async () => {
     const first = await demo();
