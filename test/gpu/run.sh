@@ -15,6 +15,8 @@ pack() {
   [ -f "$gpu/node.xz" ] || xz -T2 -c "$(readlink -f "$(command -v node)")" >"$gpu/node.xz"
   (cd packages/native && npx node-gyp build --release -j 2 >/dev/null)
   cp packages/native/build/Release/aotihub_native.node "$gpu/build/Release/"
+  # The addon is found through node-gyp-build (lib/binding.ts), which the bundles require at run time.
+  mkdir -p "$gpu/node_modules" && cp -rL packages/native/node_modules/node-gyp-build "$gpu/node_modules/"
   # One ESM file holding the suite, the runtime and its dependencies; the addon path it computes
   # (../build/Release from lib/) lands on the copy above.
   local esbuild

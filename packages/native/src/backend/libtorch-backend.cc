@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
+#include <vector>
 
 #include "../common/native-error.h"
 
@@ -250,16 +252,46 @@ class LibtorchBackend final : public TensorBackend {
       std::free(data);
   }
 
+  // Streams are pooled per device instead of created and destroyed with each container: torch's
+  // caching allocator keeps freed blocks per stream, so memory a container allocated on a stream
+  // that is then destroyed is never handed out again (500 load/dispose cycles on an H200 grew
+  // device memory by 14.6 GiB). A returned stream is idle (synchronized) before anyone reuses it.
   void* CreateStream(int deviceIndex) override {
     RequireCudart();
     UseDevice(DeviceRef{true, deviceIndex});
+    {
+      std::lock_guard<std::mutex> lock(streamPoolMutex_);
+      auto& idle = idleStreams_[deviceIndex];
+      if (!idle.empty()) {
+        void* stream = idle.back();
+        idle.pop_back();
+        return stream;
+      }
+    }
     void* stream = nullptr;
     CheckCuda(cudart_.streamCreateWithFlags(&stream, 1 /* cudaStreamNonBlocking */), "cudaStreamCreateWithFlags");
+    std::lock_guard<std::mutex> lock(streamPoolMutex_);
+    streamDevice_[stream] = deviceIndex;
     return stream;
   }
 
   void DestroyStream(void* stream) override {
-    if (stream != nullptr && cudart_.ok()) cudart_.streamDestroy(stream);
+    if (stream == nullptr || !cudart_.ok()) return;
+    if (cudart_.streamSynchronize(stream) != 0) {
+      // A stream in an error state is not handed out again.
+      std::lock_guard<std::mutex> lock(streamPoolMutex_);
+      streamDevice_.erase(stream);
+      cudart_.streamDestroy(stream);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(streamPoolMutex_);
+    auto& idle = idleStreams_[streamDevice_[stream]];
+    if (idle.size() < kMaxIdleStreamsPerDevice) {
+      idle.push_back(stream);
+      return;
+    }
+    streamDevice_.erase(stream);
+    cudart_.streamDestroy(stream);
   }
 
   void CopyAsync(void* dst, const void* src, size_t bytes, CopyKind kind, void* stream) override {
@@ -383,6 +415,10 @@ class LibtorchBackend final : public TensorBackend {
   ShimApi shim_{};
   CudartApi cudart_{};
   std::mutex stagingMutex_;
+  static constexpr size_t kMaxIdleStreamsPerDevice = 32;
+  std::mutex streamPoolMutex_;
+  std::unordered_map<int, std::vector<void*>> idleStreams_;
+  std::unordered_map<void*, int> streamDevice_;
   void* staging_[2] = {nullptr, nullptr};
   void* streams_[2] = {nullptr, nullptr};
 };
