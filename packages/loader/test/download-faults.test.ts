@@ -126,18 +126,27 @@ describe("downloads into the shared cache", () => {
     assertCacheSound(repoDir());
   });
 
-  it("never lets wrong bytes become a blob", async () => {
+  it("fetches bytes that hash wrong again, and never lets them become a blob", async () => {
+    // transient: one corrupt response, then the file is fetched again in full from a fresh URL
     hub.faults.push({ where: "cdn", action: { kind: "wrong-bytes" } });
+    hub.log.length = 0;
+    const healed = await fetchBig();
+    expect(healed.etag).toBe(big().sha256);
+    expect(hub.log.filter((l) => l.startsWith("HEAD hub")).length).toBe(2); // the relocation
+    expect(assertCacheSound(repoDir())).toEqual([big().sha256]);
+    rmSync(cacheDir, { recursive: true, force: true });
+    // persistent: every attempt corrupt ends in the typed error, with nothing cached
+    hub.faults.push({ where: "cdn", action: { kind: "wrong-bytes" }, times: 1000 });
     await expect(fetchBig()).rejects.toMatchObject({ code: "AOTIHUB_HASH_MISMATCH" });
     expect(existsSync(join(repoDir(), "blobs", big().sha256))).toBe(false);
     expect(readdirSync(join(repoDir(), "blobs"))).toEqual([]);
     expect(existsSync(join(repoDir(), "snapshots"))).toBe(false);
-    hub.faults.push({ where: "hub", method: "GET", action: { kind: "wrong-bytes" } });
+    hub.faults.length = 0;
+    hub.faults.push({ where: "hub", method: "GET", action: { kind: "wrong-bytes" }, times: 1000 });
     await expect(downloadFile({ repo, path: "config.json", config, client: client() })).rejects.toMatchObject(
-      {
-        code: "AOTIHUB_HASH_MISMATCH",
-      },
+      { code: "AOTIHUB_HASH_MISMATCH", message: expect.stringContaining("in 3 downloads") },
     );
+    hub.faults.length = 0;
     assertCacheSound(repoDir());
   });
 

@@ -31,6 +31,10 @@ export class CacheLayout {
   }
   /** Same lock file as Python's `WeakFileLock` around a blob write. */
   lockPath(repo: RepoId, etag: string): string {
-    return join(this.root, ".locks", repoFolderName(repo), `${etag}.lock`);
+    return this.lockPathInFolder(repoFolderName(repo), etag);
+  }
+  /** The same lock, named from a repo folder found on disk (`models--org--name`). */
+  lockPathInFolder(folderName: string, etag: string): string {
+    return join(this.root, ".locks", folderName, `${etag}.lock`);
   }
 }

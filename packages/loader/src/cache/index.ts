@@ -1,5 +1,6 @@
 export { CacheLayout } from "./cache-layout.js";
-export { type GcResult, gcCache } from "./gc-cache.js";
+export { CacheLockUnsupportedError, CacheReadOnlyError } from "./cache-read-only.js";
+export { type GcOptions, type GcResult, gcCache } from "./gc-cache.js";
 export { linkSnapshot } from "./link-snapshot.js";
 export { KnownMissingError, NotInCacheError } from "./offline-errors.js";
 export { cachedCommit, cachedFilePath } from "./read-cached.js";

@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { type FileHandle, lstat, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileDurably } from "../cache/durable-fs.js";
+import { UnsafePartialFileError } from "./download-errors.js";
 
 /** What survives a process restart next to a partial blob: which chunks are written in full. */
 export interface PartialState {
@@ -43,7 +46,8 @@ export async function findPartial(
     if (!name.startsWith(`${etag}.`) || !name.endsWith(SUFFIX)) continue;
     const path = join(blobsDir, name);
     const state = await readState(path);
-    const fileSize = (await stat(path).catch(() => undefined))?.size;
+    // lstat: a symlink planted under a partial name is not a partial of ours (openPartial refuses it)
+    const fileSize = (await lstat(path).catch(() => undefined))?.size;
     const usable =
       found === undefined &&
       state !== undefined &&
@@ -67,11 +71,42 @@ async function readState(partialPath: string): Promise<PartialState | undefined>
   }
 }
 
+/**
+ * Records which chunks are written. Call it only after those chunks' bytes are fsynced: a journal
+ * that outlives its data after a power loss would resume over zeros.
+ */
 export async function saveState(partialPath: string, state: PartialState): Promise<void> {
-  const path = statePathOf(partialPath);
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, JSON.stringify(state));
-  await rename(tmp, path);
+  await writeFileDurably(statePathOf(partialPath), JSON.stringify(state));
+}
+
+/**
+ * Opens a partial file for writing without ever following a symlink: in a cache shared between
+ * users, a link planted under a partial's name would otherwise redirect our writes to any file we
+ * may write. A new partial is created exclusively (its name is unique to this process); an adopted
+ * one must be a regular file that we own.
+ */
+export async function openPartial(path: string, adopt: boolean): Promise<FileHandle> {
+  const flags = constants.O_RDWR | constants.O_NOFOLLOW | (adopt ? 0 : constants.O_CREAT | constants.O_EXCL);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, flags, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP" || code === "EEXIST") throw new UnsafePartialFileError(path, "a symlink or a file planted under its name", error);
+    throw error;
+  }
+  const facts = await handle.stat();
+  const uid = process.getuid?.();
+  const problem = !facts.isFile()
+    ? "not a regular file"
+    : uid !== undefined && facts.uid !== uid
+      ? `a file owned by uid ${facts.uid}, not by this process (uid ${uid})`
+      : undefined;
+  if (problem !== undefined) {
+    await handle.close();
+    throw new UnsafePartialFileError(path, problem);
+  }
+  return handle;
 }
 
 export async function discardPartial(partialPath: string): Promise<void> {
