@@ -35,14 +35,22 @@ const READ_ONLY_ERRNOS = new Set(["EROFS", "EACCES", "EPERM"]);
  * Runs a cache write and turns "the filesystem will not let us" into a typed error that says what
  * to do, instead of a bare errno. Only errors about paths inside the cache are translated.
  */
-export async function asReadOnlyError<T>(cacheDir: string, wanted: string, work: () => Promise<T>): Promise<T> {
+export async function asReadOnlyError<T>(
+  cacheDir: string,
+  wanted: string,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e?.code !== undefined && READ_ONLY_ERRNOS.has(e.code) && (e.path ?? "").startsWith(cacheDir))
       throw new CacheReadOnlyError(cacheDir, wanted, error);
-    if (/flock failed: (No locks available|Function not implemented|Operation not supported)/.test(e?.message ?? ""))
+    if (
+      /flock failed: (No locks available|Function not implemented|Operation not supported)/.test(
+        e?.message ?? "",
+      )
+    )
       throw new CacheLockUnsupportedError(cacheDir, wanted, error);
     throw error;
   }

@@ -124,7 +124,9 @@ async function downloadOnce(
   const count = Math.ceil(params.size / chunkSize);
   // after a corrupt attempt nothing on disk is trusted: its chunks are among the suspects
   const adopted =
-    parallel && !afterCorruption ? await findPartial(blobsDir, params.etag, params.size, chunkSize) : undefined;
+    parallel && !afterCorruption
+      ? await findPartial(blobsDir, params.etag, params.size, chunkSize)
+      : undefined;
   const partialPath = adopted?.path ?? newPartialPath(blobsDir, params.etag);
   const state: PartialState = adopted?.state ?? {
     version: 1,
@@ -137,7 +139,16 @@ async function downloadOnce(
   let keepPartial = parallel;
   try {
     if (!adopted) await handle.truncate(params.size);
-    const result = await fetchAll(params, handle, partialPath, state, chunkSize, count, kind, afterCorruption);
+    const result = await fetchAll(
+      params,
+      handle,
+      partialPath,
+      state,
+      chunkSize,
+      count,
+      kind,
+      afterCorruption,
+    );
     if (result.digest !== params.etag) {
       keepPartial = false;
       throw new CorruptBytes(result.digest, result.fetchedBytes);

@@ -2,8 +2,8 @@ import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256OfFile } from "@aotihub/native";
 import { CacheLayout } from "../cache/cache-layout.js";
-import { linkSnapshot } from "../cache/link-snapshot.js";
 import { asReadOnlyError, CacheReadOnlyError } from "../cache/cache-read-only.js";
+import { linkSnapshot } from "../cache/link-snapshot.js";
 import { KnownMissingError, NotInCacheError } from "../cache/offline-errors.js";
 import { cachedFilePath } from "../cache/read-cached.js";
 import { withBlobLock } from "../cache/with-blob-lock.js";
@@ -103,7 +103,8 @@ export async function downloadFile(params: DownloadFileParams): Promise<CachedFi
     if (!config.readOnlyCache) await writeRef(layout, repo, revision, meta.commit).catch(() => {});
     return found(0);
   }
-  if (config.readOnlyCache) throw new CacheReadOnlyError(config.cacheDir, `download ${repo.name}/${path}@${meta.commit}`);
+  if (config.readOnlyCache)
+    throw new CacheReadOnlyError(config.cacheDir, `download ${repo.name}/${path}@${meta.commit}`);
 
   return asReadOnlyError(config.cacheDir, `download ${repo.name}/${path}`, () =>
     withBlobLock(layout.lockPath(repo, meta.etag), params.signal, async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { type FileHandle, lstat, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileDurably } from "../cache/durable-fs.js";
@@ -45,9 +45,14 @@ export async function findPartial(
   for (const name of names) {
     if (!name.startsWith(`${etag}.`) || !name.endsWith(SUFFIX)) continue;
     const path = join(blobsDir, name);
+    // never follow or adopt a link or someone else's file planted under a partial name, and never
+    // delete it either (it is evidence, and may not be ours to remove): say so and leave it
+    const facts = await lstat(path).catch(() => undefined);
+    if (facts === undefined) continue;
+    const unsafe = unsafeReason(facts);
+    if (unsafe !== undefined) throw new UnsafePartialFileError(path, unsafe);
     const state = await readState(path);
-    // lstat: a symlink planted under a partial name is not a partial of ours (openPartial refuses it)
-    const fileSize = (await lstat(path).catch(() => undefined))?.size;
+    const fileSize = facts.size;
     const usable =
       found === undefined &&
       state !== undefined &&
@@ -92,16 +97,11 @@ export async function openPartial(path: string, adopt: boolean): Promise<FileHan
     handle = await open(path, flags, 0o644);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ELOOP" || code === "EEXIST") throw new UnsafePartialFileError(path, "a symlink or a file planted under its name", error);
+    if (code === "ELOOP" || code === "EEXIST")
+      throw new UnsafePartialFileError(path, "a symlink or a file planted under its name", error);
     throw error;
   }
-  const facts = await handle.stat();
-  const uid = process.getuid?.();
-  const problem = !facts.isFile()
-    ? "not a regular file"
-    : uid !== undefined && facts.uid !== uid
-      ? `a file owned by uid ${facts.uid}, not by this process (uid ${uid})`
-      : undefined;
+  const problem = unsafeReason(await handle.stat());
   if (problem !== undefined) {
     await handle.close();
     throw new UnsafePartialFileError(path, problem);
@@ -112,4 +112,14 @@ export async function openPartial(path: string, adopt: boolean): Promise<FileHan
 export async function discardPartial(partialPath: string): Promise<void> {
   await rm(partialPath, { force: true });
   await rm(statePathOf(partialPath), { force: true });
+}
+
+/** Why a partial file is not ours to write, or undefined when it is a regular file we own. */
+function unsafeReason(facts: Stats): string | undefined {
+  if (facts.isSymbolicLink()) return "a symlink";
+  if (!facts.isFile()) return "not a regular file";
+  const uid = process.getuid?.();
+  if (uid !== undefined && facts.uid !== uid)
+    return `a file owned by uid ${facts.uid}, not by this process (uid ${uid})`;
+  return undefined;
 }

@@ -1,0 +1,86 @@
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CacheLayout, createHubDispatcher, downloadFile, HubClient, parseRepoId } from "@aotihub/loader";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { REPO, ScriptedHub, syntheticContent } from "../support/scripted-hub.js";
+
+// A shared cache where another user can write into blobs/: a link or a file planted under the name
+// of a partial download must never receive our writes, nor be adopted.
+const repo = parseRepoId(REPO);
+const SIZE = 3 * (1 << 20) + 99;
+const tuning = { parallelThreshold: 1 << 20, chunkSize: 1 << 20, maxConcurrency: 2 };
+let hub: ScriptedHub;
+let cacheDir: string;
+
+beforeAll(async () => {
+  hub = await new ScriptedHub([
+    { path: "weights/model.safetensors", content: syntheticContent(SIZE, 3), lfs: true },
+  ]).start();
+});
+afterAll(() => hub.close());
+beforeEach(() => {
+  cacheDir = mkdtempSync(join(tmpdir(), "aotihub-partial-"));
+});
+afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+const download = () => {
+  const config = { endpoint: hub.hubUrl, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
+  return downloadFile({
+    repo,
+    path: "weights/model.safetensors",
+    config,
+    client: new HubClient({ config, dispatcher: createHubDispatcher() }),
+    ...tuning,
+  });
+};
+
+/** A partial name with a journal that says "nothing written yet": exactly what a resume adopts. */
+function plantPartial(make: (path: string) => void): string {
+  const etag = hub.entry("weights/model.safetensors").etag;
+  const blobs = new CacheLayout(cacheDir).blobsDir(repo);
+  mkdirSync(blobs, { recursive: true });
+  const partial = join(blobs, `${etag}.planted.aotihub.incomplete`);
+  make(partial);
+  writeFileSync(
+    `${partial}.json`,
+    JSON.stringify({ version: 1, etag, size: SIZE, chunkSize: 1 << 20, done: [] }),
+  );
+  return partial;
+}
+
+describe("partial downloads in a shared cache", () => {
+  it("refuses a symlink planted under a partial's name, and writes nothing through it", async () => {
+    const victim = join(cacheDir, "victim.txt");
+    const original = Buffer.alloc(SIZE, 0x41); // the size the journal claims, so a resume would adopt it
+    writeFileSync(victim, original);
+    plantPartial((path) => symlinkSync(victim, path));
+    await expect(download()).rejects.toMatchObject({
+      code: "AOTIHUB_UNSAFE_PARTIAL_FILE",
+      received: "a symlink",
+    });
+    expect(readFileSync(victim).equals(original)).toBe(true);
+  });
+
+  it("refuses a partial file owned by another user", async (context) => {
+    if (process.getuid?.() !== 0) {
+      console.warn("skipped: giving a file to another uid needs root (chown)");
+      context.skip();
+    }
+    const partial = plantPartial((path) => {
+      writeFileSync(path, Buffer.alloc(SIZE));
+      chownSync(path, 54321, 54321);
+    });
+    await expect(download()).rejects.toMatchObject({
+      code: "AOTIHUB_UNSAFE_PARTIAL_FILE",
+      received: expect.stringContaining("uid 54321"),
+    });
+    expect(readFileSync(partial).every((b) => b === 0)).toBe(true);
+  });
+
+  it("still resumes its own partial file", async () => {
+    plantPartial((path) => writeFileSync(path, Buffer.alloc(SIZE)));
+    const file = await download();
+    expect(file.etag).toBe(hub.entry("weights/model.safetensors").etag);
+  });
+});
