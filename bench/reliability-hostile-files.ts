@@ -125,6 +125,28 @@ for (const rawHeader of [
   '{"w": {"dtype": "F32", "shape": [2,2], "data_offsets": [0, 1e20]}}',
 ])
   add("safetensors", "header JSON", buildSafetensors([t()], { rawHeader }));
+for (const dtype of [
+  "F64",
+  "F32",
+  "F16",
+  "BF16",
+  "I64",
+  "I32",
+  "I16",
+  "I8",
+  "U8",
+  "BOOL",
+  "F8_E4M3FN",
+  "F8_E5M2",
+  "U16",
+  "U32",
+  "U64",
+])
+  add(
+    "safetensors",
+    "dtype vs byte length",
+    buildSafetensors([t({ dtype, shape: [3], data: new Uint8Array(16) })]),
+  );
 for (const n of [0, 1, 7, 8, 9, 15]) add("safetensors", "tiny file", buildSafetensors([t()]).subarray(0, n));
 const realSafetensors = readFileSync(realWeights);
 for (const cut of [0.1, 0.5, 0.9, 0.99])
@@ -150,8 +172,20 @@ for (let k = 0; k < 20; k++) {
 }
 
 // ---- hand-made .pt2 lies
+// CPU packages, so that what the reader accepts goes on to the native loader on this machine
+const cpuMetadata = {
+  AOTI_DEVICE_KEY: "cpu",
+  AOTI_PLATFORM: "linux",
+  AOTI_MACHINE: "x86_64",
+  AOTI_CPU_ISA: "AVX2",
+};
+const cpuEntries = (top = "pkg") => {
+  const entries = pt2Entries(top, "model");
+  entries[1] = { ...entries[1]!, data: Buffer.from(JSON.stringify(cpuMetadata)) };
+  return entries;
+};
 const replace = (index: number, change: Partial<BuildEntry>) => {
-  const entries = pt2Entries("pkg", "model");
+  const entries = cpuEntries();
   entries[index] = { ...entries[index]!, ...change };
   return entries;
 };
@@ -186,7 +220,7 @@ for (const truncateZip64Extra of [1, 4, 8, 16])
     buildZip(replace(4, { zip64Fields: true, truncateZip64Extra }), { zip64: true }).bytes,
   );
 {
-  const twin = pt2Entries();
+  const twin = cpuEntries();
   add("pt2", "duplicate entries", buildZip([...twin, twin[4]!]).bytes);
   add("pt2", "no .so", buildZip(twin.filter((_, i) => i !== 4)).bytes);
   add("pt2", "no metadata", buildZip(twin.filter((_, i) => i !== 1)).bytes);
@@ -202,7 +236,17 @@ for (const truncateZip64Extra of [1, 4, 8, 16])
     buildZip(replace(4, { data: Buffer.from("#!/bin/sh\necho hi\n") })).bytes,
   );
   add("pt2", "an ELF header and nothing else", buildZip(replace(4, { data: ELF_SO.subarray(0, 64) })).bytes);
-  add("pt2", "two top folders", buildZip([...pt2Entries("a"), ...pt2Entries("b")]).bytes);
+  add("pt2", "two top folders", buildZip([...cpuEntries("a"), ...cpuEntries("b")]).bytes);
+  add("pt2", "well-formed archive, fake ELF .so", buildZip(twin).bytes);
+  for (let i = 0; i < twin.length; i++) {
+    add("pt2", "method lie, each entry", buildZip(replace(i, { method: 8 })).bytes);
+    add(
+      "pt2",
+      "central size lie, each entry",
+      buildZip(replace(i, { compressedSize: twin[i]!.data.length + 1 })).bytes,
+    );
+    add("pt2", "local name lie, each entry", buildZip(replace(i, { localName: `${twin[i]!.name}x` })).bytes);
+  }
   const built = buildZip(twin);
   for (const at of [
     built.eocdOffset,
