@@ -11,6 +11,9 @@ export default defineConfig({
       "@aotihub/registry": here("./packages/registry/src/index.ts"),
       "@aotihub/loader": here("./packages/loader/src/index.ts"),
       "@aotihub/native": here("./packages/native/lib/index.ts"),
+      // the subpath before the package: an alias also matches as a prefix
+      "@aotihub/hub-server/testing": here("./packages/hub-server/src/testing/index.ts"),
+      "@aotihub/hub-server": here("./packages/hub-server/src/index.ts"),
     },
   },
   test: {

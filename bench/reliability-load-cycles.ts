@@ -4,7 +4,8 @@
 import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HubConfig, loadCompiled, startHubServer } from "@aotihub/loader";
+import { startHubServer } from "@aotihub/hub-server";
+import { type HubConfig, loadCompiled } from "@aotihub/loader";
 import { readBucketIo, sameBytes } from "../test/support/bucket-io.js";
 import { ensureTestModels } from "../test/support/test-models.js";
 import { machineLine, writeDocSection } from "./reliability/doc-section.js";

@@ -7,15 +7,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import {
-  CacheLayout,
-  downloadFile,
-  type HubConfig,
-  type HubServer,
-  parseRepoId,
-  snapshotDownload,
-  startHubServer,
-} from "@aotihub/loader";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
+import { CacheLayout, downloadFile, type HubConfig, parseRepoId, snapshotDownload } from "@aotihub/loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -28,7 +21,7 @@ const files: Record<string, Buffer> = {
 };
 
 let root: string;
-let hub: HubServer;
+let hub: TestHubServer;
 
 function config(cacheDir: string, offline = false): HubConfig {
   return { endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline };
@@ -55,7 +48,7 @@ beforeAll(async () => {
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, bytes);
   }
-  hub = await startHubServer({ root: join(root, "hub"), throttleBytesPerSecond: 64 * 1024 * 1024 });
+  hub = await startTestHubServer({ root: join(root, "hub"), throttleBytesPerSecond: 64 * 1024 * 1024 });
 });
 afterAll(async () => {
   await hub?.close();

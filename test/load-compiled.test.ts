@@ -1,16 +1,15 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import {
   type HubConfig,
-  type HubServer,
   loadCompiled,
   loadProjectConfig,
   lockPrefetched,
   prefetch,
   publishFolder,
   readLockfile,
-  startHubServer,
   writeLockfile,
 } from "@aotihub/loader";
 import { probeDevice, readPt2, type Tensor } from "@aotihub/native";
@@ -23,7 +22,7 @@ import { ensureTestModels, type TestModels } from "./support/test-models.js";
 
 const WRITE_TOKEN = "hf_publisher_token";
 let models: TestModels;
-let server: HubServer;
+let server: TestHubServer;
 let hubRoot: string;
 let projectDir: string;
 let hub: HubConfig;
@@ -34,7 +33,7 @@ beforeAll(async () => {
   hubRoot = await mkdtemp(join(tmpdir(), "aotihub-e2e-hub-"));
   await mkdir(join(hubRoot, "models", "acme"), { recursive: true });
   await cp(models.models["tiny-mlp"], join(hubRoot, "models", "acme", "tiny-mlp"), { recursive: true });
-  server = await startHubServer({
+  server = await startTestHubServer({
     root: hubRoot,
     access: { tokens: { [WRITE_TOKEN]: { user: "acme", write: true } } },
   });
@@ -180,7 +179,7 @@ describe("artifacts that call custom kernels", () => {
     await writeFile(join(kernel, "build", variant, "activation", "__init__.py"), "# kernel\n");
     await writeFile(join(kernel, ".aotihub-refs.json"), JSON.stringify({ branches: { main: ".", v1: "." } }));
 
-    const local = await startHubServer({ root: hubRoot });
+    const local = await startTestHubServer({ root: hubRoot });
     try {
       await expect(
         loadCompiled("acme/needs-kernel", {
@@ -208,7 +207,7 @@ describe("artifacts that call custom kernels", () => {
 
 describe("publish + loadCompiled", () => {
   it("publishes an exported folder to the local Hub and loads it by repo id", async () => {
-    const local = await startHubServer({
+    const local = await startTestHubServer({
       root: hubRoot,
       access: { tokens: { [WRITE_TOKEN]: { user: "acme", write: true } } },
     });

@@ -3,7 +3,8 @@
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HubConfig, type HubServer, startHubServer } from "@aotihub/loader";
+import { type HubServer, startHubServer } from "@aotihub/hub-server";
+import type { HubConfig } from "@aotihub/loader";
 
 export interface Checks {
   check(name: string, ok: boolean, detail: string): void;

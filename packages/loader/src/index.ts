@@ -14,15 +14,5 @@ export * from "./progress/index.js";
 export * from "./project-config/load-project-config.js";
 export * from "./project-config/project-config-schema.js";
 export * from "./publish/index.js";
-export {
-  type AccessConfig,
-  type Fault,
-  type FaultAction,
-  type HubRequestRecord,
-  type HubServer,
-  HubServerError,
-  type HubServerOptions,
-  startHubServer,
-} from "./serve/index.js";
 export * from "./trust/assert-trusted.js";
 export * from "./trust/verify-file-sha256.js";

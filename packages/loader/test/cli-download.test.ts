@@ -4,12 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { type HubServer, startHubServer } from "@aotihub/hub-server";
+import { syntheticBytes, syntheticContent } from "@aotihub/hub-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMIT, ScriptedHub, syntheticContent } from "./support/scripted-hub.js";
+import { mainCommit, writeServedRepo } from "./support/served-repo.js";
 
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, "../../..");
-const pt2 = (seed: number) => syntheticContent(40_000, seed).read(0, 39_999);
+const pt2 = (seed: number) => syntheticBytes(syntheticContent(40_000, seed));
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const avx2 = pt2(1);
 const avx512 = pt2(2);
@@ -40,7 +42,9 @@ const device = {
   torch: { version: "2.13.0", cuda: null, cxx11Abi: true },
 };
 
-let hub: ScriptedHub;
+let hub: HubServer;
+let root: string;
+let COMMIT: string;
 let cacheDir: string;
 const cli = async (...args: string[]) => {
   const { stdout } = await run(
@@ -50,7 +54,7 @@ const cli = async (...args: string[]) => {
       cwd: repoRoot,
       env: {
         ...process.env,
-        HF_ENDPOINT: hub.hubUrl,
+        HF_ENDPOINT: hub.url,
         HF_HUB_CACHE: cacheDir,
         HF_HOME: cacheDir,
         HF_TOKEN: "",
@@ -61,17 +65,20 @@ const cli = async (...args: string[]) => {
 };
 
 beforeAll(async () => {
-  hub = await new ScriptedHub([
-    { path: "aotihub.json", content: Buffer.from(JSON.stringify(manifest)), lfs: false },
-    { path: "aoti/cpu-avx2/b2.pt2", content: avx2, lfs: true },
-    { path: "aoti/cpu-avx512/b2.pt2", content: avx512, lfs: true },
-    { path: "weights/model.safetensors", content: syntheticContent(3 << 20, 9), lfs: true },
-  ]).start();
+  root = await writeServedRepo({
+    "aotihub.json": Buffer.from(JSON.stringify(manifest)),
+    "aoti/cpu-avx2/b2.pt2": avx2,
+    "aoti/cpu-avx512/b2.pt2": avx512,
+    "weights/model.safetensors": syntheticBytes(syntheticContent(3 << 20, 9)),
+  });
+  hub = await startHubServer({ root });
+  COMMIT = await mainCommit(hub.url);
   cacheDir = mkdtempSync(join(tmpdir(), "aotihub-cli-"));
 });
 afterAll(async () => {
   await hub.close();
   rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
 });
 
 describe("aotihub download / prefetch / cache", () => {

@@ -1,40 +1,67 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import {
+  type SyntheticContent,
+  startTestHubServer,
+  syntheticContent,
+  type TestHubServer,
+} from "@aotihub/hub-server/testing";
 import { CacheLayout, createHubDispatcher, downloadFile, HubClient, parseRepoId } from "@aotihub/loader";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { REPO, ScriptedHub, syntheticContent } from "./support/scripted-hub.js";
+import { mainCommit, REPO } from "./support/served-repo.js";
 
 const repo = parseRepoId(REPO);
 const GiB = 1 << 30;
-let hub: ScriptedHub;
+// Served from functions: the 1 GiB file exists on disk only as a sparse placeholder.
+const files = {
+  "big.safetensors": syntheticContent(GiB, 3),
+  "medium.safetensors": syntheticContent(48 << 20, 5),
+};
+const sha256 = new Map<string, string>();
+let hub: TestHubServer;
+let root: string;
 let cacheDir: string;
 
 beforeAll(async () => {
-  hub = await new ScriptedHub([
-    { path: "big.safetensors", content: syntheticContent(GiB, 3), lfs: true },
-    { path: "medium.safetensors", content: syntheticContent(48 << 20, 5), lfs: true },
-  ]).start();
+  root = mkdtempSync(join(tmpdir(), "aotihub-large-hub-"));
+  hub = await startTestHubServer({
+    root,
+    syntheticFiles: Object.fromEntries(Object.entries(files).map(([p, c]) => [`models/${REPO}/${p}`, c])),
+  });
+  for (const [path, content] of Object.entries(files)) sha256.set(path, sha256OfSynthetic(content));
+  await mainCommit(hub.url); // the server hashes its files on the first scan, before any timing
   cacheDir = mkdtempSync(join(tmpdir(), "aotihub-large-"));
 }, 120_000);
 afterAll(async () => {
   await hub.close();
   rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
 });
 
-const config = () => ({ endpoint: hub.hubUrl, token: undefined, hfHome: cacheDir, cacheDir, offline: false });
+const config = () => ({ endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline: false });
+
+function sha256OfSynthetic(content: SyntheticContent): string {
+  const hash = createHash("sha256");
+  for (let start = 0; start < content.size; start += 16 << 20) {
+    hash.update(content.read(start, Math.min(content.size, start + (16 << 20)) - 1));
+  }
+  return hash.digest("hex");
+}
 
 it("fetches a 1 GiB LFS file with parallel ranged GETs, verified", async () => {
   const client = new HubClient({ config: config(), dispatcher: createHubDispatcher() });
   const started = performance.now();
   const file = await downloadFile({ repo, path: "big.safetensors", config: config(), client });
   const seconds = (performance.now() - started) / 1000;
-  expect(file.etag).toBe(hub.entry("big.safetensors").sha256);
+  expect(file.etag).toBe(sha256.get("big.safetensors"));
   expect(file.fetchedBytes).toBe(GiB);
   expect(statSync(file.blobPath).size).toBe(GiB);
-  const ranged = hub.log.filter((l) => l.includes(" cdn ") && l.includes("bytes="));
+  const ranged = hub.requests.filter((r) => r.origin === "cdn" && r.range?.startsWith("bytes="));
   expect(ranged.length).toBe(GiB / (8 << 20));
+  expect(ranged.reduce((sum, r) => sum + r.bodyBytes, 0)).toBe(GiB);
   console.log(
     `1 GiB verified download over loopback: ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s`,
   );
@@ -43,18 +70,16 @@ it("fetches a 1 GiB LFS file with parallel ranged GETs, verified", async () => {
 
 it("resumes a partial file left by a killed download process", async () => {
   const path = "medium.safetensors";
-  hub.throttle = 4 << 20; // slow enough to kill it mid-file
+  // 4 MiB/s per response: slow enough to kill it mid-file
+  hub.faults.inject({
+    origin: "cdn",
+    action: { type: "throttle", bytesPerSecond: 4 << 20 },
+    times: Infinity,
+  });
   const blobsDir = new CacheLayout(cacheDir).blobsDir(repo);
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      resolve(import.meta.dirname, "support/download-child.ts"),
-      hub.hubUrl,
-      cacheDir,
-      path,
-    ],
+    ["--import", "tsx", resolve(import.meta.dirname, "support/download-child.ts"), hub.url, cacheDir, path],
     { cwd: resolve(import.meta.dirname, "../../.."), stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";
@@ -81,9 +106,9 @@ it("resumes a partial file left by a killed download process", async () => {
   await new Promise((r) => child.once("exit", r));
   const resumedChunks = doneChunks();
   expect(resumedChunks).toBeGreaterThanOrEqual(8);
-  expect(readdirSync(blobsDir)).not.toContain(hub.entry(path).sha256);
+  expect(readdirSync(blobsDir)).not.toContain(sha256.get(path));
 
-  hub.throttle = 0;
+  hub.faults.clear();
   const client = new HubClient({ config: config(), dispatcher: createHubDispatcher() });
   const file = await downloadFile({
     repo,
@@ -93,7 +118,7 @@ it("resumes a partial file left by a killed download process", async () => {
     parallelThreshold: 1 << 20,
     chunkSize: 1 << 20,
   });
-  expect(file.etag).toBe(hub.entry(path).sha256);
+  expect(file.etag).toBe(sha256.get(path));
   expect(file.fetchedBytes).toBeLessThanOrEqual((48 - resumedChunks) << 20);
-  expect(readdirSync(blobsDir).sort()).toEqual([hub.entry(path).sha256]);
+  expect(readdirSync(blobsDir).sort()).toEqual([sha256.get(path)]);
 }, 90_000);

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HubConfig, type HubServer, loadProjectConfig, prefetch, startHubServer } from "@aotihub/loader";
+import { type HubServer, startHubServer } from "@aotihub/hub-server";
+import { type HubConfig, loadProjectConfig, prefetch } from "@aotihub/loader";
 import type { DeviceProfile } from "@aotihub/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 

@@ -99,20 +99,24 @@ export function isNativeFailure(error: unknown): error is NativeFailure {
   return error instanceof Error && typeof (error as { nativeCode?: unknown }).nativeCode === "string";
 }
 
-const ADDON_PATH = fileURLToPath(new URL("../build/Release/aotihub_native.node", import.meta.url));
+// The package root: node-gyp-build looks there for build/Release (a source build, preferred when
+// present) and then prebuilds/<platform>-<arch>/ (shipped in the npm tarball, sharp's way).
+const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 let cached: NativeBinding | undefined;
 
 /** The addon, loaded on first use so that importing the package never fails on its own. */
 export function binding(): NativeBinding {
   if (cached !== undefined) return cached;
+  const require = createRequire(import.meta.url);
   try {
-    cached = createRequire(import.meta.url)(ADDON_PATH) as NativeBinding;
+    const load = require("node-gyp-build") as (root: string) => unknown;
+    cached = load(PACKAGE_ROOT) as NativeBinding;
     return cached;
   } catch (cause) {
     throw new AotihubError("AOTIHUB_NATIVE_ADDON_MISSING", "The @aotihub/native addon could not be loaded.", {
-      expected: `a built addon at ${ADDON_PATH} for ${process.platform}-${process.arch}, Node ${process.versions.node} (N-API 8)`,
+      expected: `a prebuilt addon in ${PACKAGE_ROOT}prebuilds/${process.platform}-${process.arch}/ or a source build in ${PACKAGE_ROOT}build/Release/, for Node ${process.versions.node} (N-API 8)`,
       received: cause instanceof Error ? cause.message : String(cause),
-      hint: "build it: `pnpm --filter @aotihub/native build` (needs g++, make and python3), or run `bash scripts/bootstrap.sh`",
+      hint: "reinstall @aotihub/native (no prebuild for this platform means it builds from source: needs g++, make and python3), or in a checkout run `bash scripts/bootstrap.sh`",
       cause,
     });
   }

@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startHubServer } from "@aotihub/hub-server";
 import { aotihubCacheDir, probeDevice } from "@aotihub/native";
 import type { DeviceOption } from "../compiled/choose-device.js";
 import { loadCompiled } from "../compiled/load-compiled.js";
-import { startHubServer } from "../serve/start-hub-server.js";
 import { buildDemoRepo } from "./build-demo-repo.js";
 import { checksum, demoInputs } from "./demo-inputs.js";
 import { ensureDemoPython } from "./demo-python.js";

@@ -3,8 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import {
+  startTestHubServer,
+  syntheticBytes,
+  syntheticContent,
+  type TestHubServer,
+} from "@aotihub/hub-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMIT, ScriptedHub, syntheticContent } from "../support/scripted-hub.js";
+import { mainCommit, sha256Of, writeServedRepo } from "../support/served-repo.js";
 
 // What survives a power loss depends on the order of fsync and rename, which only the kernel sees:
 // a download child runs under strace and the test reads the order of its syscalls.
@@ -40,15 +46,18 @@ function parseTrace(text: string): Call[] {
   return calls;
 }
 
-let hub: ScriptedHub;
+const BYTES = syntheticBytes(syntheticContent(3 * (1 << 20) + 7, 11));
+let hub: TestHubServer;
+let root: string | undefined;
+let COMMIT = "";
 let cacheDir: string;
 let calls: Call[];
 
 beforeAll(async () => {
   if (whyNot !== undefined) return;
-  hub = await new ScriptedHub([
-    { path: PATH, content: syntheticContent(3 * (1 << 20) + 7, 11), lfs: true },
-  ]).start();
+  root = await writeServedRepo({ [PATH]: BYTES });
+  hub = await startTestHubServer({ root });
+  COMMIT = await mainCommit(hub.url);
   cacheDir = mkdtempSync(join(tmpdir(), "aotihub-durable-"));
   const trace = join(cacheDir, "trace.txt");
   await exec(
@@ -64,7 +73,7 @@ beforeAll(async () => {
       "--import",
       "tsx",
       resolve(import.meta.dirname, "../support/download-child.ts"),
-      hub.hubUrl,
+      hub.url,
       join(cacheDir, "hub"),
       PATH,
     ],
@@ -74,6 +83,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await hub?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 });
 
@@ -86,7 +96,7 @@ const lastBefore = (pred: (c: Call) => boolean, before: number) =>
 
 describe.skipIf(whyNot !== undefined)("durable cache writes (syscall order under strace)", () => {
   it("fsyncs a blob's bytes before its rename, and the blobs folder after it", () => {
-    const etag = hub.entry(PATH).etag;
+    const etag = sha256Of(BYTES);
     const rename = find((c) => isRename(c) && c.paths.some((p) => p.endsWith(`/blobs/${etag}`)));
     expect(rename).toBeGreaterThan(0);
     const partial = calls[rename]!.paths[0]!;

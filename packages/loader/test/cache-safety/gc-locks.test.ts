@@ -4,6 +4,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import {
+  startTestHubServer,
+  syntheticBytes,
+  syntheticContent,
+  type TestHubServer,
+} from "@aotihub/hub-server/testing";
+import {
   CacheLayout,
   createHubDispatcher,
   downloadFile,
@@ -14,7 +20,7 @@ import {
 import { lockFile } from "@aotihub/native";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertCacheSound } from "../support/cache-assertions.js";
-import { COMMIT, REPO, ScriptedHub, syntheticContent } from "../support/scripted-hub.js";
+import { mainCommit, REPO, sha256Of, writeServedRepo } from "../support/served-repo.js";
 
 // `cache gc` and downloads in different processes, the interleaving forced by holding the blob's
 // lock in this process (the lock a download holds from its rename to its link), not by timing.
@@ -22,10 +28,13 @@ const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, "../../../..");
 const repo = parseRepoId(REPO);
 const PATH = "weights/model.safetensors";
-let hub: ScriptedHub;
+const BYTES = syntheticBytes(syntheticContent(1 << 20, 5));
+let hub: TestHubServer;
+let root: string;
+let COMMIT: string;
 let cacheDir: string;
 const layout = () => new CacheLayout(cacheDir);
-const etag = () => hub.entry(PATH).etag;
+const etag = () => sha256Of(BYTES);
 const blobPath = () => layout().blobPath(repo, etag());
 const pointer = () => layout().snapshotPath(repo, COMMIT, PATH);
 
@@ -40,7 +49,7 @@ const gcChild = async (): Promise<{ removed: { blob: string }[]; skipped: { blob
 
 /** A downloaded blob whose snapshot link is gone: what gc collects. */
 async function unlinkedBlob(): Promise<void> {
-  const config = { endpoint: hub.hubUrl, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
+  const config = { endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
   await downloadFile({
     repo,
     path: PATH,
@@ -51,12 +60,17 @@ async function unlinkedBlob(): Promise<void> {
 }
 
 beforeAll(async () => {
-  hub = await new ScriptedHub([{ path: PATH, content: syntheticContent(1 << 20, 5), lfs: true }]).start();
+  root = await writeServedRepo({ [PATH]: BYTES });
+  hub = await startTestHubServer({ root });
+  COMMIT = await mainCommit(hub.url);
 });
-afterAll(() => hub.close());
+afterAll(async () => {
+  await hub.close();
+  rmSync(root, { recursive: true, force: true });
+});
 beforeEach(() => {
   cacheDir = mkdtempSync(join(tmpdir(), "aotihub-gc-"));
-  hub.log.length = 0;
+  hub.requests.length = 0;
   return () => rmSync(cacheDir, { recursive: true, force: true });
 });
 
@@ -83,7 +97,7 @@ describe("cache gc and concurrent downloads", () => {
 
   it("links an existing blob only under its lock, so a gc in between cannot orphan the link", async () => {
     await unlinkedBlob();
-    hub.log.length = 0;
+    hub.requests.length = 0;
     const lock = await lockFile(layout().lockPath(repo, etag()));
     const child = spawn(
       process.execPath,
@@ -91,7 +105,7 @@ describe("cache gc and concurrent downloads", () => {
         "--import",
         "tsx",
         resolve(import.meta.dirname, "../support/download-child.ts"),
-        hub.hubUrl,
+        hub.url,
         cacheDir,
         PATH,
       ],
@@ -109,7 +123,7 @@ describe("cache gc and concurrent downloads", () => {
     let exitedEarly = false;
     try {
       // the child has the blob's metadata; from here it must wait for the lock before linking
-      while (!hub.log.some((l) => l.startsWith("HEAD hub"))) {
+      while (!hub.requests.some((r) => r.method === "HEAD" && r.url.includes("/resolve/"))) {
         if (child.exitCode !== null) break;
         await new Promise((r) => setTimeout(r, 20));
       }

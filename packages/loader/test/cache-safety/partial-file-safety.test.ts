@@ -1,31 +1,42 @@
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  startTestHubServer,
+  syntheticBytes,
+  syntheticContent,
+  type TestHubServer,
+} from "@aotihub/hub-server/testing";
 import { CacheLayout, createHubDispatcher, downloadFile, HubClient, parseRepoId } from "@aotihub/loader";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { REPO, ScriptedHub, syntheticContent } from "../support/scripted-hub.js";
+import { REPO, sha256Of, writeServedRepo } from "../support/served-repo.js";
 
 // A shared cache where another user can write into blobs/: a link or a file planted under the name
 // of a partial download must never receive our writes, nor be adopted.
 const repo = parseRepoId(REPO);
 const SIZE = 3 * (1 << 20) + 99;
 const tuning = { parallelThreshold: 1 << 20, chunkSize: 1 << 20, maxConcurrency: 2 };
-let hub: ScriptedHub;
+const BYTES = syntheticBytes(syntheticContent(SIZE, 3));
+const ETAG = sha256Of(BYTES);
+let hub: TestHubServer;
+let root: string;
 let cacheDir: string;
 
 beforeAll(async () => {
-  hub = await new ScriptedHub([
-    { path: "weights/model.safetensors", content: syntheticContent(SIZE, 3), lfs: true },
-  ]).start();
+  root = await writeServedRepo({ "weights/model.safetensors": BYTES });
+  hub = await startTestHubServer({ root });
 });
-afterAll(() => hub.close());
+afterAll(async () => {
+  await hub.close();
+  rmSync(root, { recursive: true, force: true });
+});
 beforeEach(() => {
   cacheDir = mkdtempSync(join(tmpdir(), "aotihub-partial-"));
 });
 afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 const download = () => {
-  const config = { endpoint: hub.hubUrl, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
+  const config = { endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
   return downloadFile({
     repo,
     path: "weights/model.safetensors",
@@ -37,7 +48,7 @@ const download = () => {
 
 /** A partial name with a journal that says "nothing written yet": exactly what a resume adopts. */
 function plantPartial(make: (path: string) => void): string {
-  const etag = hub.entry("weights/model.safetensors").etag;
+  const etag = ETAG;
   const blobs = new CacheLayout(cacheDir).blobsDir(repo);
   mkdirSync(blobs, { recursive: true });
   const partial = join(blobs, `${etag}.planted.aotihub.incomplete`);
@@ -81,6 +92,6 @@ describe("partial downloads in a shared cache", () => {
   it("still resumes its own partial file", async () => {
     plantPartial((path) => writeFileSync(path, Buffer.alloc(SIZE)));
     const file = await download();
-    expect(file.etag).toBe(hub.entry("weights/model.safetensors").etag);
+    expect(file.etag).toBe(ETAG);
   });
 });

@@ -2,6 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  startTestHubServer,
+  syntheticBytes,
+  syntheticContent,
+  type TestHubServer,
+} from "@aotihub/hub-server/testing";
+import {
   CacheLayout,
   createHubDispatcher,
   downloadFile,
@@ -13,12 +19,14 @@ import {
   snapshotDownload,
 } from "@aotihub/loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMIT, REPO, ScriptedHub, syntheticContent } from "../support/scripted-hub.js";
+import { mainCommit, REPO, writeServedRepo } from "../support/served-repo.js";
 
 // Fleets mount one cache read-only (or on NFS without working locks): it must be read with no lock
 // file, no ref, no link written, and a download that would be needed is a typed error.
 const repo = parseRepoId(REPO);
-let hub: ScriptedHub;
+let hub: TestHubServer;
+let root: string;
+let COMMIT: string;
 let cacheDir: string;
 let writable: HubConfig;
 let readOnly: HubConfig;
@@ -33,18 +41,21 @@ function treeState(root: string): string[] {
 }
 
 beforeAll(async () => {
-  hub = await new ScriptedHub([
-    { path: "config.json", content: Buffer.from('{"a": 1}\n'), lfs: false },
-    { path: "weights/model.safetensors", content: syntheticContent(1 << 20, 2), lfs: true },
-  ]).start();
+  root = await writeServedRepo({
+    "config.json": Buffer.from('{"a": 1}\n'),
+    "weights/model.safetensors": syntheticBytes(syntheticContent(1 << 20, 2)),
+  });
+  hub = await startTestHubServer({ root });
+  COMMIT = await mainCommit(hub.url);
   cacheDir = mkdtempSync(join(tmpdir(), "aotihub-ro-"));
-  writable = { endpoint: hub.hubUrl, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
+  writable = { endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
   readOnly = { ...writable, readOnlyCache: true };
   // a machine that may write fills the cache with one file
   await downloadFile({ repo, path: "config.json", config: writable, client: client(writable) });
 });
 afterAll(async () => {
   await hub.close();
+  rmSync(root, { recursive: true, force: true });
   rmSync(cacheDir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,5 @@
+import { startHubServer } from "@aotihub/hub-server";
 import { InvalidArgumentError } from "commander";
-import { startHubServer } from "../../serve/index.js";
 import type { RegisterCommand } from "./index.js";
 
 /** `aotihub serve <dir>`: a local Hub over a folder of repos, until SIGINT/SIGTERM. */

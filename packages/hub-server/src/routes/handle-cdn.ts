@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isBodyFault } from "../faults/apply-fault.js";
 import type { FaultAction } from "../faults/fault-injector.js";
 import { quoteEtag } from "../http/entity-tag.js";
 import { sendRepresentation } from "../http/send-representation.js";
@@ -40,13 +41,13 @@ export async function handleCdn(
     ((await ctx.uploads.has(grant.sha256, grant.size)) ? ctx.uploads.pathOf(grant.sha256) : null);
   if (!path) return sendCdnError(res, 404, "No such object (the file changed since the URL was signed)");
   await sendRepresentation(req, res, {
-    source: { path },
+    source: { path, from: ctx.fileBytes },
     size: grant.size,
     etag: grant.sha256,
     // What huggingface_hub needs when it follows the redirect itself (same host name): the commit.
     headers: { "X-Repo-Commit": grant.commit, "Content-Type": "application/octet-stream" },
     bytesPerSecond: ctx.cdn.bytesPerSecond,
-    fault,
+    fault: isBodyFault(fault) ? fault : null,
   });
 }
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 export function projectPython(): string {
   const fromEnv = process.env.AOTIHUB_PYTHON;
   if (fromEnv) return fromEnv;
-  const venv = fileURLToPath(new URL("../../../../../.venv/bin/python", import.meta.url));
+  const venv = fileURLToPath(new URL("../../../../.venv/bin/python", import.meta.url));
   if (!existsSync(venv)) throw new Error(`No Python: set AOTIHUB_PYTHON or create ${venv}`);
   return venv;
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { AccessConfig } from "@aotihub/loader";
+import type { AccessConfig } from "@aotihub/hub-server";
 
 /** Tokens the fixture's access config knows. @huggingface/hub insists on the `hf_` prefix. */
 export const TOKENS = {

@@ -2,7 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type HubServer, startHubServer } from "@aotihub/loader";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS, createHubFixture, type HubFixture, LFS_THRESHOLD, TOKENS } from "./support/hub-fixture.js";
 import { runPython } from "./support/python.js";
@@ -11,7 +11,7 @@ type Check = { ok?: unknown; error?: string; message?: string };
 type Download = { path: string; real: string; sha256: string };
 
 let fixture: HubFixture;
-let server: HubServer;
+let server: TestHubServer;
 let results: Record<string, Check>;
 let cache: string;
 
@@ -19,7 +19,7 @@ let cache: string;
 beforeAll(async () => {
   fixture = await createHubFixture();
   // A small tree page so listing the repo takes several pages linked by `Link: rel="next"`.
-  server = await startHubServer({
+  server = await startTestHubServer({
     root: fixture.root,
     access: ACCESS,
     lfsThresholdBytes: LFS_THRESHOLD,

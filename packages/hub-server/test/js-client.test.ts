@@ -3,7 +3,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type HubServer, startHubServer } from "@aotihub/loader";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import {
   commit,
   createRepo,
@@ -19,11 +19,11 @@ import { runPython } from "./support/python.js";
 import { readJson } from "./support/read-json.js";
 
 let fixture: HubFixture;
-let server: HubServer;
+let server: TestHubServer;
 
 beforeAll(async () => {
   fixture = await createHubFixture();
-  server = await startHubServer({
+  server = await startTestHubServer({
     root: fixture.root,
     access: ACCESS,
     lfsThresholdBytes: LFS_THRESHOLD,

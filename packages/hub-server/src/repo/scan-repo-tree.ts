@@ -52,10 +52,11 @@ export async function scanRepoTree(folder: string, options: ScanRepoTreeOptions)
         entries.push({ name, kind: "folder", oid });
         childPaths.push({ path: childPath, key: Buffer.from(`${name}/`) });
       } else if (stats.isFile()) {
-        const hashes = await options.hashes.hash(childAbsolute, stats);
         const lfs = options.isLfs(childPath, stats.size);
+        const hashes = await options.hashes.hash(childAbsolute, stats, !lfs);
         const pointer = lfs ? lfsPointer(hashes.sha256, stats.size) : null;
-        const oid = pointer ? gitBlobOid(pointer) : hashes.gitSha1;
+        // hashed with its git sha1 whenever it is not LFS
+        const oid = pointer ? gitBlobOid(pointer) : hashes.gitSha1!;
         files.set(childPath, {
           path: childPath,
           absolutePath: childAbsolute,
@@ -63,7 +64,7 @@ export async function scanRepoTree(folder: string, options: ScanRepoTreeOptions)
           oid,
           sha256: hashes.sha256,
           lfs: pointer ? { oid: hashes.sha256, size: stats.size, pointerSize: pointer.byteLength } : null,
-          etag: pointer ? hashes.sha256 : hashes.gitSha1,
+          etag: pointer ? hashes.sha256 : hashes.gitSha1!,
           versionKey: HashCache.versionKey(childAbsolute, stats),
           mtime: stats.mtime,
         });

@@ -1,22 +1,24 @@
-import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { throttleForConnection } from "../cdn/connection-throttle.js";
-import type { FaultAction } from "../faults/fault-injector.js";
+import { bodyFaultStages } from "../faults/apply-fault.js";
+import type { BodyFault } from "../faults/fault-injector.js";
+import type { FileBytes } from "../repo/file-bytes.js";
+import { countBodyBytes } from "./body-bytes.js";
 import { parseByteRange } from "./byte-range.js";
 import { etagListMatches, quoteEtag } from "./entity-tag.js";
 
 export interface Representation {
-  /** The bytes: a file on disk or a buffer (an LFS pointer). */
-  source: { path: string } | { bytes: Buffer };
+  /** The bytes: a file (read through `from`) or a buffer (an LFS pointer). */
+  source: { path: string; from: FileBytes } | { bytes: Buffer };
   size: number;
   /** Unquoted etag, also used for `If-Match`, `If-None-Match` and `If-Range`. */
   etag: string;
   /** Extra headers (`X-Repo-Commit`, `Content-Type`, ...). */
   headers: Record<string, string>;
   bytesPerSecond?: number;
-  fault?: FaultAction | null;
+  fault?: BodyFault | null;
 }
 
 /**
@@ -61,63 +63,18 @@ export async function sendRepresentation(
   }
   const body =
     "path" in representation.source
-      ? createReadStream(representation.source.path, { start, end, highWaterMark: 256 * 1024 })
+      ? representation.source.from.read(representation.source.path, start, end)
       : Readable.from([representation.source.bytes.subarray(start, end + 1)]);
   const stages: NodeJS.ReadWriteStream[] = [];
-  const fault = representation.fault;
-  if (fault?.type === "corrupt") stages.push(flipByteAt(fault.atByte ?? Math.floor(length / 2)));
-  if (fault?.type === "reset") stages.push(cutAfter(fault.afterBytes, () => res.destroy()));
-  if (fault?.type === "stall") stages.push(cutAfter(0, () => setTimeout(() => res.destroy(), fault.ms)));
+  if (representation.fault) stages.push(...bodyFaultStages(representation.fault, res, length));
   if (representation.bytesPerSecond && res.socket) {
     stages.push(throttleForConnection(res.socket, representation.bytesPerSecond));
   }
+  stages.push(countBodyBytes(res));
   try {
     await pipeline([body, ...stages, res]);
   } catch {
     // The client went away or a fault cut the body: the socket is already closed, nothing to answer.
     res.destroy();
   }
-}
-
-function flipByteAt(offset: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done: TransformCallback) {
-      if (offset >= seen && offset < seen + chunk.byteLength) {
-        const copy = Buffer.from(chunk);
-        copy[offset - seen] = copy[offset - seen]! ^ 0xff;
-        chunk = copy;
-      }
-      seen += chunk.byteLength;
-      done(null, chunk);
-    },
-  });
-}
-
-/**
- * Lets `limit` bytes through, then calls `cut` once and holds the rest back, so the response never
- * ends cleanly: the client sees a body shorter than its Content-Length when the socket drops.
- */
-function cutAfter(limit: number, cut: () => void): Transform {
-  let sent = 0;
-  let didCut = false;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done: TransformCallback) {
-      const room = Math.max(0, limit - sent);
-      if (room > 0) this.push(chunk.subarray(0, room));
-      sent += Math.min(room, chunk.byteLength);
-      if (sent < limit) {
-        done();
-        return;
-      }
-      if (!didCut) {
-        didCut = true;
-        // Let the bytes already pushed reach the socket before cutting it.
-        setImmediate(cut);
-      }
-    },
-    flush(done: TransformCallback) {
-      if (!didCut) done();
-    },
-  });
 }

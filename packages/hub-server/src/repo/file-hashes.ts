@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
-import { createReadStream, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import { LRUCache } from "lru-cache";
+import type { FileBytes } from "./file-bytes.js";
 import { gitBlobHeader } from "./git-object-id.js";
 
 /** The two ids the Hub gives a file: the git blob sha1 of its bytes and their sha256 (the LFS oid). */
 export interface FileHashes {
-  gitSha1: string;
+  /** Null when not asked for: an LFS file's git id is its pointer's, so its bytes need no sha1. */
+  gitSha1: string | null;
   sha256: string;
 }
 
@@ -17,14 +19,19 @@ export interface FileHashes {
 export class FileHashCache {
   readonly #done = new LRUCache<string, FileHashes>({ max: 100_000 });
   readonly #running = new Map<string, Promise<FileHashes>>();
+  readonly #bytes: FileBytes;
 
-  async hash(path: string, stats: Stats): Promise<FileHashes> {
-    const key = FileHashCache.versionKey(path, stats);
+  constructor(bytes: FileBytes) {
+    this.#bytes = bytes;
+  }
+
+  async hash(path: string, stats: Stats, withGitSha1: boolean): Promise<FileHashes> {
+    const key = `${FileHashCache.versionKey(path, stats)}\0${withGitSha1 ? "git" : "lfs"}`;
     const done = this.#done.get(key);
     if (done) return done;
     let running = this.#running.get(key);
     if (!running) {
-      running = hashFile(path, stats.size).finally(() => this.#running.delete(key));
+      running = hashFile(this.#bytes, path, stats.size, withGitSha1).finally(() => this.#running.delete(key));
       this.#running.set(key, running);
     }
     const hashes = await running;
@@ -38,12 +45,19 @@ export class FileHashCache {
   }
 }
 
-async function hashFile(path: string, size: number): Promise<FileHashes> {
-  const sha1 = createHash("sha1").update(gitBlobHeader(size));
+async function hashFile(
+  bytes: FileBytes,
+  path: string,
+  size: number,
+  withGitSha1: boolean,
+): Promise<FileHashes> {
+  const sha1 = withGitSha1 ? createHash("sha1").update(gitBlobHeader(size)) : null;
   const sha256 = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    sha1.update(chunk as Buffer);
-    sha256.update(chunk as Buffer);
+  if (size > 0) {
+    for await (const chunk of bytes.read(path, 0, size - 1)) {
+      sha1?.update(chunk as Buffer);
+      sha256.update(chunk as Buffer);
+    }
   }
-  return { gitSha1: sha1.digest("hex"), sha256: sha256.digest("hex") };
+  return { gitSha1: sha1?.digest("hex") ?? null, sha256: sha256.digest("hex") };
 }

@@ -7,18 +7,39 @@ export interface FaultMatch {
   path?: string | RegExp;
 }
 
-/** What happens to a matched request. */
+/**
+ * What happens to a matched request. One vocabulary for every test: each kind is a way a Hub, its
+ * CDN or the network between has been seen to fail. Header faults replace the answer; body
+ * faults (`reset` after bytes, `truncate`, `corrupt`, `stall`, `throttle`) break a file body
+ * served normally; `expired-cdn-url` makes a resolve hand out a CDN URL that has already expired.
+ */
 export type FaultAction =
-  /** Answer with this status instead (e.g. 500, 503, or 429 with `Retry-After`). */
+  /** Answer with this status instead (e.g. 500, 503, 401, or 429 with `Retry-After`). */
   | { type: "status"; status: number; headers?: Record<string, string>; body?: string }
-  /** Drop the connection after this many body bytes (0: before any header). */
+  /** Reset the connection (TCP RST) after this many body bytes (0: before any header). */
   | { type: "reset"; afterBytes: number }
-  /** Wait this long before answering. */
+  /** Close the connection cleanly after this many body bytes: a body shorter than its Content-Length. */
+  | { type: "truncate"; afterBytes: number }
+  /** Wait this long, then answer normally. */
   | { type: "delay"; ms: number }
+  /** Never answer: no header, no close, until the client gives up or the server closes. */
+  | { type: "hang" }
   /** Send the right headers but flip one byte of the body at this offset of the response. */
   | { type: "corrupt"; atByte?: number }
   /** Send headers, then nothing more for this long, then drop the connection. */
-  | { type: "stall"; ms: number };
+  | { type: "stall"; ms: number }
+  /** Trickle this response's body at this rate (a slow CDN edge, a congested link). */
+  | { type: "throttle"; bytesPerSecond: number }
+  /** Redirect the request to itself (302), forever. */
+  | { type: "redirect-loop" }
+  /** On a resolve of an LFS file: redirect to a signed CDN URL that has already expired (403 there). */
+  | { type: "expired-cdn-url" };
+
+/** The faults that break a body the server otherwise sends as usual. */
+export type BodyFault = Extract<
+  FaultAction,
+  { type: "reset" | "truncate" | "corrupt" | "stall" | "throttle" }
+>;
 
 export interface Fault extends FaultMatch {
   action: FaultAction;

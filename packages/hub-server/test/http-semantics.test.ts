@@ -1,14 +1,14 @@
-import { type HubServer, startHubServer } from "@aotihub/loader";
+import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS, createHubFixture, type HubFixture, LFS_THRESHOLD, TOKENS } from "./support/hub-fixture.js";
 import { readJson } from "./support/read-json.js";
 
 let fixture: HubFixture;
-let server: HubServer;
+let server: TestHubServer;
 
 beforeAll(async () => {
   fixture = await createHubFixture();
-  server = await startHubServer({ root: fixture.root, access: ACCESS, lfsThresholdBytes: LFS_THRESHOLD });
+  server = await startTestHubServer({ root: fixture.root, access: ACCESS, lfsThresholdBytes: LFS_THRESHOLD });
 });
 afterAll(() => server?.close());
 
@@ -138,7 +138,7 @@ describe("resolve: LFS files through the CDN origin", () => {
   it("a tampered or expired CDN URL is 403", async () => {
     const location = await cdnLocation("/acme/tiny/resolve/main/weights/model.safetensors");
     expect((await fetch(location.replace("commit=", "commit=0"))).status).toBe(403);
-    const shortLived = await startHubServer({ root: fixture.root, cdnUrlTtlSeconds: 1 });
+    const shortLived = await startTestHubServer({ root: fixture.root, cdnUrlTtlSeconds: 1 });
     try {
       const head = await fetch(`${shortLived.url}/acme/tiny/resolve/main/weights/model.safetensors`, {
         redirect: "manual",
@@ -223,7 +223,7 @@ describe("kernel repos", () => {
 
 describe("CDN imitation and fault hooks", () => {
   it("paces each connection to the configured rate and adds latency", async () => {
-    const slow = await startHubServer({
+    const slow = await startTestHubServer({
       root: fixture.root,
       throttleBytesPerSecond: 400_000,
       latencyMs: 150,
@@ -267,6 +267,29 @@ describe("CDN imitation and fault hooks", () => {
     await expect(fetch(location).then((r) => r.arrayBuffer())).rejects.toThrow();
     expect(server.faults.pending).toBe(0);
     expect(Buffer.from(await (await fetch(location)).arrayBuffer())).toEqual(fixture.files.get(key));
+  });
+
+  it("truncate, redirect-loop and expired-cdn-url faults, each recorded with what was sent", async () => {
+    const key = "models/acme/tiny/weights/model.safetensors";
+    const file = "/acme/tiny/resolve/main/weights/model.safetensors";
+    server.requests.length = 0;
+    server.faults.inject({ origin: "cdn", action: { type: "truncate", afterBytes: 1000 } });
+    await expect(fetch(await cdnLocation(file)).then((r) => r.arrayBuffer())).rejects.toThrow();
+    // the record is written when the server sees the socket close, maybe after the client does
+    while (!server.requests.some((r) => r.origin === "cdn")) await new Promise((r) => setTimeout(r, 10));
+    const cut = server.requests.find((r) => r.origin === "cdn")!;
+    expect(cut).toMatchObject({ status: 200, completed: false, bodyBytes: 1000 });
+
+    server.faults.inject({ origin: "api", path: "/config.json", action: { type: "redirect-loop" } });
+    const loop = await get("/acme/tiny/resolve/main/config.json", { redirect: "manual" });
+    expect(loop.status).toBe(302);
+    expect(loop.headers.get("location")).toBe("/acme/tiny/resolve/main/config.json");
+
+    server.faults.inject({ origin: "api", path: "/resolve/", action: { type: "expired-cdn-url" } });
+    expect((await fetch(await cdnLocation(file))).status).toBe(403);
+    const fresh = await fetch(await cdnLocation(file));
+    expect(Buffer.from(await fresh.arrayBuffer())).toEqual(fixture.files.get(key));
+    expect(server.requests.at(-1)).toMatchObject({ status: 200, completed: true, bodyBytes: 200_000 });
   });
 
   it("records traffic: LFS downloads reach the CDN without the Authorization header", async () => {

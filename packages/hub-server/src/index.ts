@@ -1,7 +1,6 @@
 export type { AccessConfig } from "./access/access-config.js";
 export { ACCESS_FILE_NAME } from "./access/access-config.js";
-export type { Fault, FaultAction, FaultInjector, FaultMatch } from "./faults/fault-injector.js";
 export { HubServerError } from "./hub-server-error.js";
 export type { HubServerOptions } from "./hub-server-options.js";
 export { REFS_FILE_NAME } from "./repo/repo-refs-file.js";
-export { type HubRequestRecord, type HubServer, startHubServer } from "./start-hub-server.js";
+export { type HubServer, startHubServer } from "./start-hub-server.js";

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startHubServer } from "@aotihub/loader";
+import { startHubServer } from "@aotihub/hub-server";
 import { describe, expect, it } from "vitest";
 import { readJson } from "./support/read-json.js";
 

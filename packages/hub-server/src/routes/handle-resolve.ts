@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isBodyFault } from "../faults/apply-fault.js";
 import type { FaultAction } from "../faults/fault-injector.js";
 import { quoteEtag } from "../http/entity-tag.js";
 import { sendHubError } from "../http/hub-response.js";
@@ -25,6 +26,7 @@ export async function handleResolve(
   fault: FaultAction | null,
 ): Promise<void> {
   if (!(await admitToRepo(ctx, req, res, repo, "content"))) return;
+  const bodyFault = isBodyFault(fault) ? fault : null;
   const { revision, path, resolved } = await splitRevisionAndPath(ctx, repo, segments);
   if (!resolved) {
     sendHubError(res, 404, `Invalid rev id: ${revision}`, "RevisionNotFound");
@@ -49,7 +51,7 @@ export async function handleResolve(
       size: pointer.byteLength,
       etag: file.oid,
       headers: { ...common, "Content-Type": "text/plain; charset=utf-8" },
-      fault,
+      fault: bodyFault,
     });
     return;
   }
@@ -60,7 +62,9 @@ export async function handleResolve(
       size: file.size,
       repo: repoKey(repo),
       commit: snapshot.commit,
-      expires: Math.floor(Date.now() / 1000) + ctx.cdn.urlTtlSeconds,
+      // an `expired-cdn-url` fault hands out a URL that expired a second ago: the CDN says 403
+      expires:
+        Math.floor(Date.now() / 1000) + (fault?.type === "expired-cdn-url" ? -1 : ctx.cdn.urlTtlSeconds),
     });
     res.writeHead(302, {
       ...common,
@@ -73,11 +77,11 @@ export async function handleResolve(
     return;
   }
   await sendRepresentation(req, res, {
-    source: { path: file.absolutePath },
+    source: { path: file.absolutePath, from: ctx.fileBytes },
     size: file.size,
     etag: file.etag,
     headers: { ...common, "Content-Type": contentTypeOf(path), "Last-Modified": file.mtime.toUTCString() },
-    fault,
+    fault: bodyFault,
   });
 }
 

@@ -8,12 +8,15 @@ import { isAotihubError } from "@aotihub/registry";
 import { parseAccessConfig, readAccessConfig } from "./access/access-config.js";
 import { RepoAccess } from "./access/repo-access.js";
 import { CdnSigner } from "./cdn/cdn-signer.js";
-import { FaultInjector } from "./faults/fault-injector.js";
+import { answerWithFault } from "./faults/apply-fault.js";
+import type { FaultInjector } from "./faults/fault-injector.js";
+import { bodyBytesSent } from "./http/body-bytes.js";
 import { BodyTooLargeError, requestOrigin, sendHubError } from "./http/hub-response.js";
 import type { HubContext } from "./hub-context.js";
 import { HubServerError } from "./hub-server-error.js";
 import type { HubServerOptions } from "./hub-server-options.js";
 import { LfsUploadStore } from "./publish/lfs-upload-store.js";
+import { diskFileBytes, type FileBytes } from "./repo/file-bytes.js";
 import { createLfsMatcher, DEFAULT_LFS_PATTERNS, DEFAULT_LFS_THRESHOLD_BYTES } from "./repo/lfs-rule.js";
 import { RepoStore } from "./repo/repo-store.js";
 import { handleCdn } from "./routes/handle-cdn.js";
@@ -25,7 +28,14 @@ export interface HubRequestRecord {
   method: string;
   /** Path and query. */
   url: string;
+  /** The status sent, or 0 when no answer was sent (a `hang` or `reset` fault, a client gone first). */
   status: number;
+  /** False when the response did not end cleanly (a cut body, a reset, a client that went away). */
+  completed: boolean;
+  /** File body bytes the server handed to the connection (0 for JSON answers and redirects). */
+  bodyBytes: number;
+  /** The `X-Request-Id` sent (clients quote it in errors). */
+  requestId: string;
   hadAuthorization: boolean;
   range: string | undefined;
 }
@@ -36,20 +46,30 @@ export interface HubServer {
   /** The CDN origin LFS downloads are redirected to. */
   cdnUrl: string;
   root: string;
-  /** Arm faults for the next matching requests. */
-  faults: FaultInjector;
-  /** The last requests served (at most 10,000), oldest first. */
-  requests: HubRequestRecord[];
   close(): Promise<void>;
 }
 
-const MAX_RECORDS = 10_000;
+/**
+ * What only the test entry (`@aotihub/hub-server/testing`) plugs in: faults to inject and a
+ * recorder of each finished request. A served Hub has neither.
+ */
+export interface HubServerHooks {
+  faults?: FaultInjector;
+  onRequest?: (record: HubRequestRecord) => void;
+  /** Where file bytes come from (default: the disk). */
+  fileBytes?: FileBytes;
+}
 
 /**
  * Starts a Hub-compatible server over a folder of repos: an API origin (what HF_ENDPOINT names)
  * and a CDN origin on its own port that LFS downloads are redirected to, as on the real Hub.
  */
-export async function startHubServer(options: HubServerOptions): Promise<HubServer> {
+export function startHubServer(options: HubServerOptions): Promise<HubServer> {
+  return openHubServer(options, {});
+}
+
+/** startHubServer with test hooks; internal to the package (the testing entry wraps it). */
+export async function openHubServer(options: HubServerOptions, hooks: HubServerHooks): Promise<HubServer> {
   const root = resolve(options.root);
   const rootStats = await stat(root).catch(() => null);
   if (!rootStats?.isDirectory()) {
@@ -67,16 +87,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     patterns: options.lfsPatterns ?? DEFAULT_LFS_PATTERNS,
   });
   const host = options.host ?? "127.0.0.1";
-  const requests: HubRequestRecord[] = [];
-  const faults = new FaultInjector();
+  const fileBytes = hooks.fileBytes ?? diskFileBytes;
   let cdnPort = 0;
   let apiBase = "";
 
   const ctx: HubContext = {
-    store: new RepoStore(root, isLfs),
+    store: new RepoStore(root, isLfs, fileBytes),
+    fileBytes,
     access: new RepoAccess(access),
     signer: new CdnSigner(),
-    faults,
+    faults: hooks.faults ?? null,
     uploads: new LfsUploadStore(root),
     isLfs,
     treePageSize: options.treePageSize ?? 1000,
@@ -92,18 +112,25 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const serve =
     (origin: "api" | "cdn") =>
     (req: IncomingMessage, res: ServerResponse): void => {
-      res.setHeader("X-Request-Id", randomUUID());
-      res.on("finish", () => {
-        requests.push({
-          origin,
-          method: req.method ?? "",
-          url: req.url ?? "",
-          status: res.statusCode,
-          hadAuthorization: req.headers.authorization !== undefined,
-          range: req.headers.range,
-        });
-        if (requests.length > MAX_RECORDS) requests.splice(0, requests.length - MAX_RECORDS);
-      });
+      const requestId = randomUUID();
+      res.setHeader("X-Request-Id", requestId);
+      const { onRequest } = hooks;
+      if (onRequest) {
+        // "close", not "finish": a response cut by a fault or a client going away never finishes.
+        res.on("close", () =>
+          onRequest({
+            origin,
+            method: req.method ?? "",
+            url: req.url ?? "",
+            status: res.headersSent ? res.statusCode : 0,
+            completed: res.writableFinished,
+            bodyBytes: bodyBytesSent(res),
+            requestId,
+            hadAuthorization: req.headers.authorization !== undefined,
+            range: req.headers.range,
+          }),
+        );
+      }
       handle(ctx, origin, req, res).catch((error: unknown) => {
         if (res.headersSent) {
           res.destroy();
@@ -130,8 +157,6 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     url: apiBase,
     cdnUrl: `http://${urlHost}:${cdnPort}`,
     root,
-    faults,
-    requests,
     close: async () => {
       await Promise.all([closeServer(api), closeServer(cdn)]);
     },
@@ -140,27 +165,11 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
 
 async function handle(ctx: HubContext, origin: "api" | "cdn", req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? "/", "http://local");
-  const fault = ctx.faults.take(origin, req.method ?? "GET", `${url.pathname}${url.search}`);
-  if (fault?.type === "reset" && fault.afterBytes === 0) {
-    req.socket.destroy();
-    return;
-  }
-  if (fault?.type === "delay") await sleep(fault.ms);
+  const fault = ctx.faults?.take(origin, req.method ?? "GET", `${url.pathname}${url.search}`) ?? null;
+  if (fault && (await answerWithFault(req, res, fault))) return;
   if (origin === "cdn" && ctx.cdn.latencyMs > 0) await sleep(ctx.cdn.latencyMs);
-  if (fault?.type === "status") {
-    const body = Buffer.from(fault.body ?? JSON.stringify({ error: `Injected fault: ${fault.status}` }));
-    res.writeHead(fault.status, {
-      "Content-Type": "application/json",
-      "Content-Length": body.byteLength,
-      ...fault.headers,
-    });
-    res.end(body);
-    return;
-  }
-  const bodyFault =
-    fault?.type === "reset" || fault?.type === "corrupt" || fault?.type === "stall" ? fault : null;
-  if (origin === "cdn") await handleCdn(ctx, req, res, url, bodyFault);
-  else await routeApiRequest(ctx, req, res, url, bodyFault);
+  if (origin === "cdn") await handleCdn(ctx, req, res, url, fault);
+  else await routeApiRequest(ctx, req, res, url, fault);
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

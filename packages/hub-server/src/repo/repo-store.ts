@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
+import type { FileBytes } from "./file-bytes.js";
 import { FileHashCache } from "./file-hashes.js";
 import { type RepoRef, repoTypePlural } from "./repo-id.js";
 import { readRepoRefs } from "./repo-refs-file.js";
@@ -26,14 +27,15 @@ export interface RefListing {
  */
 export class RepoStore {
   readonly root: string;
-  readonly #hashes = new FileHashCache();
+  readonly #hashes: FileHashCache;
   readonly #isLfs: (path: string, size: number) => boolean;
   /** LFS objects seen by any scan, by sha256, so the CDN origin can serve them by content id. */
   readonly #lfsObjects = new Map<string, RepoFileEntry>();
   readonly #writeQueues = new Map<string, Promise<unknown>>();
 
-  constructor(root: string, isLfs: (path: string, size: number) => boolean) {
+  constructor(root: string, isLfs: (path: string, size: number) => boolean, bytes: FileBytes) {
     this.root = resolve(root);
+    this.#hashes = new FileHashCache(bytes);
     this.#isLfs = isLfs;
   }
 
