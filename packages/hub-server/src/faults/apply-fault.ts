@@ -48,7 +48,9 @@ export function isBodyFault(fault: FaultAction | null | undefined): fault is Bod
     fault?.type === "truncate" ||
     fault?.type === "corrupt" ||
     fault?.type === "stall" ||
-    fault?.type === "throttle"
+    fault?.type === "throttle" ||
+    fault?.type === "wrong-content-length" ||
+    fault?.type === "endless-body"
   );
 }
 
@@ -65,6 +67,9 @@ export function bodyFaultStages(fault: BodyFault, res: ServerResponse, length: n
       return [cutAfter(0, () => setTimeout(() => res.destroy(), fault.ms))];
     case "throttle":
       return [trickle(fault.bytesPerSecond)];
+    case "wrong-content-length":
+    case "endless-body":
+      return []; // they lie in the headers and the body source (see sendRepresentation)
   }
 }
 

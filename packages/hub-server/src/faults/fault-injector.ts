@@ -33,12 +33,19 @@ export type FaultAction =
   /** Redirect the request to itself (302), forever. */
   | { type: "redirect-loop" }
   /** On a resolve of an LFS file: redirect to a signed CDN URL that has already expired (403 there). */
-  | { type: "expired-cdn-url" };
+  | { type: "expired-cdn-url" }
+  /**
+   * Announce a Content-Length off by `delta` bytes and send the true body: too long leaves the
+   * client waiting for bytes that never come, too short puts the rest on the wire as garbage.
+   */
+  | { type: "wrong-content-length"; delta: number }
+  /** Send the body without a Content-Length, then filler bytes forever. */
+  | { type: "endless-body" };
 
 /** The faults that break a body the server otherwise sends as usual. */
 export type BodyFault = Extract<
   FaultAction,
-  { type: "reset" | "truncate" | "corrupt" | "stall" | "throttle" }
+  { type: "reset" | "truncate" | "corrupt" | "stall" | "throttle" | "wrong-content-length" | "endless-body" }
 >;
 
 export interface Fault extends FaultMatch {

@@ -243,19 +243,29 @@ async function fetchAll(
     for (;;) {
       const url = location;
       const ranged = count > 1 || position > 0;
-      const response = await hubRequest({
-        dispatcher: params.dispatcher,
-        url,
-        followCrossOrigin: true,
-        token: params.token,
-        tokenOrigin: params.tokenOrigin ?? "",
-        headers: {
-          ...(ranged ? { range: `bytes=${position}-${end}` } : {}),
-          // a corrupt copy may sit in a CDN edge or proxy cache: ask for the origin's bytes
-          ...(afterCorruption ? { "cache-control": "no-cache" } : {}),
-        },
-        signal: internal.signal,
-      });
+      let response: Awaited<ReturnType<typeof hubRequest>>;
+      try {
+        response = await hubRequest({
+          dispatcher: params.dispatcher,
+          url,
+          followCrossOrigin: true,
+          token: params.token,
+          tokenOrigin: params.tokenOrigin ?? "",
+          headers: {
+            ...(ranged ? { range: `bytes=${position}-${end}` } : {}),
+            // a corrupt copy may sit in a CDN edge or proxy cache: ask for the origin's bytes
+            ...(afterCorruption ? { "cache-control": "no-cache" } : {}),
+          },
+          signal: internal.signal,
+        });
+      } catch (error) {
+        // a 200/206 whose framing lies (its Content-Length disagrees with its Content-Range: the
+        // retry interceptor refuses it outright) is a broken answer like a cut body: ask again,
+        // within the same budget
+        if (!isMalformedSuccess(error) || ++shortBodies > MAX_SHORT_BODIES) throw error;
+        limit.trouble();
+        continue;
+      }
       if (response.statusCode === 403 || response.statusCode === 410) {
         // signed CDN URLs expire: ask the Hub for a fresh one, a few times at most
         const fresh = await relocate(url);
@@ -369,4 +379,9 @@ async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Pr
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
     written += bytesWritten;
   }
+}
+
+function isMalformedSuccess(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  return status === 200 || status === 206;
 }
