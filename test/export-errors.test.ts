@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPython } from "./support/run-python.js";
+import { runPython } from "./support/python.js";
 
 // Bad input to the export helper is refused before any compile, with a typed error.
 let scratch: string;

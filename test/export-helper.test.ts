@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type Manifest, parseManifest } from "@aotihub/registry";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ArtifactCheck, checkExportedInPython } from "./support/check-exported.js";
-import { runPython } from "./support/run-python.js";
+import { runPython } from "./support/python.js";
 import { readSafetensorsHeader } from "./support/safetensors-header.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
 

@@ -6,7 +6,7 @@ import {
   type HubConfig,
   loadCompiled,
   loadProjectConfig,
-  lockPrefetched,
+  pinPrefetched,
   prefetch,
   publishFolder,
   readLockfile,
@@ -109,7 +109,7 @@ describe("loadCompiled", () => {
     });
     writeLockfile(lockPath, {
       format: "aotihub-lock/1",
-      models: { "tiny-mlp": await lockPrefetched(fetched[0]!, hub) },
+      models: { "tiny-mlp": await pinPrefetched(fetched[0]!, hub) },
     });
     const lock = readLockfile(lockPath)!;
     expect(lock.models["tiny-mlp"]!.repo).toBe("acme/tiny-mlp");

@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import { runPython } from "./python.js";
 import { repoRoot } from "./repo-root.js";
-import { runPython } from "./run-python.js";
 
 export interface OutputComparison {
   sameMeta: boolean;

@@ -3,8 +3,8 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { withBuildLock } from "./build-lock.js";
 import { contentHash, cpuFingerprint, listFiles } from "./content-hash.js";
+import { runPython } from "./python.js";
 import { repoRoot } from "./repo-root.js";
-import { runPython } from "./run-python.js";
 
 /** Spec files under test/models/ and the repo name each one exports. */
 export const TEST_MODEL_SPECS = {

@@ -3,12 +3,12 @@ import { AotihubError, isAotihubError } from "../src/errors/aotihub-error.js";
 
 describe("AotihubError", () => {
   it("carries a stable code and says what was expected, what came and what to do", () => {
-    const error = new AotihubError("AOTIHUB_EXAMPLE", "Bad thing", {
+    const error = new AotihubError("AOTIHUB_BAD_REF", "Bad thing", {
       expected: "a number",
       received: "fail (string)",
       hint: "pass a number",
     });
-    expect(error.code).toBe("AOTIHUB_EXAMPLE");
+    expect(error.code).toBe("AOTIHUB_BAD_REF");
     expect(error.name).toBe("AotihubError");
     expect(error.message).toBe(
       "Bad thing\n  expected: a number\n  received: fail (string)\n  what to do: pass a number",

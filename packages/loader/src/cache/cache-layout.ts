@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type RepoId, repoFolderName } from "../hub/repo-id.js";
+import type { RepoId } from "@aotihub/registry";
 
 /**
  * Paths of the Hugging Face cache, exactly as huggingface_hub lays it out (architecture 2.7), so
@@ -37,4 +37,9 @@ export class CacheLayout {
   lockPathInFolder(folderName: string, etag: string): string {
     return join(this.root, ".locks", folderName, `${etag}.lock`);
   }
+}
+
+/** Cache folder name, exactly huggingface_hub's `repo_folder_name`: `models--org--name`. */
+export function repoFolderName(repo: RepoId): string {
+  return [`${repo.type}s`, ...repo.name.split("/")].join("--");
 }

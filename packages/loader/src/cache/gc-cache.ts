@@ -1,6 +1,6 @@
 import { realpath, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { lockFile } from "@aotihub/native";
+import { acquireFileLock } from "@aotihub/native";
 import { CacheLayout } from "./cache-layout.js";
 import { asReadOnlyError, CacheReadOnlyError } from "./cache-read-only.js";
 import { fsyncDirectory } from "./durable-fs.js";
@@ -58,7 +58,7 @@ async function removeIfUnlinked(
   repoFolder: string,
   blobPath: string,
 ): Promise<number | "locked" | "linked"> {
-  const lock = await lockFile(lockPath, { timeoutMs: 0 }).catch((error: { code?: string }) => {
+  const lock = await acquireFileLock(lockPath, { timeoutMs: 0 }).catch((error: { code?: string }) => {
     if (error?.code === "AOTIHUB_LOCK_TIMEOUT") return undefined;
     throw error;
   });

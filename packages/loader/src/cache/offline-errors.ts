@@ -1,5 +1,5 @@
+import type { RepoId } from "@aotihub/registry";
 import { AotihubError } from "@aotihub/registry";
-import type { RepoId } from "../hub/repo-id.js";
 
 /** The file is not in the cache and we may not (or cannot) ask the Hub. */
 export class NotInCacheError extends AotihubError {

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
+import type { RepoId } from "@aotihub/registry";
 import { COMMIT_SHA } from "../hub/hub-urls.js";
-import type { RepoId } from "../hub/repo-id.js";
 import type { CacheLayout } from "./cache-layout.js";
 
 /** The commit a revision names in the cache: itself for a full sha, else `refs/<revision>`. */

@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { RepoType } from "../hub/repo-id.js";
+import type { RepoType } from "@aotihub/registry";
 
 export interface CachedRepo {
   type: RepoType | string;

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { RepoId } from "../hub/repo-id.js";
+import type { RepoId } from "@aotihub/registry";
 import type { CacheLayout } from "./cache-layout.js";
 import { writeFileDurably } from "./durable-fs.js";
 

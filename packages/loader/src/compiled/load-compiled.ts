@@ -1,7 +1,7 @@
 import path from "node:path";
 import { aotihubCacheDir, loadPackages } from "@aotihub/native";
-import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { HubClient } from "../hub/hub-client.js";
+import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
 import { fetchKernelBuilds, kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
 import { CustomOpsUnsupportedError } from "../model-files/model-file-errors.js";

@@ -1,18 +1,18 @@
 import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256OfFile } from "@aotihub/native";
+import type { RepoId } from "@aotihub/registry";
 import { CacheLayout } from "../cache/cache-layout.js";
 import { asReadOnlyError, CacheReadOnlyError } from "../cache/cache-read-only.js";
 import { linkSnapshot } from "../cache/link-snapshot.js";
 import { KnownMissingError, NotInCacheError } from "../cache/offline-errors.js";
 import { cachedFilePath } from "../cache/read-cached.js";
-import { withBlobLock } from "../cache/with-blob-lock.js";
+import { withBlobFileLock } from "../cache/with-blob-file-lock.js";
 import { writeRef } from "../cache/write-ref.js";
-import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { HubClient } from "../hub/hub-client.js";
 import { EntryNotFoundError, HubNetworkError } from "../hub/hub-errors.js";
 import { COMMIT_SHA } from "../hub/hub-urls.js";
-import type { RepoId } from "../hub/repo-id.js";
+import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { type DownloadTuning, downloadBlob } from "./download-blob.js";
 
@@ -107,7 +107,7 @@ export async function downloadFile(params: DownloadFileParams): Promise<CachedFi
     throw new CacheReadOnlyError(config.cacheDir, `download ${repo.name}/${path}@${meta.commit}`);
 
   return asReadOnlyError(config.cacheDir, `download ${repo.name}/${path}`, () =>
-    withBlobLock(layout.lockPath(repo, meta.etag), params.signal, async () => {
+    withBlobFileLock(layout.lockPath(repo, meta.etag), params.signal, async () => {
       // Under the lock from here to the link: `cache gc` takes the same lock before it removes an
       // unlinked blob, so it can never remove this one between its rename (or our check) and the link.
       let fetchedBytes = 0;

@@ -1,14 +1,14 @@
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
+import type { RepoId } from "@aotihub/registry";
 import picomatch from "picomatch";
 import { CacheLayout } from "../cache/cache-layout.js";
 import { NotInCacheError } from "../cache/offline-errors.js";
 import { cachedCommit } from "../cache/read-cached.js";
 import { writeRef } from "../cache/write-ref.js";
-import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { HubClient } from "../hub/hub-client.js";
 import { HubNetworkError } from "../hub/hub-errors.js";
-import type { RepoId } from "../hub/repo-id.js";
+import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import type { DownloadTuning } from "./download-blob.js";
 import { type CachedFile, downloadFile } from "./download-file.js";

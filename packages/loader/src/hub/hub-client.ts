@@ -1,13 +1,13 @@
+import type { RepoId } from "@aotihub/registry";
 import { AotihubError } from "@aotihub/registry";
 import { listFiles } from "@huggingface/hub";
 import { type Dispatcher, fetch as undiciFetch } from "undici";
-import { type HubConfig, readHubConfig } from "../config/hub-config.js";
+import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { createHubDispatcher } from "./create-hub-dispatcher.js";
 import { type FileMetadata, normalizeEtag } from "./file-metadata.js";
 import { HubRequestError, hubErrorFromResponse } from "./hub-errors.js";
 import { asNetworkError, hubRequest, responseFacts } from "./hub-request.js";
 import { resolveFileUrl, revisionInfoUrl } from "./hub-urls.js";
-import type { RepoId } from "./repo-id.js";
 
 /** One file of a repo listing. */
 export interface RepoFile {

@@ -1,4 +1,4 @@
-import { AotihubError } from "@aotihub/registry";
+import { AotihubError, type AotihubErrorCode } from "@aotihub/registry";
 
 /** What the Hub said about a failed request; enough for a bug report to the Hub's team. */
 export interface HubResponseFacts {
@@ -14,6 +14,24 @@ export interface HubResponseFacts {
   serverMessage?: string | undefined;
 }
 
+/** The codes a failed Hub request can carry. */
+export type HubRequestCode = Extract<
+  AotihubErrorCode,
+  | "AOTIHUB_REPO_NOT_FOUND"
+  | "AOTIHUB_REVISION_NOT_FOUND"
+  | "AOTIHUB_ENTRY_NOT_FOUND"
+  | "AOTIHUB_GATED_REPO"
+  | "AOTIHUB_UNAUTHORIZED"
+  | "AOTIHUB_RATE_LIMITED"
+  | "AOTIHUB_HUB_HTTP_ERROR"
+>;
+
+export interface HubRequestDetails {
+  /** Which request failed and what the Hub said. */
+  facts: HubResponseFacts;
+  hint: string;
+}
+
 /** Any failed Hub request. `code` says which kind; the facts say which request. */
 export class HubRequestError extends AotihubError {
   readonly statusCode: number;
@@ -21,7 +39,7 @@ export class HubRequestError extends AotihubError {
   readonly requestId: string | undefined;
   readonly errorCode: string | undefined;
 
-  constructor(code: `AOTIHUB_${string}`, summary: string, facts: HubResponseFacts, hint: string) {
+  constructor(code: HubRequestCode, summary: string, { facts, hint }: HubRequestDetails) {
     const origin = safeUrl(facts.url);
     const id = facts.requestId === undefined ? "" : `, request id ${facts.requestId}`;
     super(code, `${summary} (HTTP ${facts.statusCode} from ${origin}${id})`, {
@@ -47,12 +65,10 @@ export class RateLimitedError extends HubRequestError {
   }
   #retryAfter: number | undefined;
   constructor(facts: HubResponseFacts) {
-    super(
-      "AOTIHUB_RATE_LIMITED",
-      "the Hub kept rate-limiting us after every retry",
+    super("AOTIHUB_RATE_LIMITED", "the Hub kept rate-limiting us after every retry", {
       facts,
-      `wait${facts.retryAfterSeconds === undefined ? "" : ` ${facts.retryAfterSeconds} s`} and try again, or log in (HF_TOKEN) for a higher rate limit`,
-    );
+      hint: `wait${facts.retryAfterSeconds === undefined ? "" : ` ${facts.retryAfterSeconds} s`} and try again, or log in (HF_TOKEN) for a higher rate limit`,
+    });
     this.#retryAfter = facts.retryAfterSeconds;
   }
 }
@@ -71,59 +87,46 @@ export function safeUrl(url: string): string {
 export function hubErrorFromResponse(facts: HubResponseFacts, what: string): HubRequestError {
   const { statusCode, errorCode } = facts;
   if (errorCode === "RevisionNotFound")
-    return new RevisionNotFoundError(
-      "AOTIHUB_REVISION_NOT_FOUND",
-      `revision not found for ${what}`,
+    return new RevisionNotFoundError("AOTIHUB_REVISION_NOT_FOUND", `revision not found for ${what}`, {
       facts,
-      "check the branch, tag or commit name",
-    );
+      hint: "check the branch, tag or commit name",
+    });
   if (errorCode === "EntryNotFound")
-    return new EntryNotFoundError(
-      "AOTIHUB_ENTRY_NOT_FOUND",
-      `file not found: ${what}`,
+    return new EntryNotFoundError("AOTIHUB_ENTRY_NOT_FOUND", `file not found: ${what}`, {
       facts,
-      "check the path against the repository's file list",
-    );
+      hint: "check the path against the repository's file list",
+    });
   if (errorCode === "GatedRepo")
-    return new GatedRepoError(
-      "AOTIHUB_GATED_REPO",
-      `${what} is gated`,
+    return new GatedRepoError("AOTIHUB_GATED_REPO", `${what} is gated`, {
       facts,
-      "accept the repository's terms on its Hub page, then set HF_TOKEN to a token of that account",
-    );
+      hint: "accept the repository's terms on its Hub page, then set HF_TOKEN to a token of that account",
+    });
   if (
     errorCode === "RepoNotFound" ||
     (statusCode === 401 && errorCode === undefined && facts.serverMessage?.includes("Repository"))
   )
-    return new RepoNotFoundError(
-      "AOTIHUB_REPO_NOT_FOUND",
-      `repository not found for ${what}`,
+    return new RepoNotFoundError("AOTIHUB_REPO_NOT_FOUND", `repository not found for ${what}`, {
       facts,
-      "check the repository id and type (--repo-type); for a private repo set HF_TOKEN",
-    );
+      hint: "check the repository id and type (--repo-type); for a private repo set HF_TOKEN",
+    });
   if (statusCode === 401 || statusCode === 403)
-    return new UnauthorizedError(
-      "AOTIHUB_UNAUTHORIZED",
-      `not allowed to read ${what}`,
+    return new UnauthorizedError("AOTIHUB_UNAUTHORIZED", `not allowed to read ${what}`, {
       facts,
-      "set HF_TOKEN (or log in so $HF_HOME/token exists) with read access to this repository",
-    );
+      hint: "set HF_TOKEN (or log in so $HF_HOME/token exists) with read access to this repository",
+    });
   if (statusCode === 429) return new RateLimitedError(facts);
   if (statusCode === 404)
-    return new EntryNotFoundError(
-      "AOTIHUB_ENTRY_NOT_FOUND",
-      `not found: ${what}`,
+    return new EntryNotFoundError("AOTIHUB_ENTRY_NOT_FOUND", `not found: ${what}`, {
       facts,
-      "check the repository, revision and path",
-    );
-  return new HubRequestError(
-    "AOTIHUB_HUB_HTTP_ERROR",
-    `the Hub answered an error for ${what}`,
+      hint: "check the repository, revision and path",
+    });
+  return new HubRequestError("AOTIHUB_HUB_HTTP_ERROR", `the Hub answered an error for ${what}`, {
     facts,
-    statusCode >= 500
-      ? "the server is failing: try again later"
-      : "check the request; this may be a bug in aotihub",
-  );
+    hint:
+      statusCode >= 500
+        ? "the server is failing: try again later"
+        : "check the request; this may be a bug in aotihub",
+  });
 }
 
 /** The network failed (reset, timeout, refused) after every retry, or a redirect loop. */

@@ -1,4 +1,4 @@
-import { type RepoId, repoUrlPrefix } from "./repo-id.js";
+import { type RepoId, repoUrlPrefix } from "@aotihub/registry";
 
 function encodePath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");

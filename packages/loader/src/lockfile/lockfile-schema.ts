@@ -44,8 +44,8 @@ export const lockfileSchema = z
   .strict();
 
 export type Lockfile = z.infer<typeof lockfileSchema>;
-export type LockedModel = z.infer<typeof lockedModel>;
-export type LockedProfile = z.infer<typeof lockedProfile>;
-export type LockedArtifact = z.infer<typeof lockedArtifact>;
-export type LockedKernel = z.infer<typeof lockedKernel>;
-export type LockedFile = z.infer<typeof lockedFile>;
+export type PinnedModel = z.infer<typeof lockedModel>;
+export type PinnedProfile = z.infer<typeof lockedProfile>;
+export type PinnedArtifact = z.infer<typeof lockedArtifact>;
+export type PinnedKernel = z.infer<typeof lockedKernel>;
+export type PinnedFile = z.infer<typeof lockedFile>;

@@ -1,14 +1,14 @@
 import path from "node:path";
 import type { Artifact } from "@aotihub/registry";
-import type { HubConfig } from "../config/hub-config.js";
+import { parseRepoId } from "@aotihub/registry";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { runPool } from "../download/run-pool.js";
 import type { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { verifyFileSha256 } from "../trust/verify-file-sha256.js";
-import { weightPathsOf } from "./lock-model.js";
-import { LockDriftError } from "./model-file-errors.js";
+import { PinDriftError } from "./model-file-errors.js";
+import { weightPathsOf } from "./pin-model.js";
 import type { ModelPlan } from "./plan-model-load.js";
 
 export interface ChosenFiles {
@@ -72,7 +72,7 @@ export async function fetchChosenFiles(
     const artifact = chosen.find((a) => a.path === file);
     const expected = artifact?.sha256 ?? pinnedWeights.get(file);
     if (plan.locked && artifact === undefined && expected === undefined) {
-      throw new LockDriftError(
+      throw new PinDriftError(
         plan.name.ref,
         file,
         "a weight file the lockfile pins",

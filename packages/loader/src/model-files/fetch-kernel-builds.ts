@@ -1,10 +1,15 @@
 import { readFile } from "node:fs/promises";
-import { type Artifact, type DeviceProfile, kernelSystemOf, resolveKernelVariant } from "@aotihub/registry";
-import type { HubConfig } from "../config/hub-config.js";
+import {
+  type Artifact,
+  type DeviceProfile,
+  kernelSystemOf,
+  parseRepoId,
+  resolveKernelVariant,
+} from "@aotihub/registry";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { snapshotDownload } from "../download/snapshot-download.js";
 import { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { NoKernelVariantError } from "./model-file-errors.js";
 

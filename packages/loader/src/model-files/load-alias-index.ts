@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { parseIndex } from "@aotihub/registry";
+import { parseIndex, parseRepoId } from "@aotihub/registry";
 import { NotInCacheError } from "../cache/offline-errors.js";
-import type { HubConfig } from "../config/hub-config.js";
 import { downloadFile } from "../download/download-file.js";
 import type { HubClient } from "../hub/hub-client.js";
 import { EntryNotFoundError, RepoNotFoundError, RevisionNotFoundError } from "../hub/hub-errors.js";
-import { parseRepoId } from "../hub/repo-id.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
 import type { AliasEntry, IndexLocation } from "../names/resolve-model-name.js";
 
 /**

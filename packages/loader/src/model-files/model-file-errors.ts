@@ -1,7 +1,7 @@
 import { AotihubError } from "@aotihub/registry";
 
 /** The cache or the Hub offers other bytes than the lockfile pinned: refuse rather than drift. */
-export class LockDriftError extends AotihubError {
+export class PinDriftError extends AotihubError {
   constructor(ref: string, what: string, pinned: string, found: string) {
     super("AOTIHUB_LOCK_DRIFT", `${ref}: ${what} differs from what aotihub.lock pins.`, {
       expected: pinned,

@@ -5,20 +5,20 @@ import {
   type DeviceProfile,
   type Manifest,
   parseManifest,
+  parseRepoId,
   type Resolution,
   resolveArtifacts,
 } from "@aotihub/registry";
-import type { HubConfig } from "../config/hub-config.js";
 import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
 import type { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
-import type { LockedModel, Lockfile } from "../lockfile/lockfile-schema.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
+import type { Lockfile, PinnedModel } from "../lockfile/lockfile-schema.js";
 import { readLockfile } from "../lockfile/read-write-lockfile.js";
 import { formatModelRef, parseModelRef } from "../names/parse-model-ref.js";
 import { type ResolvedName, resolveModelName } from "../names/resolve-model-name.js";
 import type { LoadedProjectConfig } from "../project-config/load-project-config.js";
 import { loadAliasIndex } from "./load-alias-index.js";
-import { LockDriftError } from "./model-file-errors.js";
+import { PinDriftError } from "./model-file-errors.js";
 
 export const MANIFEST_PATH = "aotihub.json";
 
@@ -40,7 +40,7 @@ export interface PlanInputs {
 export interface ModelPlan {
   name: ResolvedName;
   lockfilePath: string | null;
-  locked: LockedModel | null;
+  locked: PinnedModel | null;
   manifestFile: CachedFile;
   manifest: Manifest;
   /** Profiles to try in order (empty: the manifest's order). */
@@ -80,7 +80,7 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
   if (locked) {
     const sha256 = await cachedSha256(manifestFile);
     if (sha256 !== locked.manifest.sha256) {
-      throw new LockDriftError(
+      throw new PinDriftError(
         key,
         `${MANIFEST_PATH} at ${locked.commit}`,
         `sha256 ${locked.manifest.sha256}`,
@@ -115,7 +115,7 @@ function assertChosenArePinned(plan: ModelPlan, profile: string, chosen: Artifac
   const locked = plan.locked!;
   const pinnedProfile = locked.profiles[profile];
   if (pinnedProfile === undefined) {
-    throw new LockDriftError(
+    throw new PinDriftError(
       plan.name.ref,
       `profile "${profile}"`,
       `one of ${Object.keys(locked.profiles).join(", ")}`,
@@ -128,7 +128,7 @@ function assertChosenArePinned(plan: ModelPlan, profile: string, chosen: Artifac
   for (const artifact of chosen) {
     const sha = pinned.get(artifact.path);
     if (sha !== artifact.sha256) {
-      throw new LockDriftError(
+      throw new PinDriftError(
         plan.name.ref,
         artifact.path,
         sha === undefined ? "an artifact the lockfile pins" : `sha256 ${sha}`,
@@ -138,7 +138,7 @@ function assertChosenArePinned(plan: ModelPlan, profile: string, chosen: Artifac
   }
 }
 
-function lockedName(key: string, locked: LockedModel, text: string): ResolvedName {
+function lockedName(key: string, locked: PinnedModel, text: string): ResolvedName {
   const parsed = parseModelRef(text);
   return {
     ref: key,

@@ -1,5 +1,4 @@
-import { AotihubError } from "@aotihub/registry";
-import { isRepoName } from "../hub/repo-id.js";
+import { AotihubError, isRepoName } from "@aotihub/registry";
 
 /** A model named by its repo: `org/name[:profile][@revision]`. */
 export interface RepoRef {

@@ -1,8 +1,8 @@
 import { aotihubCacheDir } from "@aotihub/native";
 import type { Artifact, DeviceProfile } from "@aotihub/registry";
-import { type HubConfig, readHubConfig } from "../config/hub-config.js";
 import { type CachedFile, cachedSha256 } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
+import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
 import { fetchKernelBuilds, kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
 import { chooseArtifacts, type ModelPlan, planModelLoad } from "../model-files/plan-model-load.js";

@@ -1,5 +1,5 @@
+import { isRepoName } from "@aotihub/registry";
 import { z } from "zod";
-import { isRepoName } from "../hub/repo-id.js";
 
 const aliasTarget = z
   .object({

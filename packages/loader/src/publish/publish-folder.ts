@@ -3,7 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { AotihubError } from "@aotihub/registry";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import type { HubConfig } from "../config/hub-config.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
 import { checkConventionFolder } from "./check-convention-folder.js";
 
 export interface PublishParams {

@@ -9,16 +9,10 @@ import {
   syntheticContent,
   type TestHubServer,
 } from "@aotihub/hub-server/testing";
-import {
-  CacheLayout,
-  createHubDispatcher,
-  downloadFile,
-  HubClient,
-  linkSnapshot,
-  parseRepoId,
-} from "@aotihub/loader";
-import { lockFile } from "@aotihub/native";
+import { CacheLayout, createHubDispatcher, downloadFile, HubClient, parseRepoId } from "@aotihub/loader";
+import { acquireFileLock } from "@aotihub/native";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { linkSnapshot } from "../../src/cache/link-snapshot.js";
 import { assertCacheSound } from "../support/cache-assertions.js";
 import { mainCommit, REPO, sha256Of, writeServedRepo } from "../support/served-repo.js";
 
@@ -77,7 +71,7 @@ beforeEach(() => {
 describe("cache gc and concurrent downloads", () => {
   it("leaves a blob alone while a download holds its lock, and takes it once unlinked and free", async () => {
     await unlinkedBlob();
-    const lock = await lockFile(layout().lockPath(repo, etag()));
+    const lock = await acquireFileLock(layout().lockPath(repo, etag()));
     try {
       // a download between its rename and its link holds exactly this lock
       const during = await gcChild();
@@ -98,7 +92,7 @@ describe("cache gc and concurrent downloads", () => {
   it("links an existing blob only under its lock, so a gc in between cannot orphan the link", async () => {
     await unlinkedBlob();
     hub.requests.length = 0;
-    const lock = await lockFile(layout().lockPath(repo, etag()));
+    const lock = await acquireFileLock(layout().lockPath(repo, etag()));
     const child = spawn(
       process.execPath,
       [

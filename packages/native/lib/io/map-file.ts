@@ -1,4 +1,5 @@
 import { binding, isNativeFailure, type NativeHandle } from "../binding.js";
+import { aotihubCodeOf } from "../errors/native-codes.js";
 import { disposedError, NativeIoError } from "../errors/native-errors.js";
 
 export interface MapFileOptions {
@@ -86,12 +87,7 @@ function invalid(name: string, expected: string, received: unknown): NativeIoErr
 
 function fromNative(error: unknown, path: string, offset: number, length: number | undefined): unknown {
   if (!isNativeFailure(error)) return error;
-  const code =
-    error.nativeCode === "NATIVE_NOT_FOUND"
-      ? "AOTIHUB_MMAP_NOT_FOUND"
-      : error.nativeCode === "NATIVE_RANGE"
-        ? "AOTIHUB_MMAP_OUT_OF_RANGE"
-        : "AOTIHUB_MMAP_FAILED";
+  const code = aotihubCodeOf(error.nativeCode, "map");
   return new NativeIoError(code, `Cannot map ${path}.`, {
     expected: `a readable regular file holding bytes ${offset}..${length === undefined ? "end" : offset + length}`,
     received: error.message,

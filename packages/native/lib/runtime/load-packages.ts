@@ -5,7 +5,7 @@ import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/na
 import { captureUserStack } from "../errors/with-user-stack.js";
 import { readPt2 } from "../formats/pt2/read-pt2.js";
 import type { Pt2Package } from "../formats/pt2/types.js";
-import { aotihubCacheDir } from "../io/aotihub-cache-dir.js";
+import { aotihubCacheDir } from "../node-fs/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
 import { findTorch } from "../torch/find-torch.js";

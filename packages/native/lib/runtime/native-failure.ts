@@ -1,7 +1,9 @@
 import { AotihubError } from "@aotihub/registry";
 import { isNativeFailure } from "../binding.js";
+import { aotihubCodeOf } from "../errors/native-codes.js";
 import {
   DisposedError,
+  InputMismatchError,
   ModelLoadError,
   ModelRunError,
   NativeIoError,
@@ -12,18 +14,22 @@ import {
 /** What the runtime was doing when native code failed; it picks the error class and the advice. */
 export type RuntimeStage = "torch" | "weights" | "open" | "run";
 
-/** Turns an addon failure (`{ message, nativeCode }`) into the typed error a caller can act on. */
+/**
+ * Turns an addon failure (`{ message, nativeCode }`) into the typed error a caller can act on: the
+ * code comes from the native code table (errors/native-codes.ts), the class and advice from here.
+ */
 export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject: string): unknown {
   if (!isNativeFailure(error) || error instanceof AotihubError) return error;
   const received = error.message;
   const cause = error;
-  switch (error.nativeCode) {
-    case "NATIVE_DISPOSED":
+  const code = aotihubCodeOf(error.nativeCode, stage === "run" ? "run" : "load");
+  switch (code) {
+    case "AOTIHUB_DISPOSED":
       return new DisposedError("AOTIHUB_DISPOSED", `${subject} was disposed while in use.`, {
         received,
         cause,
       });
-    case "NATIVE_TORCH_CONFLICT":
+    case "AOTIHUB_TORCH_CONFLICT":
       return new TorchLoadError(
         "AOTIHUB_TORCH_CONFLICT",
         "A different libtorch is already loaded in this process.",
@@ -33,15 +39,14 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
           cause,
         },
       );
-    case "NATIVE_TORCH_LOAD":
-    case "NATIVE_TORCH_SYMBOL":
+    case "AOTIHUB_TORCH_LOAD_FAILED":
       return new TorchLoadError("AOTIHUB_TORCH_LOAD_FAILED", `Could not load libtorch from ${subject}.`, {
         expected: "a complete torch install for this platform (libtorch_cpu.so, libtorch.so, libc10.so, ...)",
         received,
         hint: "reinstall torch, or point torchDir/AOTIHUB_TORCH_DIR at a working one",
         cause,
       });
-    case "NATIVE_WEIGHTS_MISMATCH":
+    case "AOTIHUB_WEIGHTS_MISMATCH":
       return new WeightBindingError("AOTIHUB_WEIGHTS_MISMATCH", `The weights do not fit ${subject}.`, {
         expected:
           "every constant the model was compiled with, by original name, with its dtype and byte size",
@@ -49,8 +54,7 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
         hint: "use the weight set published with this compiled variant (and its weightsOverride, if any)",
         cause,
       });
-    case "NATIVE_SO_LOAD":
-    case "NATIVE_NOT_AOTI":
+    case "AOTIHUB_MODEL_SO_INVALID":
       return new ModelLoadError(
         "AOTIHUB_MODEL_SO_INVALID",
         `Cannot load the compiled library of ${subject}.`,
@@ -61,27 +65,42 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
           cause,
         },
       );
-    case "NATIVE_NOT_FOUND":
-    case "NATIVE_RANGE":
-    case "NATIVE_IO":
-    case "NATIVE_DUPLICATE":
+    case "AOTIHUB_WEIGHTS_UNREADABLE":
       return new NativeIoError("AOTIHUB_WEIGHTS_UNREADABLE", `Cannot read the weights of ${subject}.`, {
         received,
         hint: "the files may have changed since they were read; verify or fetch them again",
         cause,
       });
-    default:
-      if (stage === "run") {
-        return new ModelRunError("AOTIHUB_RUN_FAILED", `Running ${subject} failed.`, {
-          received,
-          hint: "the model's own message is on stderr; check the inputs and the device",
-          cause,
-        });
-      }
-      return new ModelLoadError("AOTIHUB_MODEL_LOAD_FAILED", `Loading ${subject} failed (${stage}).`, {
+    case "AOTIHUB_TORCH_NO_CUDA":
+    case "AOTIHUB_TORCH_NOT_LOADED":
+      return new TorchLoadError(code, `libtorch cannot serve ${subject}.`, {
+        expected: "a libtorch loaded (with CUDA, for a CUDA device) before the model",
+        received,
+        hint: "load through loadPackages/loadCompiled, with a CUDA build of torch for a CUDA device",
+        cause,
+      });
+    case "AOTIHUB_INPUT_INVALID":
+      return new InputMismatchError(code, `The inputs do not fit ${subject}.`, { received, cause });
+    case "AOTIHUB_RUN_FAILED":
+      return new ModelRunError(code, `Running ${subject} failed.`, {
+        received,
+        hint: "the model's own message is on stderr; check the inputs and the device",
+        cause,
+      });
+    case "AOTIHUB_MODEL_LOAD_FAILED":
+      return new ModelLoadError(code, `Loading ${subject} failed (${stage}).`, {
         received,
         hint: "the model's own message is on stderr",
         cause,
       });
+    default: {
+      // Out of memory, a CUDA error, an unsupported dtype, a bad handle: the code says which.
+      const ErrorClass = stage === "run" ? ModelRunError : ModelLoadError;
+      return new ErrorClass(code, `${stage === "run" ? "Running" : "Loading"} ${subject} failed.`, {
+        received,
+        hint: "see docs/troubleshooting.md for this code",
+        cause,
+      });
+    }
   }
 }

@@ -1,17 +1,11 @@
-import { AotihubError } from "@aotihub/registry";
+import { AotihubError, TORCH_DTYPE_NAMES, type TorchDtypeName } from "@aotihub/registry";
 
-/** Tensor element types, named as torch names them (`str(torch.float32)` without the prefix). */
-export type TorchDtypeName =
-  | "float32"
-  | "float16"
-  | "bfloat16"
-  | "float8_e4m3fn"
-  | "float8_e5m2"
-  | "int64"
-  | "int32"
-  | "int8"
-  | "uint8"
-  | "bool";
+/**
+ * Tensor element types, named as torch names them. The list of names lives in the registry (the
+ * manifest schema validates them); this file owns their sizes and arrays, and C++
+ * src/backend/dtype.cc repeats the sizes (a test checks it against `DTYPES`, row by row).
+ */
+export type { TorchDtypeName };
 
 /** The dtype codes the safetensors format writes in its JSON header. */
 export type SafetensorsDtype =
@@ -74,9 +68,7 @@ export const DTYPES: Readonly<Record<TorchDtypeName, DtypeInfo>> = Object.freeze
   bool: { itemSize: 1, safetensors: "BOOL", typedArray: Uint8Array },
 });
 
-export const TORCH_DTYPE_NAMES: readonly TorchDtypeName[] = Object.freeze(
-  Object.keys(DTYPES) as TorchDtypeName[],
-);
+export { TORCH_DTYPE_NAMES };
 
 const BY_SAFETENSORS: ReadonlyMap<string, TorchDtypeName> = new Map(
   TORCH_DTYPE_NAMES.map((name) => [DTYPES[name].safetensors, name]),

@@ -1,3 +1,5 @@
+import type { AotihubErrorCode } from "./error-codes.js";
+
 /**
  * The base of every error aotihub throws on purpose. `code` is stable (`AOTIHUB_*`) so callers can
  * branch on it across duplicate copies of the package (like undici's `UND_ERR_*`); the message says
@@ -13,13 +15,20 @@ export interface AotihubErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * `new AotihubError(code, summary, details)`: a code from `ERROR_CODES`, a one-line summary, and the
+ * details. A class for a family of codes (`HubRequestError`, `ModelLoadError`, `HubServerError`)
+ * keeps this shape and may narrow `code`; a class for exactly one code fixes the code on the class
+ * (undici's habit) and takes the facts it formats. Code outside this package throws a class, never
+ * a bare `AotihubError`, where one exists for the code.
+ */
 export class AotihubError extends Error {
-  readonly code: string;
+  readonly code: AotihubErrorCode;
   readonly expected: string | undefined;
   readonly received: string | undefined;
   readonly hint: string | undefined;
 
-  constructor(code: `AOTIHUB_${string}`, summary: string, details: AotihubErrorDetails = {}) {
+  constructor(code: AotihubErrorCode, summary: string, details: AotihubErrorDetails = {}) {
     super(
       formatMessage(summary, details),
       details.cause === undefined ? undefined : { cause: details.cause },

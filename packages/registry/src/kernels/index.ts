@@ -7,5 +7,5 @@ export type {
   KernelVariantDecision,
   KernelVariantResolution,
 } from "./kernel-variant.js";
-export { InvalidKernelVariant, parseKernelVariant } from "./parse-kernel-variant.js";
+export { InvalidKernelVariantError, parseKernelVariant } from "./parse-kernel-variant.js";
 export { resolveKernelVariant } from "./resolve-kernel-variant.js";

@@ -1,13 +1,21 @@
+import { AotihubError } from "../errors/aotihub-error.js";
 import type { KernelBackend, KernelFramework, KernelVariant } from "./kernel-variant.js";
 import { pythonListRepr, pythonRepr } from "./python-repr.js";
 
-/** What kernels raises for a name it cannot parse; such variants are skipped, never chosen. */
-export class InvalidKernelVariant extends Error {}
+/**
+ * What kernels raises for a name it cannot parse; such variants are skipped, never chosen. The
+ * message is kernels' own, word for word.
+ */
+export class InvalidKernelVariantError extends AotihubError {
+  constructor(kernelsMessage: string) {
+    super("AOTIHUB_KERNEL_VARIANT_INVALID", kernelsMessage);
+  }
+}
 
 /**
  * Parses a build variant name with kernels' grammar (`parse_variant`): `torch-stable-abi29-...`
  * first, then noarch `torch-<backend>`, then `torchXY[-cxx11|-cxx98]-<backend>-<cpu>-<os>`, then
- * `tvm-ffiXY-<backend>-<cpu>-<os>`. Throws `InvalidKernelVariant` with kernels' message.
+ * `tvm-ffiXY-<backend>-<cpu>-<os>`. Throws `InvalidKernelVariantError` with kernels' message.
  */
 export function parseKernelVariant(name: string): KernelVariant {
   const parts = name.split("-");
@@ -24,7 +32,8 @@ export function parseKernelVariant(name: string): KernelVariant {
     const tagged = parts.length >= 2 && (parts[1] === "cxx11" || parts[1] === "cxx98");
     const text = tagged ? `${parts[0]}-${parts[1]}` : parts[0];
     const match = /^torch(\d)(\d+)(?:-(cxx11|cxx98))?$/.exec(text);
-    if (match === null) throw new InvalidKernelVariant(`Invalid Torch variant string: ${pythonRepr(text)}`);
+    if (match === null)
+      throw new InvalidKernelVariantError(`Invalid Torch variant string: ${pythonRepr(text)}`);
     const framework: KernelFramework = {
       kind: "torch",
       major: Number(match[1]),
@@ -37,18 +46,19 @@ export function parseKernelVariant(name: string): KernelVariant {
     const framework = parseVersioned(`tvm-${parts[1]}`, /^tvm-ffi(\d+?)(\d+)$/, "TvmFfi");
     return arch(name, { kind: "tvm-ffi", ...framework }, parts.slice(2));
   }
-  throw new InvalidKernelVariant(`Unknown framework in variant string: ${pythonRepr(name)}`);
+  throw new InvalidKernelVariantError(`Unknown framework in variant string: ${pythonRepr(name)}`);
 }
 
 function parseVersioned(text: string, pattern: RegExp, what: string): { major: number; minor: number } {
   const match = pattern.exec(text);
-  if (match === null) throw new InvalidKernelVariant(`Invalid ${what} variant string: ${pythonRepr(text)}`);
+  if (match === null)
+    throw new InvalidKernelVariantError(`Invalid ${what} variant string: ${pythonRepr(text)}`);
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
 function arch(name: string, framework: KernelFramework, parts: string[]): KernelVariant {
   if (parts.length !== 3)
-    throw new InvalidKernelVariant(`Invalid arch variant parts: ${pythonListRepr(parts)}`);
+    throw new InvalidKernelVariantError(`Invalid arch variant parts: ${pythonListRepr(parts)}`);
   return {
     kind: "arch",
     name,
@@ -72,10 +82,10 @@ export function parseKernelBackend(text: string): KernelBackend {
     // Greedy first group, as Python's `(\d+)(\d+)`: the minor is the last digit.
     const match = new RegExp(`^${prefix}(\\d+)(\\d+)$`).exec(text);
     if (match === null)
-      throw new InvalidKernelVariant(`Invalid ${label} variant string: ${pythonRepr(text)}`);
+      throw new InvalidKernelVariantError(`Invalid ${label} variant string: ${pythonRepr(text)}`);
     const major = Number(match[1]);
     const minor = Number(match[2]);
     return { name, major, minor, variantStr: `${prefix}${major}${minor}` };
   }
-  throw new InvalidKernelVariant(`Unknown backend variant string: ${pythonRepr(text)}`);
+  throw new InvalidKernelVariantError(`Unknown backend variant string: ${pythonRepr(text)}`);
 }

@@ -2,7 +2,7 @@ import { checkKernelArchs } from "./check-kernel-archs.js";
 import { checkKernelVariant } from "./check-kernel-variant.js";
 import { compareKeys, kernelPreferenceKey } from "./kernel-preference.js";
 import type { KernelSystem, KernelVariant, KernelVariantResolution } from "./kernel-variant.js";
-import { InvalidKernelVariant, parseKernelVariant } from "./parse-kernel-variant.js";
+import { InvalidKernelVariantError, parseKernelVariant } from "./parse-kernel-variant.js";
 
 /**
  * Picks the build variant of a kernels-community repo that huggingface/kernels would load on
@@ -22,7 +22,7 @@ export function resolveKernelVariant(
     try {
       variant = parseKernelVariant(name);
     } catch (error) {
-      if (!(error instanceof InvalidKernelVariant)) throw error;
+      if (!(error instanceof InvalidKernelVariantError)) throw error;
       invalid.push({
         variant: name,
         ok: false,

@@ -1,7 +1,7 @@
 import { gcCache } from "../../cache/gc-cache.js";
 import { scanCache } from "../../cache/scan-cache.js";
 import { verifyCache } from "../../cache/verify-cache.js";
-import { readHubConfig } from "../../config/hub-config.js";
+import { readHubConfig } from "../../hub-config/hub-config.js";
 import type { RegisterCommand } from "./index.js";
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;

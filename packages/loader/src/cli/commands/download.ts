@@ -1,8 +1,9 @@
+import { parseRepoId, type RepoType } from "@aotihub/registry";
 import { InvalidArgumentError } from "commander";
-import { readHubConfig } from "../../config/hub-config.js";
-import { cachedSha256, downloadFile, snapshotDownload } from "../../download/index.js";
-import { parseRepoId, type RepoType } from "../../hub/repo-id.js";
-import { createCliProgress } from "../../progress/cli-progress-reporter.js";
+import { cachedSha256, downloadFile } from "../../download/download-file.js";
+import { snapshotDownload } from "../../download/snapshot-download.js";
+import { readHubConfig } from "../../hub-config/hub-config.js";
+import { createCliProgress } from "../cli-progress.js";
 import type { RegisterCommand } from "./index.js";
 
 function repoType(value: string): RepoType {

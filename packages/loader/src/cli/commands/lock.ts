@@ -1,7 +1,7 @@
 import path from "node:path";
-import { readHubConfig } from "../../config/hub-config.js";
+import { readHubConfig } from "../../hub-config/hub-config.js";
 import { emptyLockfile, readLockfile, writeLockfile } from "../../lockfile/read-write-lockfile.js";
-import { lockPrefetched } from "../../prefetch/lock-prefetched.js";
+import { pinPrefetched } from "../../prefetch/pin-prefetched.js";
 import { prefetch } from "../../prefetch/prefetch.js";
 import { loadProjectConfig } from "../../project-config/load-project-config.js";
 import { DEVICE_OPTION_HELP, readDevicesOption } from "../device-option.js";
@@ -37,7 +37,7 @@ export const registerLock: RegisterCommand = (program) => {
       const lock = readLockfile(file) ?? emptyLockfile();
       const written: Record<string, unknown> = {};
       for (const model of result.models) {
-        const entry = await lockPrefetched(model, hub);
+        const entry = await pinPrefetched(model, hub);
         lock.models[model.plan.name.ref] = entry;
         written[model.plan.name.ref] = entry;
       }

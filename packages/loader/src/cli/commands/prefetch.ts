@@ -1,10 +1,10 @@
 import path from "node:path";
-import { readHubConfig } from "../../config/hub-config.js";
+import { readHubConfig } from "../../hub-config/hub-config.js";
 import { emptyLockfile, readLockfile, writeLockfile } from "../../lockfile/read-write-lockfile.js";
-import { lockPrefetched } from "../../prefetch/lock-prefetched.js";
+import { pinPrefetched } from "../../prefetch/pin-prefetched.js";
 import { prefetch } from "../../prefetch/prefetch.js";
-import { createCliProgress } from "../../progress/cli-progress-reporter.js";
 import { loadProjectConfig } from "../../project-config/load-project-config.js";
+import { createCliProgress } from "../cli-progress.js";
 import { DEVICE_OPTION_HELP, readDevicesOption } from "../device-option.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -51,7 +51,7 @@ export const registerPrefetch: RegisterCommand = (program) => {
           const file = path.resolve(project.dir, project.config.lockfile);
           const lock = readLockfile(file) ?? emptyLockfile();
           for (const model of result.models)
-            lock.models[model.plan.name.ref] = await lockPrefetched(model, hub);
+            lock.models[model.plan.name.ref] = await pinPrefetched(model, hub);
           writeLockfile(file, lock);
           process.stderr.write(`aotihub: pinned ${result.models.length} model(s) in ${file}\n`);
         }

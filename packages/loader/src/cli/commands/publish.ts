@@ -1,4 +1,4 @@
-import { readHubConfig } from "../../config/hub-config.js";
+import { readHubConfig } from "../../hub-config/hub-config.js";
 import { publishFolder } from "../../publish/publish-folder.js";
 import type { RegisterCommand } from "./index.js";
 

@@ -8,8 +8,8 @@ import {
   resolveArtifacts,
 } from "@aotihub/registry";
 import { Option } from "commander";
-import { readHubConfig } from "../../config/hub-config.js";
 import { HubClient } from "../../hub/hub-client.js";
+import { readHubConfig } from "../../hub-config/hub-config.js";
 import { planModelLoad } from "../../model-files/plan-model-load.js";
 import { loadProjectConfig } from "../../project-config/load-project-config.js";
 import { DEVICE_OPTION_HELP, readDeviceOption } from "../device-option.js";

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, type FileHandle, mkdir, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { AotihubError } from "@aotihub/registry";
-import { sha256OfFile } from "../../io/sha256-of-file.js";
+import { ModelLoadError } from "../../errors/native-errors.js";
+import { sha256OfFile } from "../../node-fs/sha256-of-file.js";
 import { baseName } from "./find-model-files.js";
 import { hashEntry } from "./hash-entry.js";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
@@ -35,7 +35,7 @@ export async function extractPt2Model(
 ): Promise<ExtractedPt2Model> {
   const model = Object.hasOwn(pkg.models, modelName) ? pkg.models[modelName] : undefined;
   if (model === undefined) {
-    throw new AotihubError("AOTIHUB_PT2_MODEL_NOT_FOUND", `No model "${modelName}" in ${pkg.path}.`, {
+    throw new ModelLoadError("AOTIHUB_PT2_MODEL_NOT_FOUND", `No model "${modelName}" in ${pkg.path}.`, {
       expected: `one of the package's models`,
       received: Object.keys(pkg.models).join(", ") || "no models",
       hint: "pass one of the names listed (AOTInductor names the model `model` by default)",

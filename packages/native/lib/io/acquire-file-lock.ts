@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { binding } from "../binding.js";
 import { FileLockError } from "../errors/native-errors.js";
 
-export interface LockFileOptions {
+export interface FileLockOptions {
   /** Take a shared (reader) lock instead of an exclusive one. */
   shared?: boolean;
   /** Give up with AOTIHUB_LOCK_ABORTED when this signal aborts. */
@@ -30,10 +30,10 @@ const MAX_POLL_MS = 100;
  * Python's `filelock.FileLock` takes, so a Node process and huggingface_hub exclude each other on
  * the cache's `.locks/` files. Never blocks the event loop: it tries without blocking and polls.
  */
-export async function lockFile(path: string, options: LockFileOptions = {}): Promise<FileLock> {
+export async function acquireFileLock(path: string, options: FileLockOptions = {}): Promise<FileLock> {
   const { shared = false, signal, timeoutMs, pollMs = 5 } = options;
   if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
-    throw new FileLockError("AOTIHUB_LOCK_INVALID_ARGUMENT", "Invalid timeoutMs for lockFile.", {
+    throw new FileLockError("AOTIHUB_LOCK_INVALID_ARGUMENT", "Invalid timeoutMs for acquireFileLock.", {
       expected: "a non-negative number of milliseconds",
       received: `${String(timeoutMs)} of type ${typeof timeoutMs}`,
     });

@@ -1,18 +1,18 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { lockFile } from "@aotihub/native";
+import { acquireFileLock } from "@aotihub/native";
 
 /**
  * Runs `work` holding the flock Python's huggingface_hub takes for the same blob
  * (`.locks/<folder>/<etag>.lock`), so a Python process and ours never write one blob at once.
  */
-export async function withBlobLock<T>(
+export async function withBlobFileLock<T>(
   lockPath: string,
   signal: AbortSignal | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
   await mkdir(dirname(lockPath), { recursive: true });
-  const lock = await lockFile(lockPath, signal === undefined ? {} : { signal });
+  const lock = await acquireFileLock(lockPath, signal === undefined ? {} : { signal });
   try {
     return await work();
   } finally {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lockFile } from "@aotihub/native";
+import { acquireFileLock } from "@aotihub/native";
 import { afterEach, describe, expect, it } from "vitest";
 import { testPython } from "../support/python.js";
 
@@ -48,14 +48,16 @@ async function pythonCanTake(path: string): Promise<boolean> {
   return out.trim() === "yes";
 }
 
-describe("lockFile", () => {
+describe("acquireFileLock", () => {
   it("waits for Python's filelock.FileLock and gets the lock once Python releases it", async () => {
     const path = join(dir, "a", "b.lock");
     child = await pythonHolds(path);
-    await expect(lockFile(path, { timeoutMs: 150 })).rejects.toMatchObject({ code: "AOTIHUB_LOCK_TIMEOUT" });
+    await expect(acquireFileLock(path, { timeoutMs: 150 })).rejects.toMatchObject({
+      code: "AOTIHUB_LOCK_TIMEOUT",
+    });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
-    const pending = lockFile(path, { timeoutMs: 10_000 });
+    const pending = acquireFileLock(path, { timeoutMs: 10_000 });
     setTimeout(() => child?.stdin?.write("go\n"), 200);
     const lock = await pending;
     clearInterval(timer);
@@ -66,7 +68,7 @@ describe("lockFile", () => {
 
   it("excludes Python while Node holds the lock, and frees it on release", async () => {
     const path = join(dir, "node-first.lock");
-    const lock = await lockFile(path);
+    const lock = await acquireFileLock(path);
     expect(await pythonCanTake(path)).toBe(false);
     await lock.release();
     await lock.release(); // idempotent
@@ -75,33 +77,35 @@ describe("lockFile", () => {
 
   it("shares shared locks and excludes an exclusive one", async () => {
     const path = join(dir, "shared.lock");
-    const a = await lockFile(path, { shared: true });
-    const b = await lockFile(path, { shared: true, timeoutMs: 0 });
-    await expect(lockFile(path, { timeoutMs: 50 })).rejects.toMatchObject({ code: "AOTIHUB_LOCK_TIMEOUT" });
+    const a = await acquireFileLock(path, { shared: true });
+    const b = await acquireFileLock(path, { shared: true, timeoutMs: 0 });
+    await expect(acquireFileLock(path, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: "AOTIHUB_LOCK_TIMEOUT",
+    });
     await a.release();
     await b.release();
-    const c = await lockFile(path, { timeoutMs: 0 });
+    const c = await acquireFileLock(path, { timeoutMs: 0 });
     await c.release();
   });
 
   it("stops waiting when the AbortSignal fires", async () => {
     const path = join(dir, "abort.lock");
-    const held = await lockFile(path);
+    const held = await acquireFileLock(path);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("user gave up")), 50);
     const started = Date.now();
-    await expect(lockFile(path, { signal: controller.signal })).rejects.toMatchObject({
+    await expect(acquireFileLock(path, { signal: controller.signal })).rejects.toMatchObject({
       code: "AOTIHUB_LOCK_ABORTED",
     });
     expect(Date.now() - started).toBeLessThan(1000);
-    await expect(lockFile(path, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+    await expect(acquireFileLock(path, { signal: AbortSignal.abort() })).rejects.toMatchObject({
       code: "AOTIHUB_LOCK_ABORTED",
     });
     await held.release();
   });
 
   it("rejects a bad timeout with a typed error", async () => {
-    await expect(lockFile(join(dir, "x.lock"), { timeoutMs: -1 })).rejects.toMatchObject({
+    await expect(acquireFileLock(join(dir, "x.lock"), { timeoutMs: -1 })).rejects.toMatchObject({
       code: "AOTIHUB_LOCK_INVALID_ARGUMENT",
     });
   });

@@ -1,4 +1,4 @@
-import { AotihubError } from "@aotihub/registry";
+import { AotihubError } from "../errors/aotihub-error.js";
 
 export type RepoType = "model" | "dataset" | "kernel";
 
@@ -11,15 +11,17 @@ export interface RepoId {
 const REPO_PART = /^[\w.-]{1,96}$/;
 
 /**
- * The Hub's own repo-id rule (huggingface_hub `validate_repo_id`): `org/name`, each part 1-96 word
+ * The one repo-id rule, used by the loader (names, config, downloads) and the local Hub alike.
+ * The Hub's own rule (huggingface_hub `validate_repo_id`): `org/name`, each part 1-96 word
  * characters, "-" or ".", not starting or ending with "-" or ".", no "--" or "..", no ".git" end.
  */
 export function isRepoName(name: string): boolean {
   const parts = name.split("/");
-  return parts.length === 2 && parts.every(isRepoPart);
+  return parts.length === 2 && parts.every(isRepoNamePart);
 }
 
-function isRepoPart(part: string): boolean {
+/** One part (`org` or `name`) of a repo id; such a part is also a safe folder name. */
+export function isRepoNamePart(part: string): boolean {
   return (
     REPO_PART.test(part) &&
     !part.includes("--") &&
@@ -44,12 +46,12 @@ export function parseRepoId(name: string, type: RepoType = "model"): RepoId {
   return { type, name };
 }
 
-/** URL prefix of a repo type under `/{prefix}{org}/{name}/resolve/...`, as in huggingface_hub's constants. */
-export function repoUrlPrefix(type: RepoType): string {
-  return type === "model" ? "" : `${type}s/`;
+/** The plural the Hub uses in URLs (`/api/models/...`, `/datasets/...`). */
+export function repoTypePlural(type: RepoType): `${RepoType}s` {
+  return `${type}s`;
 }
 
-/** Cache folder name, exactly huggingface_hub's `repo_folder_name`: `models--org--name`. */
-export function repoFolderName(repo: RepoId): string {
-  return [`${repo.type}s`, ...repo.name.split("/")].join("--");
+/** URL prefix of a repo type under `/{prefix}{org}/{name}/resolve/...`, as in huggingface_hub's constants. */
+export function repoUrlPrefix(type: RepoType): string {
+  return type === "model" ? "" : `${repoTypePlural(type)}/`;
 }

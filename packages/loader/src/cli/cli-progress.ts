@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { ProgressListener } from "./progress-event.js";
+import type { ProgressListener } from "../progress/progress-event.js";
 
 export interface CliProgress {
   listener: ProgressListener | undefined;

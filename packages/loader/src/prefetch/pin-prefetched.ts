@@ -1,9 +1,9 @@
-import type { HubConfig } from "../config/hub-config.js";
+import { parseRepoId } from "@aotihub/registry";
 import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
-import { parseRepoId } from "../hub/repo-id.js";
-import type { LockedKernel, LockedModel } from "../lockfile/lockfile-schema.js";
-import { allWeightPathsOf, lockModel } from "../model-files/lock-model.js";
+import type { HubConfig } from "../hub-config/hub-config.js";
+import type { PinnedKernel, PinnedModel } from "../lockfile/lockfile-schema.js";
+import { allWeightPathsOf, pinModel } from "../model-files/pin-model.js";
 import type { PrefetchedModel } from "./prefetch.js";
 
 /**
@@ -11,7 +11,7 @@ import type { PrefetchedModel } from "./prefetch.js";
  * use (hashed from the cache; weight files this device did not need are fetched to be hashed) and
  * the kernel builds fetched.
  */
-export async function lockPrefetched(model: PrefetchedModel, hub: HubConfig): Promise<LockedModel> {
+export async function pinPrefetched(model: PrefetchedModel, hub: HubConfig): Promise<PinnedModel> {
   const { plan } = model;
   const cached = new Map(model.files.map((f) => [f.path, f]));
   const client = hub.offline ? undefined : new HubClient({ config: hub });
@@ -30,9 +30,9 @@ export async function lockPrefetched(model: PrefetchedModel, hub: HubConfig): Pr
       weightDigests.set(path, { sha256: await cachedSha256(file), size: file.size });
     }
   }
-  const kernelPins = new Map<string, LockedKernel[]>();
+  const kernelPins = new Map<string, PinnedKernel[]>();
   for (const [key, files] of model.kernels) kernelPins.set(key, pinKernelBuilds(files));
-  return lockModel({
+  return pinModel({
     repo: plan.name.repo,
     revision: plan.name.revision,
     manifestFile: plan.manifestFile,
@@ -44,8 +44,8 @@ export async function lockPrefetched(model: PrefetchedModel, hub: HubConfig): Pr
 }
 
 /** One pin per build folder (`build/<variant>/...`) among the cached kernel files. */
-function pinKernelBuilds(files: CachedFile[]): LockedKernel[] {
-  const byVariant = new Map<string, LockedKernel>();
+function pinKernelBuilds(files: CachedFile[]): PinnedKernel[] {
+  const byVariant = new Map<string, PinnedKernel>();
   for (const file of files) {
     const variant = file.path.split("/")[1] ?? "";
     const pin = byVariant.get(variant) ?? { repo: file.repo.name, commit: file.commit, variant, files: [] };

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Artifact, Manifest } from "@aotihub/registry";
 import { type CachedFile, cachedSha256 } from "../download/download-file.js";
-import type { LockedFile, LockedKernel, LockedModel, LockedProfile } from "../lockfile/lockfile-schema.js";
+import type { PinnedFile, PinnedKernel, PinnedModel, PinnedProfile } from "../lockfile/lockfile-schema.js";
 import { kernelRefsOf } from "./fetch-kernel-builds.js";
 
 /** The key of a target in the lockfile: what kind of machine an artifact is for, in one string. */
@@ -14,7 +14,7 @@ export function targetKey(artifact: Artifact): string {
   return `cuda${t.cuda}-${arch}-${platform}-torch${t.torch}`;
 }
 
-export interface LockInputs {
+export interface PinModelInputs {
   repo: string;
   revision: string;
   manifestFile: CachedFile;
@@ -24,24 +24,24 @@ export interface LockInputs {
   /** sha256 and size of every weight file of those profiles (from the Hub's LFS info or the cache). */
   weightDigests: Map<string, { sha256: string; size: number }>;
   /** Kernel builds pinned for the artifacts that call kernels, keyed `repo@revision`. */
-  kernelPins: Map<string, LockedKernel[]>;
+  kernelPins: Map<string, PinnedKernel[]>;
 }
 
 /**
  * Pins a model: the commit, the manifest's bytes, and for each profile its weight files and, per
  * target, every artifact with the sha256 and size the manifest gives.
  */
-export async function lockModel(inputs: LockInputs): Promise<LockedModel> {
+export async function pinModel(inputs: PinModelInputs): Promise<PinnedModel> {
   const { manifest } = inputs;
-  const profiles: Record<string, LockedProfile> = {};
+  const profiles: Record<string, PinnedProfile> = {};
   for (const profile of inputs.profiles) {
-    const weights: LockedFile[] = [];
+    const weights: PinnedFile[] = [];
     for (const path of allWeightPathsOf(manifest, profile)) {
       const digest = inputs.weightDigests.get(path);
       if (digest === undefined) throw new Error(`internal: no digest for weight file ${path} when locking`);
       weights.push({ path, ...digest });
     }
-    const targets: LockedProfile["targets"] = {};
+    const targets: PinnedProfile["targets"] = {};
     for (const artifact of manifest.artifacts.filter((a) => a.profile === profile)) {
       const key = targetKey(artifact);
       targets[key] ??= { artifacts: [], kernels: [] };

@@ -1,1 +1,0 @@
-export { DEFAULT_ENDPOINT, type HubConfig, readHubConfig } from "./hub-config.js";

@@ -1,2 +1,0 @@
-export * from "./native-errors.js";
-export { captureUserStack } from "./with-user-stack.js";
