@@ -48,7 +48,7 @@ export const FAULT_CASES: FaultCase[] = [
     kind: "connection reset mid-body",
     armed: "every CDN GET reset after 100 KB",
     faults: [{ ...CDN, action: { type: "reset", afterBytes: 100_000 }, times: Infinity }],
-    expect: "AOTIHUB_INCOMPLETE_DOWNLOAD",
+    expect: "AOTIHUB_NETWORK_ERROR",
   },
   {
     kind: "connection reset before headers",
@@ -66,7 +66,7 @@ export const FAULT_CASES: FaultCase[] = [
     kind: "503",
     armed: "every CDN GET 503",
     faults: [{ ...CDN, action: { type: "status", status: 503 }, times: Infinity }],
-    expect: "AOTIHUB_HUB_UNAVAILABLE",
+    expect: "AOTIHUB_HUB_HTTP_ERROR",
   },
   {
     kind: "429 + Retry-After",
@@ -96,7 +96,7 @@ export const FAULT_CASES: FaultCase[] = [
     kind: "500",
     armed: "resolve HEAD always 500",
     faults: [{ ...RESOLVE, method: "HEAD", action: { type: "status", status: 500 }, times: Infinity }],
-    expect: "AOTIHUB_HUB_UNAVAILABLE",
+    expect: "AOTIHUB_HUB_HTTP_ERROR",
   },
   {
     kind: "truncated body",
@@ -189,7 +189,7 @@ export const FAULT_CASES: FaultCase[] = [
     kind: "expired CDN URL",
     armed: "every resolve hands out an expired URL",
     faults: [{ ...RESOLVE, action: { type: "expired-cdn-url" }, times: Infinity }],
-    expect: "AOTIHUB_FORBIDDEN",
+    expect: "AOTIHUB_UNAUTHORIZED",
   },
   {
     kind: "slow trickle",
