@@ -14,7 +14,8 @@ export interface CachedRepo {
   revisions: { commit: string; refs: string[]; files: number }[];
 }
 
-const PARTIAL = /\.incomplete(\.json)?$/;
+/** Partial downloads, their chunk journals, and a journal's temp file left by a killed process. */
+const PARTIAL = /\.incomplete(\.json(\.[0-9a-f]+\.tmp)?)?$/;
 
 /** Reads the cache the way `scan_cache_dir` does, tolerantly: what is there, never what should be. */
 export async function scanCache(root: string): Promise<CachedRepo[]> {

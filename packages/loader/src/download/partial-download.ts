@@ -43,6 +43,11 @@ export async function findPartial(
   const names = await readdir(blobsDir).catch(() => [] as string[]);
   let found: { path: string; state: PartialState } | undefined;
   for (const name of names) {
+    // a journal's temp file left by a process killed between its write and its rename
+    if (name.startsWith(`${etag}.`) && /\.aotihub\.incomplete\.json\.[0-9a-f]+\.tmp$/.test(name)) {
+      await rm(join(blobsDir, name), { force: true });
+      continue;
+    }
     if (!name.startsWith(`${etag}.`) || !name.endsWith(SUFFIX)) continue;
     const path = join(blobsDir, name);
     // never follow or adopt a link or someone else's file planted under a partial name, and never

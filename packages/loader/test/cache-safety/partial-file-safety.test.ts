@@ -1,4 +1,13 @@
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -7,7 +16,14 @@ import {
   syntheticContent,
   type TestHubServer,
 } from "@aotihub/hub-server/testing";
-import { CacheLayout, createHubDispatcher, downloadFile, HubClient, parseRepoId } from "@aotihub/loader";
+import {
+  CacheLayout,
+  createHubDispatcher,
+  downloadFile,
+  HubClient,
+  parseRepoId,
+  scanCache,
+} from "@aotihub/loader";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { REPO, sha256Of, writeServedRepo } from "../support/served-repo.js";
 
@@ -87,6 +103,16 @@ describe("partial downloads in a shared cache", () => {
       received: expect.stringContaining("uid 54321"),
     });
     expect(readFileSync(partial).every((b) => b === 0)).toBe(true);
+  });
+
+  it("treats a journal temp left by a killed process as litter: not a blob, removed by the next download", async () => {
+    const partial = plantPartial((path) => writeFileSync(path, Buffer.alloc(SIZE)));
+    const litter = `${partial}.json.0badc0de.tmp`; // what a kill between write and rename leaves
+    writeFileSync(litter, "{");
+    expect((await scanCache(cacheDir))[0]!.blobs).toEqual([]);
+    await download();
+    expect(existsSync(litter)).toBe(false);
+    expect((await scanCache(cacheDir))[0]!.blobs).toEqual([ETAG]);
   });
 
   it("still resumes its own partial file", async () => {
