@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
 import { ensureTestModels } from "../test/support/test-models.js";
 
@@ -14,7 +15,7 @@ const DOC = join(repoRoot, "docs", "benchmarks.md");
 const BEGIN = "<!-- cold-start:begin -->";
 const END = "<!-- cold-start:end -->";
 const RUNS = 3;
-const python = process.env.AOTIHUB_PYTHON ?? join(repoRoot, ".venv/bin/python");
+const python = testPython();
 const bucket = "64";
 
 const models = await ensureTestModels();

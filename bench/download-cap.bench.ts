@@ -21,6 +21,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { startHubServer } from "../packages/hub-server/src/index.js";
+import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
 
 const DOC = join(repoRoot, "docs", "benchmarks.md");
@@ -30,7 +31,7 @@ const MIB = 1024 * 1024;
 const CAP = 40e6; // bytes per second per connection
 const LATENCY_MS = 20;
 const FILE_BYTES = 256 * MIB;
-const python = process.env.AOTIHUB_PYTHON ?? join(repoRoot, ".venv/bin/python");
+const python = testPython();
 const loaderDist = join(repoRoot, "packages/loader/dist/index.js");
 const hfJs = join(repoRoot, "packages/loader/node_modules/@huggingface/hub/dist/index.mjs");
 

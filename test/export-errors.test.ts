@@ -78,22 +78,29 @@ describe("export helper: refusals", () => {
 });
 
 describe("export helper: fp8 linear", () => {
-  it("the built-in dynamic float8 linear stores e4m3 weights + a float32 scale and tracks bf16 eager", async () => {
+  it("the built-in dynamic float8 linear stores e4m3 weights + a float32 scale and tracks bf16 eager", async (ctx) => {
+    // Whether this torch runs an fp8 matmul on the CPU is asked with a bare torch._scaled_mm, not
+    // through the code under test: only then is the numerics check skipped (and says so).
     const script = `
 import json, torch
 from aotihub_export.fp8 import quantize_builtin
+probe = torch.ones(16, 16).to(torch.float8_e4m3fn)
+try:
+    torch._scaled_mm(probe, probe.t(), scale_a=torch.tensor(1.0), scale_b=torch.tensor(1.0), out_dtype=torch.bfloat16)
+    cpu_fp8 = True
+except (RuntimeError, NotImplementedError):
+    cpu_fp8 = False
 torch.manual_seed(0)
 model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.GELU(), torch.nn.Linear(32, 8)).to(torch.bfloat16)
 x = torch.randn(16, 64, dtype=torch.bfloat16)
 reference = model(x).float()
 swapped = quantize_builtin(model)
 state = {k: str(v.dtype) for k, v in model.state_dict().items()}
-try:
+rel = None
+if cpu_fp8:
     out = model(x).float()
     rel = ((out - reference).norm() / reference.norm()).item()
-except RuntimeError as e:  # a torch without CPU _scaled_mm: the CUDA suite checks numerics
-    rel = None
-print(json.dumps({"swapped": swapped, "state": state, "rel": rel}))`;
+print(json.dumps({"swapped": swapped, "state": state, "cpuFp8": cpu_fp8, "rel": rel}))`;
     const { stdout } = await runPython(["-c", script]);
     const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
     // 8 output features is not a multiple of 16: that layer stays bf16.
@@ -105,6 +112,14 @@ print(json.dumps({"swapped": swapped, "state": state, "rel": rel}))`;
       "2.weight": "torch.bfloat16",
       "2.bias": "torch.bfloat16",
     });
-    if (result.rel !== null) expect(result.rel).toBeLessThanOrEqual(5e-2);
+    if (!result.cpuFp8) {
+      console.warn(
+        "[fp8] numerics not checked: this torch has no CPU torch._scaled_mm (the CUDA suite checks them)",
+      );
+      ctx.skip();
+    }
+    // Quantized, not just relabelled: fp8 rounding shows, and stays within 5%.
+    expect(result.rel).toBeGreaterThan(0);
+    expect(result.rel).toBeLessThanOrEqual(5e-2);
   });
 });

@@ -5,14 +5,15 @@ import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import { CacheLayout, downloadFile, type HubConfig, parseRepoId, snapshotDownload } from "@aotihub/loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testPython } from "./support/python.js";
 
 const run = promisify(execFile);
-const python = process.env.AOTIHUB_PYTHON ?? resolve(import.meta.dirname, "../.venv/bin/python");
+const python = testPython();
 const repo = parseRepoId("acme/interop");
 const files: Record<string, Buffer> = {
   "config.json": Buffer.from('{"format": "test"}\n'),

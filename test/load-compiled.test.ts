@@ -13,53 +13,99 @@ import {
   writeLockfile,
 } from "@aotihub/loader";
 import { probeDevice, readPt2, type Tensor } from "@aotihub/native";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readBucketIo, sameBytes } from "./support/bucket-io.js";
+import { inductorCpuIsa } from "./support/cpu-flags.js";
+import { eagerReferences } from "./support/eager-reference.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
 
 // loadCompiled end to end on CPU: a model exported by python/aotihub_export, served by the local
 // Hub, named through aotihub.config.json, pinned by a lockfile, loaded and run by the native runtime.
+// Each test builds what it needs (its own Hub server, HF cache and lockfile), so any one of them
+// can run alone or in any order.
 
 const WRITE_TOKEN = "hf_publisher_token";
 let models: TestModels;
-let server: TestHubServer;
 let hubRoot: string;
-let projectDir: string;
-let hub: HubConfig;
+let eager: (name: "tiny-mlp", bucket: string) => Promise<Tensor[]>;
 const cpuDevice = "cpu" as const;
+const open: TestHubServer[] = [];
+
+// The artifact folder the export helper builds on this CPU, derived from /proc/cpuinfo by the
+// test (what torch's inductor picks there), not read from the manifest under test.
+const isaFolder = `cpu-${inductorCpuIsa().join("-") || "generic"}-torch`;
 
 beforeAll(async () => {
   models = await ensureTestModels();
+  eager = await eagerReferences(models, ["tiny-mlp"]);
   hubRoot = await mkdtemp(join(tmpdir(), "aotihub-e2e-hub-"));
   await mkdir(join(hubRoot, "models", "acme"), { recursive: true });
   await cp(models.models["tiny-mlp"], join(hubRoot, "models", "acme", "tiny-mlp"), { recursive: true });
-  server = await startTestHubServer({
+  process.env.AOTIHUB_CACHE = await mkdtemp(join(tmpdir(), "aotihub-e2e-so-"));
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close().catch(() => {})));
+});
+
+interface Project {
+  server: TestHubServer;
+  hub: HubConfig;
+  projectDir: string;
+}
+
+/** A fresh local Hub over `hubRoot`, an empty HF cache, and a project naming tiny-mlp. */
+async function project(): Promise<Project> {
+  const server = await startTestHubServer({
     root: hubRoot,
     access: { tokens: { [WRITE_TOKEN]: { user: "acme", write: true } } },
   });
+  open.push(server);
   const home = await mkdtemp(join(tmpdir(), "aotihub-e2e-home-"));
-  hub = { endpoint: server.url, token: undefined, hfHome: home, cacheDir: join(home, "hub"), offline: false };
-  projectDir = await mkdtemp(join(tmpdir(), "aotihub-e2e-project-"));
+  const hub = {
+    endpoint: server.url,
+    token: undefined,
+    hfHome: home,
+    cacheDir: join(home, "hub"),
+    offline: false,
+  };
+  const projectDir = await mkdtemp(join(tmpdir(), "aotihub-e2e-project-"));
   await writeFile(
     join(projectDir, "aotihub.config.json"),
     JSON.stringify({ aliases: { "tiny-mlp": { repo: "acme/tiny-mlp" } }, index: null }),
   );
-  process.env.AOTIHUB_CACHE = join(home, "aotihub");
-});
+  return { server, hub, projectDir };
+}
 
-afterAll(async () => {
-  await server?.close().catch(() => {});
-});
+/** `project()` with tiny-mlp prefetched and pinned in `<projectDir>/aotihub.lock`. */
+async function pinnedProject(): Promise<Project & { lockPath: string }> {
+  const p = await project();
+  const lockPath = join(p.projectDir, "aotihub.lock");
+  const { models: fetched } = await prefetch({
+    refs: ["tiny-mlp"],
+    devices: [{ ...(await probeDevice()), cuda: null }],
+    project: loadProjectConfig({ cwd: p.projectDir }),
+    lockfile: false,
+    config: p.hub,
+  });
+  writeLockfile(lockPath, {
+    format: "aotihub-lock/1",
+    models: { "tiny-mlp": await pinPrefetched(fetched[0]!, p.hub) },
+  });
+  return { ...p, lockPath };
+}
 
 async function expectEager(model: { run: (i: Record<string, Tensor>) => Promise<Tensor[]> }, bucket: string) {
   const io = await readBucketIo(models.models["tiny-mlp"], bucket);
+  const reference = await eager("tiny-mlp", bucket);
   const outputs = await model.run(io.inputs);
-  expect(outputs).toHaveLength(io.outputs.length);
-  for (const [i, out] of outputs.entries()) expect(sameBytes(out, io.outputs[i]!)).toBe(true);
+  expect(outputs).toHaveLength(reference.length);
+  for (const [i, out] of outputs.entries()) expect(sameBytes(out, reference[i]!)).toBe(true);
 }
 
 describe("loadCompiled", () => {
   it("suggests the close name for an unknown one", async () => {
+    const { projectDir, hub } = await project();
     await expect(loadCompiled("tiny-mpl", { cwd: projectDir, hub, device: cpuDevice })).rejects.toMatchObject(
       {
         code: "AOTIHUB_UNKNOWN_MODEL",
@@ -68,17 +114,19 @@ describe("loadCompiled", () => {
     );
   });
 
-  it("refuses a repo nothing vouches for, before downloading any compiled code", async () => {
+  it("refuses a repo nothing vouches for, before downloading any of its files (manifest included)", async () => {
+    const { projectDir, hub, server } = await project();
     await expect(loadCompiled("tiny-mlp", { cwd: projectDir, hub, device: cpuDevice })).rejects.toMatchObject(
       {
         code: "AOTIHUB_UNTRUSTED_REPO",
       },
     );
-    const fetched = server.requests.filter((r) => r.url.includes(".pt2") || r.url.includes(".safetensors"));
+    const fetched = server.requests.filter((r) => r.url.includes("acme/tiny-mlp"));
     expect(fetched).toEqual([]);
   });
 
   it("loads with trustRemoteCode, runs every bucket bit-identical to eager, and explains its choice", async () => {
+    const { projectDir, hub } = await project();
     const [model, again] = await Promise.all([
       loadCompiled("tiny-mlp", { cwd: projectDir, hub, device: cpuDevice, trustRemoteCode: true }),
       loadCompiled("tiny-mlp", { cwd: projectDir, hub, device: cpuDevice, trustRemoteCode: true }),
@@ -94,23 +142,13 @@ describe("loadCompiled", () => {
     const why = model.explain();
     expect(why).toContain("tiny-mlp -> acme/tiny-mlp@");
     expect(why).toContain("trustRemoteCode");
-    expect(why).toMatch(/b2[\s\S]*aoti\/cpu-avx2-torch2\.13\/fp32\/b2\.pt2/);
+    expect(why).toContain(`aoti/${isaFolder}`);
+    expect(why).toMatch(new RegExp(`b2[\\s\\S]*aoti/${isaFolder}[\\d.]+/fp32/b2\\.pt2`));
     model.dispose();
   });
 
   it("writes a lockfile, then loads from it with the network cut (server stopped)", async () => {
-    const lockPath = join(projectDir, "aotihub.lock");
-    const { models: fetched } = await prefetch({
-      refs: ["tiny-mlp"],
-      devices: [{ ...(await probeDevice()), cuda: null }],
-      project: loadProjectConfig({ cwd: projectDir }),
-      lockfile: false,
-      config: hub,
-    });
-    writeLockfile(lockPath, {
-      format: "aotihub-lock/1",
-      models: { "tiny-mlp": await pinPrefetched(fetched[0]!, hub) },
-    });
+    const { projectDir, hub, server, lockPath } = await pinnedProject();
     const lock = readLockfile(lockPath)!;
     expect(lock.models["tiny-mlp"]!.repo).toBe("acme/tiny-mlp");
     expect(Object.keys(lock.models["tiny-mlp"]!.profiles)).toEqual(["fp32"]);
@@ -132,9 +170,8 @@ describe("loadCompiled", () => {
   });
 
   it("refuses to drift from the lockfile", async () => {
-    const lockPath = join(projectDir, "aotihub.lock");
-    const lock = readLockfile(lockPath)!;
-    const drifted = structuredClone(lock);
+    const { projectDir, hub, lockPath } = await pinnedProject();
+    const drifted = structuredClone(readLockfile(lockPath)!);
     drifted.models["tiny-mlp"]!.manifest.sha256 = "0".repeat(64);
     const other = join(projectDir, "drifted.lock");
     writeLockfile(other, drifted);
@@ -144,9 +181,12 @@ describe("loadCompiled", () => {
   });
 
   it("refuses a package whose .so was tampered with in the cache", async () => {
+    const { projectDir, hub, lockPath } = await pinnedProject();
     const snapshot = join(hub.cacheDir, "models--acme--tiny-mlp", "snapshots");
-    const commit = readLockfile(join(projectDir, "aotihub.lock"))!.models["tiny-mlp"]!.commit;
-    const blob = await realpath(join(snapshot, commit, "aoti/cpu-avx2-torch2.13/fp32/b2.pt2"));
+    const commit = readLockfile(lockPath)!.models["tiny-mlp"]!.commit;
+    const [folder] = (await readdir(join(snapshot, commit, "aoti"))).filter((f) => f.startsWith(isaFolder));
+    expect(folder, `an aoti/${isaFolder}* folder in the snapshot`).toBeDefined();
+    const blob = await realpath(join(snapshot, commit, "aoti", folder!, "fp32", "b2.pt2"));
     const pkg = await readPt2(blob);
     const so = pkg.models[Object.keys(pkg.models)[0]!]!.wrapperSo;
     const bytes = await readFile(blob);
@@ -164,7 +204,7 @@ describe("loadCompiled", () => {
 });
 
 describe("artifacts that call custom kernels", () => {
-  it("resolve and cache the kernel build, then fail with a clear error instead of crashing", async () => {
+  it("resolve and cache the kernel build, and refuse a build that holds no library to load", async () => {
     // The tiny MLP's repo, with its artifacts saying they call a kernels-community kernel.
     const repo = join(hubRoot, "models", "acme", "needs-kernel");
     await cp(models.models["tiny-mlp"], repo, { recursive: true });
@@ -179,61 +219,50 @@ describe("artifacts that call custom kernels", () => {
     await writeFile(join(kernel, "build", variant, "activation", "__init__.py"), "# kernel\n");
     await writeFile(join(kernel, ".aotihub-refs.json"), JSON.stringify({ branches: { main: ".", v1: "." } }));
 
-    const local = await startTestHubServer({ root: hubRoot });
-    try {
-      await expect(
-        loadCompiled("acme/needs-kernel", {
-          cwd: projectDir,
-          hub: { ...hub, endpoint: local.url },
-          device: cpuDevice,
-          trustRemoteCode: true,
-          lockfile: false,
-          reuse: false,
-        }),
-      ).rejects.toMatchObject({
-        code: "AOTIHUB_CUSTOM_OPS_UNSUPPORTED",
-        message: expect.stringContaining("kernels-community/activation"),
-      });
-      const cached = join(hub.cacheDir, "kernels--kernels-community--activation", "snapshots");
-      const [commit] = await readdir(cached);
-      expect(
-        await readFile(join(cached, commit!, "build", variant, "activation", "__init__.py"), "utf8"),
-      ).toBe("# kernel\n");
-    } finally {
-      await local.close();
-    }
+    const { hub, projectDir } = await project();
+    await expect(
+      loadCompiled("acme/needs-kernel", {
+        cwd: projectDir,
+        hub,
+        device: cpuDevice,
+        trustRemoteCode: true,
+        lockfile: false,
+        reuse: false,
+      }),
+    ).rejects.toMatchObject({
+      code: "AOTIHUB_KERNEL_NO_LIBRARY",
+      message: expect.stringContaining("kernels-community/activation"),
+    });
+    const cached = join(hub.cacheDir, "kernels--kernels-community--activation", "snapshots");
+    const [commit] = await readdir(cached);
+    expect(await readFile(join(cached, commit!, "build", variant, "activation", "__init__.py"), "utf8")).toBe(
+      "# kernel\n",
+    );
   });
 });
 
 describe("publish + loadCompiled", () => {
   it("publishes an exported folder to the local Hub and loads it by repo id", async () => {
-    const local = await startTestHubServer({
-      root: hubRoot,
-      access: { tokens: { [WRITE_TOKEN]: { user: "acme", write: true } } },
+    const { hub, projectDir } = await project();
+    const publisher = { ...hub, token: WRITE_TOKEN };
+    const published = await publishFolder({
+      dir: models.models["tiny-mlp"],
+      repo: "acme/published-mlp",
+      hub: publisher,
+      create: true,
     });
-    try {
-      const publisher = { ...hub, endpoint: local.url, token: WRITE_TOKEN };
-      const published = await publishFolder({
-        dir: models.models["tiny-mlp"],
-        repo: "acme/published-mlp",
-        hub: publisher,
-        create: true,
-      });
-      expect(published.commit).toMatch(/^[0-9a-f]{40}$/);
-      expect(published.files).toContain("aotihub.json");
-      const model = await loadCompiled("acme/published-mlp", {
-        cwd: projectDir,
-        hub: { ...hub, endpoint: local.url },
-        device: cpuDevice,
-        trustRemoteCode: true,
-        lockfile: false,
-        reuse: false,
-      });
-      expect(model.commit).toBe(published.commit);
-      await expectEager(model, "b2");
-      model.dispose();
-    } finally {
-      await local.close();
-    }
+    expect(published.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(published.files).toContain("aotihub.json");
+    const model = await loadCompiled("acme/published-mlp", {
+      cwd: projectDir,
+      hub,
+      device: cpuDevice,
+      trustRemoteCode: true,
+      lockfile: false,
+      reuse: false,
+    });
+    expect(model.commit).toBe(published.commit);
+    await expectEager(model, "b2");
+    model.dispose();
   });
 });

@@ -10,8 +10,14 @@
         "src/backend/dtype.cc",
         "src/backend/libtorch-backend.cc",
         "src/runtime/weight-store.cc",
+        "src/runtime/host-buffer-pool.cc",
+        "src/runtime/weight-upload.cc",
         "src/runtime/model-container.cc",
-        "src/runtime/runtime-bindings.cc"
+        "src/runtime/runtime-bindings.cc",
+        "src/kernels/kernel-library.cc",
+        "src/kernels/op-schema-probe.cc",
+        "src/kernels/proxy-executor.cc",
+        "src/kernels/kernel-bindings.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -1,41 +1,43 @@
-// What the GPU scripts share: a check list that ends in a results file and an exit code, and a
+// What the GPU scripts share: a plan of checks that ends in a results file and an exit code, and a
 // local Hub (with its own HF cache and aotihub cache) serving one exported repo as aotihub/<name>.
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HubServer, startHubServer } from "@aotihub/hub-server";
 import type { HubConfig } from "@aotihub/loader";
+import { CheckPlan } from "./check-plan.js";
 
 export interface Checks {
   check(name: string, ok: boolean, detail: string): void;
-  /** Records an error that escaped the checks as a failed check, with its stack. */
+  /** Records a check not made on this machine, and why (never a pass). */
+  skip(name: string, reason: string): void;
+  /** An error that escaped the checks: each planned check not yet recorded fails with it. */
   unexpected(error: unknown): void;
   figures: Record<string, unknown>;
-  /** Writes `{ checks, figures }` to `file` and sets the exit code from the checks. */
+  /**
+   * Writes `{ checks, summary, figures }` to `file`, prints "N of M planned checks ran, K passed",
+   * and sets the exit code: 0 only when every planned check ran and passed.
+   */
   finish(file: string, label: string): Promise<void>;
 }
 
-export function createChecks(): Checks {
-  const checks: { name: string; ok: boolean; detail: string }[] = [];
+/** The checks a GPU script plans to make on this machine (see check-plan.ts). */
+export function createChecks(planned: readonly string[]): Checks {
+  const plan = new CheckPlan(planned);
   const figures: Record<string, unknown> = {};
-  const check = (name: string, ok: boolean, detail: string) => {
-    checks.push({ name, ok, detail });
-    process.stderr.write(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}\n`);
-  };
   return {
     figures,
-    check,
-    unexpected: (error) =>
-      check(
-        "no unexpected error",
-        false,
-        error instanceof Error ? (error.stack ?? error.message) : String(error),
-      ),
+    check: (name, ok, detail) => plan.check(name, ok, detail),
+    skip: (name, reason) => plan.skip(name, reason),
+    unexpected: (error) => {
+      const open = plan.planned.filter((n) => !plan.records.some((r) => r.name === n && r.status !== "skip"));
+      plan.failAll(open.length > 0 ? open : ["no unexpected error"], error);
+    },
     async finish(file, label) {
-      await writeFile(file, `${JSON.stringify({ checks, figures }, null, 2)}\n`);
-      const failed = checks.filter((c) => !c.ok);
-      process.stderr.write(`${checks.length - failed.length}/${checks.length} ${label} checks passed\n`);
-      process.exitCode = failed.length === 0 ? 0 : 1;
+      const summary = plan.summary();
+      await writeFile(file, `${JSON.stringify({ checks: plan.records, summary, figures }, null, 2)}\n`);
+      process.stderr.write(`${label}: ${summary.line}\n`);
+      process.exitCode = summary.ok ? 0 : 1;
     },
   };
 }

@@ -13,10 +13,18 @@ import {
   resolveArtifacts,
 } from "@aotihub/registry";
 import { readBucketIo, relativeError } from "../support/bucket-io.js";
+import { eagerOutputsOf } from "../support/eager-reference.js";
 import { createChecks, serveRepo } from "./gpu-harness.js";
 
-const [ditRepo, outFile] = process.argv.slice(2) as [string, string];
-const { check, unexpected, figures, finish } = createChecks();
+const [ditRepo, outFile, referencesRoot] = process.argv.slice(2) as [string, string, string?];
+const { check, unexpected, figures, finish } = createChecks([
+  "fp8 chosen on this GPU",
+  "fp8 vs eager bf16",
+  "profile 8.0 refuses fp8 for its capability requirement",
+  "profile 8.0 has no bf16 build (artifacts compiled here are sm_90 SASS)",
+  "bf16 chosen when asked",
+  "bf16 vs eager bf16",
+]);
 const { work, hub, server } = await serveRepo(ditRepo, "tiny-dit", {
   aliases: { "tiny-dit-fp8": { repo: "aotihub/tiny-dit", profile: ["fp8", "bf16"] } },
   trustedRepos: ["aotihub/*"],
@@ -27,7 +35,9 @@ const buckets = [...new Set(manifest.artifacts.map((a) => a.bucket.name))];
 
 async function compare(model: CompiledModel, tolerance: number, label: string) {
   for (const bucket of buckets) {
-    const io = await readBucketIo(ditRepo, bucket, "bf16"); // eager bf16 is the reference for both
+    const io = await readBucketIo(ditRepo, bucket, "bf16");
+    // Eager bf16 is the reference for both profiles (computed by eager_reference.py when given).
+    const [reference] = await eagerOutputsOf(ditRepo, bucket, referencesRoot, "bf16");
     let started = performance.now();
     const [out] = await model.run(io.inputs);
     const first = performance.now() - started;
@@ -38,12 +48,12 @@ async function compare(model: CompiledModel, tolerance: number, label: string) {
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    const err = relativeError(out!, io.outputs[0]!);
+    const err = relativeError(out!, reference!);
     figures[`${label}/${bucket}`] = { relErr: err, firstCallMs: first, steadyMedianMs: times[25] };
     check(
-      `${label} bucket ${bucket} vs eager bf16`,
+      `${label} vs eager bf16`,
       err <= tolerance,
-      `relative error ${err.toExponential(2)} (<= ${tolerance})`,
+      `bucket ${bucket}: relative error ${err.toExponential(2)} (<= ${tolerance})`,
     );
   }
 }
@@ -72,7 +82,17 @@ try {
   try {
     const resolution = resolveArtifacts(manifest, ampere, { profile: ["fp8", "bf16"] });
     figures.ampereResolution = describeResolution(resolution, ampere);
-    check("profile 8.0 chooses bf16", resolution.profile === "bf16", `profile ${resolution.profile}`);
+    // The artifacts carry sm_90 SASS and no PTX: nothing here should run on 8.0.
+    check(
+      "profile 8.0 refuses fp8 for its capability requirement",
+      resolution.profile !== "fp8",
+      `profile ${resolution.profile} chosen`,
+    );
+    check(
+      "profile 8.0 has no bf16 build (artifacts compiled here are sm_90 SASS)",
+      false,
+      `profile ${resolution.profile} chosen for 8.0: see ampereResolution`,
+    );
   } catch (error) {
     if (!(error instanceof NoCompatibleArtifactError)) throw error;
     const text = error.attempts.map((a) => describeResolution(a, ampere)).join("\n");

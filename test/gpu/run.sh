@@ -20,13 +20,14 @@ pack() {
   local esbuild
   esbuild="$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)"
   local entry
-  for entry in gpu-main load-compiled-gpu multi-gpu; do
+  for entry in gpu-main load-compiled-gpu multi-gpu device-tensors-gpu; do
     "$esbuild" "test/gpu/$entry.ts" --bundle --platform=node --format=esm --target=node20 \
       --tsconfig=tsconfig.json --outfile="$gpu/lib/$entry.mjs" \
       --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" --log-level=warning
   done
-  cp /work/shared/fixtures/aoti-cuda-sm90-torch2.11/* "$gpu/fixtures/"
-  mkdir -p "$gpu/cpu-fixtures" && cp /work/shared/fixtures/aoti-cpu-torch2.13/* "$gpu/cpu-fixtures/"
+  # The checked-in fixtures (packages/native/test/fixtures/README.md says how each was made).
+  cp packages/native/test/fixtures/aoti-cuda-sm90-torch2.11/* "$gpu/fixtures/"
+  mkdir -p "$gpu/cpu-fixtures" && cp packages/native/test/fixtures/aoti-cpu-torch2.13/* "$gpu/cpu-fixtures/"
   ls "$gpu"/wheels/safetensors-*.whl >/dev/null 2>&1 ||
     .venv/bin/python -m pip download -q --no-deps -d "$gpu/wheels" "safetensors>=0.4" --only-binary=:all: \
       --python-version 3.10 --platform manylinux2014_x86_64
@@ -49,10 +50,12 @@ device_setup() {
   export=(python3 -m aotihub_export)
 }
 
-# Everything: the native suite, loadCompiled (issue 5) and several GPUs (issue 6).
+# Everything: the native suite, loadCompiled (issue 5) and several GPUs (issue 6). Red when a
+# compile fails, when eager references cannot be computed, or when any script did not run every
+# check it planned; each script prints "N of M planned checks ran, K passed".
 device() {
   device_setup
-  local started=$SECONDS
+  local started=$SECONDS status=0
   log "compiling the test models for CUDA (two processes in parallel)"
   # The DiT with its GPU profiles (bf16 and fp8 where the GPU has them): the native suite runs its
   # bf16 builds, the loadCompiled and multi-GPU scripts use both.
@@ -62,16 +65,30 @@ device() {
   "${export[@]}" --device cuda --out-root "$models" --io \
     --spec test/models/tiny_mlp.py --spec test/models/small_conv.py --spec test/models/multi_io.py \
     --spec test/models/bf16_mlp.py --spec test/models/per_bucket_constant.py >"$out/compile-small.log" 2>&1 ||
-    log "compile of the small models failed (see compile-small.log)"
-  wait "$dit" || log "DiT compile failed (see compile-dit.log)"
+    { log "FAIL compile of the small models (see compile-small.log)"; status=1; }
+  wait "$dit" || { log "FAIL DiT compile (see compile-dit.log)"; status=1; }
   echo "compile_s $((SECONDS - started))" >>"$out/compile-small.log"
+  # Eager outputs computed apart from the export helper (test/support/eager_reference.py), the
+  # reference every compiled model is judged against. A model that did not compile is left out
+  # here and reported by the suite as a failed check.
+  local refs=/tmp/aotihub-gpu-eager pairs=() spec name
+  for spec in tiny_mlp small_conv multi_io bf16_mlp per_bucket_constant tiny_dit; do
+    name="${spec//_/-}"
+    [ -f "$models/$name/aotihub.json" ] && pairs+=("test/models/$spec.py" "$models/$name")
+  done
+  rm -rf "$refs"
+  python3 test/support/eager_reference.py --device cuda "$refs" "${pairs[@]}" >"$out/eager-reference.log" 2>&1 ||
+    { log "FAIL eager references (see eager-reference.log)"; status=1; }
   log "running the suite"
-  local status=0
-  node "$gpu/lib/gpu-main.mjs" "$models" "$gpu/fixtures" /tmp/aotihub-so "$out/gpu-results.json" "$gpu/cpu-fixtures" 2>&1 | tee "$out/suite.log" || status=1
+  node "$gpu/lib/gpu-main.mjs" "$models" "$gpu/fixtures" /tmp/aotihub-so "$out/gpu-results.json" "$gpu/cpu-fixtures" "$refs" 2>&1 | tee "$out/suite.log" || status=1
   log "loadCompiled on the GPU (issue 5)"
-  node "$gpu/lib/load-compiled-gpu.mjs" "$models/tiny-dit" "$out/load-compiled-gpu.json" 2>&1 | tee -a "$out/suite.log" || status=1
+  node "$gpu/lib/load-compiled-gpu.mjs" "$models/tiny-dit" "$out/load-compiled-gpu.json" "$refs" 2>&1 | tee -a "$out/suite.log" || status=1
+  log "device-resident tensors (issue 14 goal 4, issue 10 device inputs)"
+  node "$gpu/lib/device-tensors-gpu.mjs" "$models" /tmp/aotihub-so "$out/device-tensors.json" tiny-dit 2>&1 | tee -a "$out/suite.log" || status=1
   log "several GPUs in one process (issue 6)"
-  node "$gpu/lib/multi-gpu.mjs" "$models/tiny-dit" "$out/multi-gpu.json" 2>&1 | tee -a "$out/suite.log" || status=1
+  node "$gpu/lib/multi-gpu.mjs" "$models/tiny-dit" "$out/multi-gpu.json" "$refs" 2>&1 | tee -a "$out/suite.log" || status=1
+  grep -h "planned checks ran" "$out/suite.log" >&2 || true
+  [ "$status" = 0 ] && log "GPU run green" || log "GPU run RED"
   return "$status"
 }
 

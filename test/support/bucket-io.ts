@@ -69,7 +69,7 @@ export function toNumbers(t: Tensor): number[] {
   return Array.from(t.data as ArrayLike<number | bigint>, Number);
 }
 
-/** ||a - b|| / ||b||, the relative error architecture 2.3 uses against eager. */
+/** ||a - b|| / ||b||, the relative error docs/architecture.md 2.3 uses against eager. */
 export function relativeError(actual: Tensor, expected: Tensor): number {
   const a = toNumbers(actual);
   const b = toNumbers(expected);

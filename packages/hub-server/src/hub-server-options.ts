@@ -6,6 +6,12 @@ export interface HubServerOptions {
   root: string;
   /** Interface both origins listen on (default 127.0.0.1). */
   host?: string;
+  /**
+   * Host names requests may name in their `Host` header besides IP literals, `localhost` (and
+   * `*.localhost`) and `host`: a request under any other name is refused (403), so a web page
+   * whose DNS name was rebound to this machine cannot read from it.
+   */
+  allowedHosts?: string[];
   /** API origin port (default 0: any free port). */
   port?: number;
   /** CDN origin port (default 0: any free port). */

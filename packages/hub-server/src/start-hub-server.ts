@@ -11,6 +11,7 @@ import { CdnSigner } from "./cdn/cdn-signer.js";
 import { answerWithFault } from "./faults/apply-fault.js";
 import type { FaultInjector } from "./faults/fault-injector.js";
 import { bodyBytesSent } from "./http/body-bytes.js";
+import { createHostCheck } from "./http/host-check.js";
 import { BodyTooLargeError, requestOrigin, sendHubError } from "./http/hub-response.js";
 import type { HubContext } from "./hub-context.js";
 import { HubServerError } from "./hub-server-error.js";
@@ -88,6 +89,7 @@ export async function openHubServer(options: HubServerOptions, hooks: HubServerH
   });
   const host = options.host ?? "127.0.0.1";
   const fileBytes = hooks.fileBytes ?? diskFileBytes;
+  const hostAllowed = createHostCheck(host, options.allowedHosts ?? []);
   let cdnPort = 0;
   let apiBase = "";
 
@@ -130,6 +132,14 @@ export async function openHubServer(options: HubServerOptions, hooks: HubServerH
             range: req.headers.range,
           }),
         );
+      }
+      if (!hostAllowed(req.headers.host)) {
+        sendHubError(
+          res,
+          403,
+          `Host ${JSON.stringify(req.headers.host ?? "")} is not served here: use an IP address, localhost, or a name given to --allowed-host`,
+        );
+        return;
       }
       handle(ctx, origin, req, res).catch((error: unknown) => {
         if (res.headersSent) {

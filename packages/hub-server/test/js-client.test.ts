@@ -14,8 +14,8 @@ import {
   uploadFiles,
 } from "@huggingface/hub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPython } from "../../../test/support/python.js";
 import { ACCESS, createHubFixture, type HubFixture, LFS_THRESHOLD, TOKENS } from "./support/hub-fixture.js";
-import { runPython } from "./support/python.js";
 import { readJson } from "./support/read-json.js";
 
 let fixture: HubFixture;
@@ -111,14 +111,15 @@ describe("@huggingface/hub 2.17 publishes to the local Hub", () => {
 
     const home = await mkdtemp(join(tmpdir(), "aotihub-hf-home-"));
     const script = fileURLToPath(new URL("./python/download_at_commit.py", import.meta.url));
-    const stdout = await runPython(
-      script,
-      ["publisher/fresh", commitOid, "weights/model.safetensors", "aotihub.json"],
+    const { stdout } = await runPython(
+      [script, "publisher/fresh", commitOid, "weights/model.safetensors", "aotihub.json"],
       {
-        HF_ENDPOINT: server.url,
-        HF_HOME: home,
-        HF_HUB_CACHE: join(home, "hub"),
-        HF_TOKEN: "",
+        env: {
+          HF_ENDPOINT: server.url,
+          HF_HOME: home,
+          HF_HUB_CACHE: join(home, "hub"),
+          HF_TOKEN: "",
+        },
       },
     );
     expect(JSON.parse(stdout)).toEqual({

@@ -1,11 +1,12 @@
+import { realpathSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runPython } from "../../../test/support/python.js";
 import { ACCESS, createHubFixture, type HubFixture, LFS_THRESHOLD, TOKENS } from "./support/hub-fixture.js";
-import { runPython } from "./support/python.js";
 
 type Check = { ok?: unknown; error?: string; message?: string };
 type Download = { path: string; real: string; sha256: string };
@@ -34,7 +35,9 @@ beforeAll(async () => {
     HF_HUB_CACHE: cache,
     HF_TOKEN: "",
   };
-  const stdout = await runPython(script, [JSON.stringify({ alice: TOKENS.alice, bob: TOKENS.bob })], env);
+  const { stdout } = await runPython([script, JSON.stringify({ alice: TOKENS.alice, bob: TOKENS.bob })], {
+    env,
+  });
   results = JSON.parse(stdout.trim().split("\n").at(-1)!);
 }, 120_000);
 afterAll(() => server?.close());
@@ -147,7 +150,7 @@ describe("huggingface_hub 1.33 against the local Hub", () => {
     expect(ok<Download>("offline_after").sha256).toBe(
       fixture.sha256("models/acme/tiny/weights/model.safetensors"),
     );
-    const scan = ok<{ warnings: string[]; repos: string[] }>("scan");
+    const scan = ok<{ warnings: string[]; repos: string[]; roots: string[] }>("scan");
     expect(scan.warnings).toEqual([]);
     expect(scan.repos).toEqual(
       expect.arrayContaining([
@@ -157,6 +160,7 @@ describe("huggingface_hub 1.33 against the local Hub", () => {
         "kernel:kernels-community/activation",
       ]),
     );
-    expect(cache).toBeTruthy();
+    // What was scanned is this test's own cache (HF_HUB_CACHE), never the user's real one.
+    expect(scan.roots).toEqual([realpathSync(cache)]);
   });
 });

@@ -12,7 +12,8 @@ export { type BlobCheck, verifyCache } from "./cache/verify-cache.js";
 export type { DeviceOption } from "./compiled/choose-device.js";
 export { CompiledModel, type CompiledVariant, type Provenance } from "./compiled/compiled-model.js";
 export { type LoadCompiledOptions, loadCompiled } from "./compiled/load-compiled.js";
-export { loadedModels } from "./compiled/loaded-models.js";
+export { type LoadedModels, loadedModels } from "./compiled/loaded-models.js";
+export type { DownloadTuning } from "./download/download-blob.js";
 export {
   BadRangeResponseError,
   HashMismatchError,
@@ -27,11 +28,14 @@ export {
   snapshotDownload,
 } from "./download/snapshot-download.js";
 export { createHubDispatcher, type HubDispatcherOptions } from "./hub/create-hub-dispatcher.js";
+export type { FileMetadata } from "./hub/file-metadata.js";
 export { HubClient, type HubClientOptions, type RepoFile } from "./hub/hub-client.js";
 export {
   EntryNotFoundError,
   GatedRepoError,
   HubNetworkError,
+  type HubRequestCode,
+  type HubRequestDetails,
   HubRequestError,
   type HubResponseFacts,
   RateLimitedError,
@@ -51,10 +55,11 @@ export type {
 } from "./lockfile/lockfile-schema.js";
 export { LOCKFILE_NAME, readLockfile, writeLockfile } from "./lockfile/read-write-lockfile.js";
 export {
-  CustomOpsUnsupportedError,
+  KernelLibraryMissingError,
   NoKernelVariantError,
   PinDriftError,
 } from "./model-files/model-file-errors.js";
+export type { ModelPlan } from "./model-files/plan-model-load.js";
 export {
   type AliasRef,
   formatModelRef,
@@ -62,7 +67,13 @@ export {
   parseModelRef,
   type RepoRef,
 } from "./names/parse-model-ref.js";
-export { type ResolvedName, type ResolveNameOptions, resolveModelName } from "./names/resolve-model-name.js";
+export {
+  type AliasEntry,
+  type IndexLocation,
+  type ResolvedName,
+  type ResolveNameOptions,
+  resolveModelName,
+} from "./names/resolve-model-name.js";
 export { pinPrefetched } from "./prefetch/pin-prefetched.js";
 export {
   type PrefetchedFile,

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -117,5 +117,21 @@ describe("aotihub download / prefetch / cache", () => {
     const gc = JSON.parse(await cli("cache", "gc", "--json"));
     expect(gc.removed.map((r: { blob: string }) => r.blob)).toEqual(["0".repeat(64)]);
     expect(JSON.parse(await cli("cache", "verify", "--json")).checked).toBe(4);
+
+    // A blob whose bytes no longer match its name: verify names it, with what it hashes to, and exits 1.
+    const blobs = join(cacheDir, "models--acme--tiny", "blobs");
+    const victim = readdirSync(blobs).find((n) => /^[0-9a-f]{64}$/.test(n))!;
+    const bytes = readFileSync(join(blobs, victim));
+    bytes[bytes.length >> 1]! ^= 0xff;
+    writeFileSync(join(blobs, victim), bytes);
+    const failed = await cli("cache", "verify", "--json").then(
+      () => null,
+      (e: { code?: number; stdout?: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    expect(JSON.parse(failed!.stdout!)).toEqual({
+      checked: 4,
+      corrupt: [{ repo: "models/acme/tiny", blob: victim, ok: false, actual: sha(bytes) }],
+    });
   });
 });

@@ -106,7 +106,9 @@ describe("aotihub resolve (built CLI)", () => {
     expect(manifest.code).toBe(2);
     expect(manifest.stderr).toContain("[AOTIHUB_MANIFEST_INVALID]");
     expect(manifest.stderr).toContain("- profiles.a.weights:");
-    expect(manifest.stderr).toContain('- artifacts[0].path: path "/abs" is absolute');
+    expect(manifest.stderr).toContain(
+      '- artifacts[0].path: path "/abs" is not a plain relative path (an absolute path)',
+    );
     expect(manifest.stderr).toContain("- artifacts[0].sha256:");
 
     const device = await aotihub("resolve", "--manifest", flux, "--device", '{"os":"linux"}');

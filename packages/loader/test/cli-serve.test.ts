@@ -2,6 +2,7 @@
 // until SIGTERM, and says where.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect, it } from "vitest";
@@ -13,9 +14,13 @@ it("aotihub serve answers Hub API calls for the folder, then stops cleanly on SI
   await mkdir(join(root, "models/acme/tiny"), { recursive: true });
   await writeFile(join(root, "models/acme/tiny/config.json"), '{ "hidden": 16 }\n');
 
-  const child = spawn(process.execPath, [cli, "serve", root, "--port", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, "serve", root, "--port", "0", "--allowed-host", "hub.internal"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {
@@ -36,9 +41,27 @@ it("aotihub serve answers Hub API calls for the folder, then stops cleanly on SI
     const config = await fetch(`${endpoint}/acme/tiny/resolve/main/config.json`);
     expect(config.status).toBe(200);
     expect(await config.text()).toBe('{ "hidden": 16 }\n');
+    // DNS rebinding: a foreign Host name is refused, a name given to --allowed-host is served
+    expect(await statusUnderHost(endpoint, "attacker.example")).toBe(403);
+    expect(await statusUnderHost(endpoint, "hub.internal")).toBe(200);
   } finally {
     child.kill("SIGTERM");
   }
   expect(await exited).toBe(0);
   expect(stdout).toContain("aotihub: stopped");
 });
+
+function statusUnderHost(endpoint: string, host: string): Promise<number> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    request(
+      { host: url.hostname, port: url.port, path: "/api/models/acme/tiny", headers: { host } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    )
+      .on("error", reject)
+      .end();
+  });
+}

@@ -15,11 +15,13 @@ import {
   downloadFile,
   HubClient,
   type HubConfig,
+  type ProgressEvent,
   parseRepoId,
   snapshotDownload,
 } from "@aotihub/loader";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertCacheSound } from "./support/cache-assertions.js";
+import { closedPortUrl } from "./support/closed-port.js";
 import { gitBlobIdOf, mainCommit, REPO, sha256Of, writeServedRepo } from "./support/served-repo.js";
 
 const repo = parseRepoId(REPO);
@@ -37,10 +39,11 @@ let COMMIT: string;
 let cacheDir: string;
 let config: HubConfig;
 
+/** Timeouts long enough that a loaded machine's loopback never trips them (see stalledClient). */
 function client(overrides: Parameters<typeof createHubDispatcher>[0] = {}): HubClient {
   const dispatcher = createHubDispatcher({
-    headersTimeoutMs: 400,
-    bodyTimeoutMs: 400,
+    headersTimeoutMs: 30_000,
+    bodyTimeoutMs: 30_000,
     minRetryDelayMs: 10,
     maxRetryDelayMs: 2000,
     maxRetries: 3,
@@ -48,6 +51,13 @@ function client(overrides: Parameters<typeof createHubDispatcher>[0] = {}): HubC
   });
   return new HubClient({ config, dispatcher });
 }
+
+/**
+ * For the stall tests: a hang never answers, so the timeout only sets how long the test waits;
+ * it stays well above any loopback answer of a loaded machine.
+ */
+const stalledClient = (overrides: Parameters<typeof createHubDispatcher>[0] = {}) =>
+  client({ headersTimeoutMs: 1000, bodyTimeoutMs: 1000, ...overrides });
 
 const repoDir = () => new CacheLayout(cacheDir).repoDir(repo);
 const cdnGets = () => hub.requests.filter((r) => r.origin === "cdn" && r.method === "GET");
@@ -230,10 +240,33 @@ describe("downloads into the shared cache", () => {
 
   it("retries a stalled connection, then gives a typed error when it stays stalled", async () => {
     hub.faults.inject({ origin: "cdn", action: { type: "hang" } });
-    expect((await fetchBig()).etag).toBe(BIG_SHA256);
+    expect((await fetchBig(stalledClient())).etag).toBe(BIG_SHA256);
     rmSync(cacheDir, { recursive: true, force: true });
     hub.faults.inject({ ...RESOLVE, action: { type: "hang" }, times: 10 });
-    await expect(fetchBig(client({ maxRetries: 1 }))).rejects.toMatchObject({ code: "AOTIHUB_NOT_IN_CACHE" });
+    await expect(fetchBig(stalledClient({ maxRetries: 1 }))).rejects.toMatchObject({
+      code: "AOTIHUB_NOT_IN_CACHE",
+    });
+  });
+
+  it("a lying Content-Length or a body that never ends: a verified file or a typed error, nothing corrupt", async () => {
+    const outcomes: string[] = [];
+    for (const action of [
+      { type: "wrong-length", delta: 1000 },
+      { type: "wrong-length", delta: -1000 },
+      { type: "endless" },
+    ] as const) {
+      rmSync(cacheDir, { recursive: true, force: true });
+      hub.faults.clear();
+      hub.faults.inject({ origin: "cdn", method: "GET", action });
+      const outcome = await fetchBig().then(
+        (file) => (file.etag === BIG_SHA256 ? "verified" : `wrong etag ${file.etag}`),
+        (error: { code?: string }) => error.code ?? String(error),
+      );
+      outcomes.push(`${JSON.stringify(action)}: ${outcome}`);
+      expect(outcome).toMatch(/^(verified|AOTIHUB_[A-Z_]+)$/);
+      assertCacheSound(repoDir());
+    }
+    console.log(outcomes.join("\n"));
   });
 
   it("stops a redirect loop with a typed error", async () => {
@@ -284,7 +317,8 @@ describe("downloads into the shared cache", () => {
 
   it("works offline from refs/ and snapshots/, and says what is missing", async () => {
     await downloadFile({ repo, path: "config.json", config, client: client() });
-    const offline = { ...config, endpoint: "http://127.0.0.1:9", offline: true };
+    const nothingListens = await closedPortUrl();
+    const offline = { ...config, endpoint: nothingListens, offline: true };
     const file = await downloadFile({ repo, path: "config.json", config: offline });
     expect(file.commit).toBe(COMMIT);
     const error = await downloadFile({ repo, path: "weights/model.safetensors", config: offline }).catch(
@@ -293,7 +327,7 @@ describe("downloads into the shared cache", () => {
     expect(error.code).toBe("AOTIHUB_NOT_IN_CACHE");
     expect(error.message).toContain("aotihub download acme/tiny");
     // the network failing is the same as offline for what is cached
-    const unreachable = { ...config, endpoint: "http://127.0.0.1:9" };
+    const unreachable = { ...config, endpoint: nothingListens };
     expect(
       (await downloadFile({ repo, path: "config.json", config: unreachable, client: client() })).commit,
     ).toBe(COMMIT);
@@ -306,20 +340,30 @@ describe("downloads into the shared cache", () => {
       action: { type: "throttle", bytesPerSecond: 1 << 20 },
       times: Infinity,
     });
+    // Aborted once the partial download's state file records a whole chunk: driven by what was
+    // persisted, not by a clock a busy machine could outrun.
     const controller = new AbortController();
-    const events: number[] = [];
+    const events: ProgressEvent[] = [];
     const pending = fetchBig(client(), {
       signal: controller.signal,
-      onProgress: (e: { bytes: number }) => events.push(e.bytes),
+      onProgress: (e: ProgressEvent) => {
+        events.push(e);
+        if (persistedChunks() >= 1) controller.abort(new Error("user abort"));
+      },
     });
-    setTimeout(() => controller.abort(new Error("user abort")), 1500);
     await expect(pending).rejects.toThrow("user abort");
     const partials = readdirSync(join(repoDir(), "blobs"));
     expect(partials.some((n) => n.endsWith(".aotihub.incomplete"))).toBe(true);
-    expect(events.length).toBeGreaterThan(0);
+    const reported = events.map((e) => e.bytes);
+    expect(reported).toEqual([...reported].sort((a, b) => a - b)); // never goes backwards
+    expect(reported.at(-1)).toBeGreaterThanOrEqual(CHUNK);
+    expect(events.every((e) => e.total === BIG.length && !e.done)).toBe(true);
     hub.faults.clear();
-    const resumed = await fetchBig();
-    expect(resumed.fetchedBytes).toBeLessThan(BIG.length);
+    const after: ProgressEvent[] = [];
+    const resumed = await fetchBig(client(), { onProgress: (e: ProgressEvent) => after.push(e) });
+    // What was kept is not fetched again, and progress counts it from the start.
+    expect(resumed.fetchedBytes).toBeLessThanOrEqual(BIG.length - CHUNK);
+    expect(after.at(-1)).toMatchObject({ bytes: BIG.length, total: BIG.length, done: true });
     expect(resumed.etag).toBe(BIG_SHA256);
     expect(readdirSync(join(repoDir(), "blobs"))).toEqual([BIG_SHA256]);
   });
@@ -339,6 +383,19 @@ describe("downloads into the shared cache", () => {
     expect(offline.files.map((f) => f.path).sort()).toEqual(["config.json", "weights/model.safetensors"]);
   });
 });
+
+/** Chunks the partial download's state file (`*.aotihub.incomplete.json`) records as written. */
+function persistedChunks(): number {
+  try {
+    const blobs = join(repoDir(), "blobs");
+    const state = readdirSync(blobs).find((n) => n.endsWith(".aotihub.incomplete.json"));
+    return state === undefined
+      ? 0
+      : (JSON.parse(readFileSync(join(blobs, state), "utf8")).done as number[]).length;
+  } catch {
+    return 0; // not there yet, or caught mid-write
+  }
+}
 
 /** `bytes=a-b` as [a, b]. */
 function rangeOf(range: string | undefined): [number, number] {

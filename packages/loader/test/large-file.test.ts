@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -11,13 +11,24 @@ import {
 } from "@aotihub/hub-server/testing";
 import { CacheLayout, createHubDispatcher, downloadFile, HubClient, parseRepoId } from "@aotihub/loader";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEFAULT_CHUNK_SIZE } from "../src/download/download-blob.js";
 import { mainCommit, REPO } from "./support/served-repo.js";
 
 const repo = parseRepoId(REPO);
-const GiB = 1 << 30;
-// Served from functions: the 1 GiB file exists on disk only as a sparse placeholder.
+const MiB = 1 << 20;
+// 1 GiB unless AOTIHUB_TEST_LARGE_FILE_MIB says otherwise; the downloaded blob lands in tmpdir(),
+// so a machine with less free space there skips this file with the reason printed.
+const BIG = Number(process.env.AOTIHUB_TEST_LARGE_FILE_MIB ?? 1024) * MiB;
+const { bavail, bsize } = statfsSync(tmpdir());
+const room = bavail * bsize >= BIG + (256 << 20);
+if (!room) {
+  console.warn(
+    `[large-file] skipped: ${((bavail * bsize) / MiB).toFixed(0)} MiB free in ${tmpdir()}, the ${BIG / MiB} MiB download needs more (set AOTIHUB_TEST_LARGE_FILE_MIB to try a smaller file)`,
+  );
+}
+// Served from functions: the big file exists on disk only as a sparse placeholder.
 const files = {
-  "big.safetensors": syntheticContent(GiB, 3),
+  "big.safetensors": syntheticContent(BIG, 3),
   "medium.safetensors": syntheticContent(48 << 20, 5),
 };
 const sha256 = new Map<string, string>();
@@ -51,22 +62,26 @@ function sha256OfSynthetic(content: SyntheticContent): string {
   return hash.digest("hex");
 }
 
-it("fetches a 1 GiB LFS file with parallel ranged GETs, verified", async () => {
-  const client = new HubClient({ config: config(), dispatcher: createHubDispatcher() });
-  const started = performance.now();
-  const file = await downloadFile({ repo, path: "big.safetensors", config: config(), client });
-  const seconds = (performance.now() - started) / 1000;
-  expect(file.etag).toBe(sha256.get("big.safetensors"));
-  expect(file.fetchedBytes).toBe(GiB);
-  expect(statSync(file.blobPath).size).toBe(GiB);
-  const ranged = hub.requests.filter((r) => r.origin === "cdn" && r.range?.startsWith("bytes="));
-  expect(ranged.length).toBe(GiB / (8 << 20));
-  expect(ranged.reduce((sum, r) => sum + r.bodyBytes, 0)).toBe(GiB);
-  console.log(
-    `1 GiB verified download over loopback: ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s`,
-  );
-  rmSync(file.blobPath);
-}, 120_000);
+it.skipIf(!room)(
+  "fetches a large LFS file with parallel ranged GETs of the default chunk size, verified",
+  async () => {
+    const client = new HubClient({ config: config(), dispatcher: createHubDispatcher() });
+    const started = performance.now();
+    const file = await downloadFile({ repo, path: "big.safetensors", config: config(), client });
+    const seconds = (performance.now() - started) / 1000;
+    expect(file.etag).toBe(sha256.get("big.safetensors"));
+    expect(file.fetchedBytes).toBe(BIG);
+    expect(statSync(file.blobPath).size).toBe(BIG);
+    const ranged = hub.requests.filter((r) => r.origin === "cdn" && r.range?.startsWith("bytes="));
+    expect(ranged.length).toBe(Math.ceil(BIG / DEFAULT_CHUNK_SIZE));
+    expect(ranged.reduce((sum, r) => sum + r.bodyBytes, 0)).toBe(BIG);
+    console.log(
+      `${BIG / MiB} MiB verified download over loopback: ${seconds.toFixed(1)} s, ${(BIG / MiB / seconds).toFixed(0)} MiB/s`,
+    );
+    rmSync(file.blobPath);
+  },
+  120_000,
+);
 
 it("resumes a partial file left by a killed download process", async () => {
   const path = "medium.safetensors";
@@ -92,8 +107,8 @@ it("resumes a partial file left by a killed download process", async () => {
       ? 0
       : (JSON.parse(readFileSync(join(blobsDir, state), "utf8")).done as number[]).length;
   };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
+  // Until 8 chunks are on disk, however long a loaded machine takes (the test's timeout bounds it).
+  for (;;) {
     let chunks = 0;
     try {
       chunks = doneChunks();

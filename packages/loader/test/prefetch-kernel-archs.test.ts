@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HubServer, startHubServer } from "@aotihub/hub-server";
-import { type HubConfig, loadProjectConfig, prefetch } from "@aotihub/loader";
+import { type HubConfig, loadProjectConfig, pinPrefetched, prefetch, writeLockfile } from "@aotihub/loader";
 import type { DeviceProfile } from "@aotihub/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -14,6 +14,8 @@ const VARIANT = "torch211-cxx11-cu130-x86_64-linux";
 let server: HubServer;
 let hub: HubConfig;
 let project: ReturnType<typeof loadProjectConfig>;
+let root: string;
+const sha256 = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex");
 
 const gpu = (computeCapability: string): DeviceProfile => ({
   os: "linux",
@@ -24,7 +26,7 @@ const gpu = (computeCapability: string): DeviceProfile => ({
 });
 
 beforeAll(async () => {
-  const root = await mkdtemp(join(tmpdir(), "aotihub-kernel-archs-"));
+  root = await mkdtemp(join(tmpdir(), "aotihub-kernel-archs-"));
   const model = join(root, "models", "acme", "attn-model");
   const artifact = Buffer.from("compiled package bytes (never loaded by prefetch)");
   await mkdir(join(model, "aoti", "cu130-ptx80"), { recursive: true });
@@ -96,5 +98,46 @@ describe("prefetch and kernel builds", () => {
     await expect(
       prefetch({ refs: ["acme/attn-model"], devices: [gpu("12.0")], project, config: hub, lockfile: false }),
     ).rejects.toMatchObject({ code: "AOTIHUB_NO_KERNEL_VARIANT", message: expect.stringContaining("12.0") });
+  });
+
+  it("locks the kernel build by commit and by the sha256 of every file, and never follows vN after", async () => {
+    const fetched = await prefetch({
+      refs: ["acme/attn-model"],
+      devices: [gpu("9.0")],
+      project,
+      config: hub,
+      lockfile: false,
+    });
+    const locked = await pinPrefetched(fetched.models[0]!, hub);
+    const model = join(root, "models", "acme", "attn-model");
+    expect(locked.manifest.sha256).toBe(sha256(await readFile(join(model, "aotihub.json"))));
+    const pins = Object.values(locked.profiles.bf16!.targets).flatMap((t) => t.kernels);
+    expect(pins).toHaveLength(1);
+    expect(pins[0]!.commit).toMatch(/^[0-9a-f]{40}$/);
+    const kernel = join(root, "kernels", "kernels-community", "flash-attn3");
+    for (const file of pins[0]!.files)
+      expect(file.sha256, file.path).toBe(sha256(await readFile(join(kernel, file.path))));
+
+    // The kernel's authors move v1 to new code: a locked project must not run it.
+    const lockfile = join(hub.hfHome, "aotihub.lock");
+    writeLockfile(lockfile, { format: "aotihub-lock/1", models: { "acme/attn-model": locked } });
+    await writeFile(join(kernel, "build", VARIANT, "__init__.py"), "# moved v1: new code\n");
+    const again = await prefetch({
+      refs: ["acme/attn-model"],
+      devices: [gpu("9.0")],
+      project,
+      config: hub,
+      lockfile,
+    }).then(
+      (result) => result,
+      (error: unknown) => error as { code: string },
+    );
+    if ("code" in again) {
+      expect(again.code).toMatch(/^AOTIHUB_(REVISION_NOT_FOUND|LOCK_DRIFT)$/);
+    } else {
+      const init = again.files.find((f) => f.path === `build/${VARIANT}/__init__.py`)!;
+      expect(init.commit).toBe(pins[0]!.commit);
+      expect(init.sha256).toBe(sha256("# fa3\n"));
+    }
   });
 });

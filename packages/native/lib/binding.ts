@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { AotihubError } from "@aotihub/registry";
+import type { ExternNode } from "./kernels/extern-nodes.js";
 
 /**
  * The only file that touches the compiled `.node` (onnxruntime-node's pattern): every other module
@@ -18,12 +19,25 @@ export interface NativeBinding {
   probeCuda(): Promise<NativeCudaProbe>;
   loadTorch(libDir: string, cuda: boolean): Promise<{ loadMs: number; cuda: boolean; libDir: string }>;
   createWeightStore(spec: NativeWeightStoreSpec): Promise<NativeWeightStore>;
+  /** dlopen a custom-op kernel library once per process (after libtorch, before its models). */
+  loadKernelLibrary(path: string): Promise<{ alreadyLoaded: boolean; loadMs: number }>;
+  /** The schema the dispatcher holds for an op (`available` false: this libtorch cannot be asked). */
+  probeOpSchema(opName: string, overload: string): { available: boolean; found: boolean; schema: string };
   openContainer(spec: NativeContainerSpec): Promise<NativeContainer>;
   runContainer(
     handle: NativeHandle,
     inputs: NativeRunInput[],
     keepOnDevice: boolean,
   ): Promise<NativeRunOutput[]>;
+  /** The same run on the calling thread (no libuv hop): for small models. */
+  runContainerSync(handle: NativeHandle, inputs: NativeRunInput[], keepOnDevice: boolean): NativeRunOutput[];
+  /** Copies a host tensor to the GPU (toDevice). */
+  uploadTensor(
+    tensor: { dtype: string; shape: number[]; data: ArrayBufferView },
+    deviceIndex: number,
+  ): Promise<NativeDeviceOutput>;
+  /** Reads a device tensor back (toHost). */
+  downloadTensor(handle: NativeHandle): Promise<ArrayBuffer>;
   disposeHandle(handle: NativeHandle, kind: "container" | "store" | "device"): void;
   boundPointers(handle: NativeHandle): Record<string, bigint>;
   deviceMemory(deviceIndex: number): { free: number; total: number };
@@ -65,6 +79,8 @@ export interface NativeWeightStore {
   uploadMs: number;
   zeroCopy: number;
   count: number;
+  /** CUDA: "registered" (file pages page-locked in place) or "staged" (pinned buffers). */
+  uploadPath?: string;
 }
 
 export interface NativeContainerSpec extends NativeDevice {
@@ -73,6 +89,8 @@ export interface NativeContainerSpec extends NativeDevice {
   store: NativeHandle;
   /** A variant's own constants, looked up before the shared store. */
   overrides?: NativeHandle;
+  /** The model's custom-op calls, checked against the loaded kernels; empty: no proxy executor. */
+  externNodes?: ExternNode[];
 }
 
 export interface NativeContainer {
@@ -86,9 +104,15 @@ export type NativeRunInput =
   | { dtype: string; shape: number[]; data: ArrayBufferView }
   | { dtype: string; shape: number[]; device: NativeHandle };
 
-export type NativeRunOutput =
-  | { dtype: string; shape: number[]; buffer: ArrayBuffer }
-  | { dtype: string; shape: number[]; device: NativeHandle };
+/** A device tensor as native code recorded it (dtype, shape and GPU are native facts). */
+export interface NativeDeviceOutput {
+  dtype: string;
+  shape: number[];
+  deviceIndex: number;
+  device: NativeHandle;
+}
+
+export type NativeRunOutput = { dtype: string; shape: number[]; buffer: ArrayBuffer } | NativeDeviceOutput;
 
 /** A native failure as the addon throws it: a plain Error plus a short code. */
 export interface NativeFailure extends Error {

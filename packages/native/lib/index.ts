@@ -23,11 +23,13 @@ export {
   Pt2InvalidError,
   type Pt2Model,
   type Pt2Package,
+  type Pt2ProblemDetails,
   readPt2,
   readSafetensors,
   readWeightSet,
   type SafetensorsFile,
   SafetensorsInvalidError,
+  type SafetensorsProblemDetails,
   type SafetensorsTensor,
   type WeightSet,
 } from "./formats/index.js";
@@ -39,6 +41,7 @@ export {
   type MappedFile,
   mapFile,
 } from "./io/index.js";
+export { KernelError } from "./kernels/kernel-errors.js";
 export { aotihubCacheDir, sha256OfFile } from "./node-fs/index.js";
 export {
   type CudaProbe,
@@ -56,6 +59,7 @@ export {
   bucketMismatches,
   type DeviceTensor,
   formatBucket,
+  type InputSignature,
   isDeviceTensor,
   type LoadedModel,
   type LoadPackagesOptions,

@@ -2,11 +2,13 @@
 #include <napi.h>
 
 #include "io/io-bindings.h"
+#include "kernels/kernel-bindings.h"
 #include "probe/probe-bindings.h"
 #include "runtime/runtime-bindings.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   aotihub::RegisterIo(env, exports);
+  aotihub::RegisterKernels(env, exports);
   aotihub::RegisterProbe(env, exports);
   aotihub::RegisterRuntime(env, exports);
   return exports;

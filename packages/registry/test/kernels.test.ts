@@ -200,7 +200,7 @@ describe("kernels' order and reasons", () => {
   });
 });
 
-describe("variant grammar (architecture 2.6 examples)", () => {
+describe("variant grammar (docs/architecture.md 2.6 examples)", () => {
   it.each([
     ["torch28-cxx11-cu128-x86_64-linux", { kind: "arch", cpu: "x86_64", os: "linux" }],
     [

@@ -93,6 +93,11 @@ describe("parseManifest", () => {
       "artifacts.0.weightsOverride",
     ],
     [
+      "a constant shape that is not a list of sizes",
+      (j: RawJson) => (j.artifacts[0].constants = { "a.weight": [16, -8] }),
+      "artifacts.0.constants.a.weight.1",
+    ],
+    [
       "a bad SASS arch",
       (j: RawJson) => (j.artifacts[0].target.sass = ["sm_90"]),
       "artifacts.0.target.sass.0",

@@ -15,6 +15,12 @@ const accessConfigSchema = z
         z.object({ user: z.string().min(1), write: z.boolean().optional() }).strict(),
       )
       .optional(),
+    /**
+     * Organisation -> its members. Writing (creating a repo, committing, uploading LFS objects)
+     * needs a write token whose user owns the namespace: the user's own name, or an organisation
+     * listed here with the user among its members.
+     */
+    orgs: z.record(z.string().min(1), z.object({ members: z.array(z.string().min(1)) }).strict()).optional(),
     /** `models/org/name` (or `org/name` for a model) -> who may see it. */
     repos: z
       .record(
@@ -41,7 +47,7 @@ export function parseAccessConfig(json: unknown, source: string): AccessConfig {
   if (!result.success) {
     throw new HubServerError("AOTIHUB_HUB_SERVER_CONFIG", `${source} is not a valid access config`, {
       expected:
-        '{ "tokens": { "hf_...": { "user": "alice", "write": true } }, "repos": { "models/org/name": { "private": true, "readers": ["alice"] } } }',
+        '{ "tokens": { "hf_...": { "user": "alice", "write": true } }, "orgs": { "org": { "members": ["alice"] } }, "repos": { "models/org/name": { "private": true, "readers": ["alice"] } } }',
       received: result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
       hint: "Fix the listed fields.",
     });
@@ -64,7 +70,7 @@ export async function readAccessConfig(root: string): Promise<AccessConfig> {
     json = JSON.parse(text);
   } catch (error) {
     throw new HubServerError("AOTIHUB_HUB_SERVER_CONFIG", `${path} is not valid JSON`, {
-      expected: "a JSON object with `tokens` and `repos`",
+      expected: "a JSON object with `tokens`, `orgs` and `repos`",
       received: text.slice(0, 200),
       hint: "Fix the JSON syntax.",
       cause: error,

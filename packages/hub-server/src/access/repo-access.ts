@@ -53,14 +53,33 @@ export class RepoAccess {
     return (!isPrivate && gated === false) || this.#isGranted(repo, caller);
   }
 
+  /** May this caller write to the repo: a write token whose user owns the repo's namespace? */
   canWrite(repo: RepoRef, caller: Caller): boolean {
-    return caller.kind === "user" && caller.write && this.canSee(repo, caller);
+    return this.mayWriteNamespace(repo.id.split("/")[0]!, caller) && this.canSee(repo, caller);
   }
 
+  /**
+   * May this caller create or write repos under `namespace`: a write token whose user is that
+   * namespace, or a member of the organisation of that name (`orgs` in the access config).
+   */
+  mayWriteNamespace(namespace: string, caller: Caller): boolean {
+    if (caller.kind !== "user" || !caller.write) return false;
+    return caller.user === namespace || this.#isMember(namespace, caller.user);
+  }
+
+  /** The repo's owner (its namespace user, or a member of its organisation) or a listed reader. */
   #isGranted(repo: RepoRef, caller: Caller): boolean {
     if (caller.kind !== "user") return false;
-    const owner = repo.id.split("/")[0];
-    return caller.user === owner || (this.#rule(repo)?.readers ?? []).includes(caller.user);
+    const owner = repo.id.split("/")[0]!;
+    return (
+      caller.user === owner ||
+      this.#isMember(owner, caller.user) ||
+      (this.#rule(repo)?.readers ?? []).includes(caller.user)
+    );
+  }
+
+  #isMember(org: string, user: string): boolean {
+    return (this.#config.orgs?.[org]?.members ?? []).includes(user);
   }
 
   #rule(repo: RepoRef) {

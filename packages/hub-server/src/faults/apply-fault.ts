@@ -34,6 +34,9 @@ export async function answerWithFault(
       res.end(req.method === "HEAD" ? undefined : body);
       return true;
     }
+    case "respond":
+      await fault.respond(req, res);
+      return true;
     case "redirect-loop":
       res.writeHead(302, { Location: req.url ?? "/", "Content-Length": 0 }).end();
       return true;
@@ -49,8 +52,8 @@ export function isBodyFault(fault: FaultAction | null | undefined): fault is Bod
     fault?.type === "corrupt" ||
     fault?.type === "stall" ||
     fault?.type === "throttle" ||
-    fault?.type === "wrong-content-length" ||
-    fault?.type === "endless-body"
+    fault?.type === "wrong-length" ||
+    fault?.type === "endless"
   );
 }
 
@@ -67,10 +70,35 @@ export function bodyFaultStages(fault: BodyFault, res: ServerResponse, length: n
       return [cutAfter(0, () => setTimeout(() => res.destroy(), fault.ms))];
     case "throttle":
       return [trickle(fault.bytesPerSecond)];
-    case "wrong-content-length":
-    case "endless-body":
-      return []; // they lie in the headers and the body source (see sendRepresentation)
+    case "wrong-length":
+      return []; // the header lies (see declaredLength); the body is the true one
+    case "endless":
+      return [neverEnding(res)];
   }
+}
+
+/**
+ * The Content-Length header a body of `length` bytes is sent with: the true one, a wrong one, or
+ * none (an `endless` body goes chunked).
+ */
+export function declaredLength(fault: BodyFault | null | undefined, length: number): number | null {
+  if (fault?.type === "wrong-length") return Math.max(0, length + fault.delta);
+  if (fault?.type === "endless") return null;
+  return length;
+}
+
+/** Passes the body through, then never ends: 16 KiB of filler every 10 ms until the client goes. */
+function neverEnding(res: ServerResponse): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done: TransformCallback) {
+      done(null, chunk);
+    },
+    flush() {
+      const filler = Buffer.alloc(16 * 1024, 0x20);
+      const timer = setInterval(() => this.push(filler), 10);
+      res.once("close", () => clearInterval(timer));
+    },
+  });
 }
 
 /** A TCP RST, as a crashed proxy or a dropped NAT entry gives; a plain destroy() sends a FIN. */

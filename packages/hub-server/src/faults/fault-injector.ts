@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
 /** Which requests a fault applies to. */
 export interface FaultMatch {
   /** The API origin, the CDN origin, or both (default). */
@@ -30,22 +32,27 @@ export type FaultAction =
   | { type: "stall"; ms: number }
   /** Trickle this response's body at this rate (a slow CDN edge, a congested link). */
   | { type: "throttle"; bytesPerSecond: number }
+  /**
+   * Declare a Content-Length `delta` bytes off the body actually sent: above it, the body ends
+   * early and the connection stays open; below it, bytes beyond the declared length follow.
+   */
+  | { type: "wrong-length"; delta: number }
+  /** Send the body without a Content-Length, then filler bytes forever, until the client leaves. */
+  | { type: "endless" }
   /** Redirect the request to itself (302), forever. */
   | { type: "redirect-loop" }
   /** On a resolve of an LFS file: redirect to a signed CDN URL that has already expired (403 there). */
   | { type: "expired-cdn-url" }
   /**
-   * Announce a Content-Length off by `delta` bytes and send the true body: too long leaves the
-   * client waiting for bytes that never come, too short puts the rest on the wire as garbage.
+   * Answer however the test scripts it: a hostile Hub (see `@aotihub/hub-server/testing`'s
+   * hostile attacks) sends what no honest server would, down to raw bytes on the socket.
    */
-  | { type: "wrong-content-length"; delta: number }
-  /** Send the body without a Content-Length, then filler bytes forever. */
-  | { type: "endless-body" };
+  | { type: "respond"; respond: (req: IncomingMessage, res: ServerResponse) => void | Promise<void> };
 
 /** The faults that break a body the server otherwise sends as usual. */
 export type BodyFault = Extract<
   FaultAction,
-  { type: "reset" | "truncate" | "corrupt" | "stall" | "throttle" | "wrong-content-length" | "endless-body" }
+  { type: "reset" | "truncate" | "corrupt" | "stall" | "throttle" | "wrong-length" | "endless" }
 >;
 
 export interface Fault extends FaultMatch {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { HubServerError } from "../hub-server-error.js";
 
 /** The `X-Error-Code` values huggingface_hub and @huggingface/hub branch on. */
 export type HubErrorCode = "RepoNotFound" | "RevisionNotFound" | "EntryNotFound" | "GatedRepo";
@@ -60,8 +61,9 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks);
 }
 
-export class BodyTooLargeError extends Error {
+/** A request body past the route's limit; the Hub answers 413 with the message. */
+export class BodyTooLargeError extends HubServerError {
   constructor(readonly limit: number) {
-    super(`request body larger than ${limit} bytes`);
+    super("AOTIHUB_HUB_SERVER_REJECTED", `request body larger than ${limit} bytes`);
   }
 }

@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { throttleForConnection } from "../cdn/connection-throttle.js";
-import { bodyFaultStages } from "../faults/apply-fault.js";
+import { bodyFaultStages, declaredLength } from "../faults/apply-fault.js";
 import type { BodyFault } from "../faults/fault-injector.js";
-import { lyingContentLength, neverEndingBody } from "../faults/lying-bodies.js";
 import type { FileBytes } from "../repo/file-bytes.js";
 import { countBodyBytes } from "./body-bytes.js";
 import { parseByteRange } from "./byte-range.js";
@@ -53,26 +52,20 @@ export async function sendRepresentation(
   const start = range.kind === "range" ? range.start : 0;
   const end = range.kind === "range" ? range.end : size - 1;
   const length = Math.max(0, end - start + 1);
-  const fault = representation.fault;
+  const declared = declaredLength(representation.fault, length);
   res.writeHead(range.kind === "range" ? 206 : 200, {
     ...common,
-    ...(fault?.type === "endless-body"
-      ? {}
-      : {
-          "Content-Length":
-            fault?.type === "wrong-content-length" ? lyingContentLength(length, fault.delta) : length,
-        }),
+    ...(declared === null ? {} : { "Content-Length": declared }),
     ...(range.kind === "range" ? { "Content-Range": `bytes ${start}-${end}/${size}` } : {}),
   });
   if (req.method === "HEAD" || length === 0) {
     res.end();
     return;
   }
-  const bytes =
+  const body =
     "path" in representation.source
       ? representation.source.from.read(representation.source.path, start, end)
       : Readable.from([representation.source.bytes.subarray(start, end + 1)]);
-  const body = fault?.type === "endless-body" ? neverEndingBody(bytes) : bytes;
   const stages: NodeJS.ReadWriteStream[] = [];
   if (representation.fault) stages.push(...bodyFaultStages(representation.fault, res, length));
   if (representation.bytesPerSecond && res.socket) {

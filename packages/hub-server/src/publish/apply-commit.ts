@@ -1,17 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { HubServerError } from "../hub-server-error.js";
 import type { RepoSnapshot } from "../repo/repo-snapshot.js";
 import type { CommitOperation } from "./commit-operations.js";
-import type { LfsUploadStore } from "./lfs-upload-store.js";
 
 /** A commit that cannot apply to the branch as it is; the Hub answers 4xx with the message. */
-export class CommitConflict extends Error {
+export class CommitConflictError extends HubServerError {
   constructor(
     readonly status: number,
     message: string,
   ) {
-    super(message);
+    super("AOTIHUB_HUB_SERVER_REJECTED", message);
   }
 }
 
@@ -24,8 +24,8 @@ export async function applyCommit(
   folder: string,
   snapshot: RepoSnapshot,
   operations: readonly CommitOperation[],
-  uploads: LfsUploadStore,
-  findCommittedObject: (sha256: string) => Promise<string | null>,
+  /** Where the repo's copy of an LFS object is (uploaded for it or committed in it), or null. */
+  findObject: (sha256: string, size: number | undefined) => Promise<string | null>,
 ): Promise<void> {
   const sources = new Map<string, string>();
   for (const operation of operations) {
@@ -33,21 +33,18 @@ export async function applyCommit(
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join("/");
       if (snapshot.files.has(parent)) {
-        throw new CommitConflict(409, `Cannot write ${operation.path}: ${parent} is a file`);
+        throw new CommitConflictError(409, `Cannot write ${operation.path}: ${parent} is a file`);
       }
     }
     if (operation.kind === "write" || operation.kind === "lfs") {
       if (snapshot.folders.has(operation.path)) {
-        throw new CommitConflict(409, `Cannot write ${operation.path}: it is a folder`);
+        throw new CommitConflictError(409, `Cannot write ${operation.path}: it is a folder`);
       }
     }
     if (operation.kind === "lfs") {
-      const uploaded = await uploads.has(operation.sha256, operation.size);
-      const source = uploaded
-        ? uploads.pathOf(operation.sha256)
-        : await findCommittedObject(operation.sha256);
+      const source = await findObject(operation.sha256, operation.size);
       if (!source) {
-        throw new CommitConflict(
+        throw new CommitConflictError(
           422,
           `LFS object ${operation.sha256} for ${operation.path} was never uploaded; upload it through the LFS batch API first`,
         );

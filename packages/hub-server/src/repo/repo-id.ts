@@ -1,15 +1,14 @@
-/** The repo kinds the local Hub serves; each lives in its own top folder (`models/`, ...). */
-export type RepoType = "model" | "dataset" | "kernel";
+import { isRepoNamePart, type RepoType, repoTypePlural } from "@aotihub/registry";
 
+// The repo-id rule (huggingface_hub's) and the URL forms are the registry's, shared with the
+// loader; only how the local Hub names a repo internally lives here.
+export { isRepoNamePart, type RepoType, repoTypePlural, repoUrlPrefix } from "@aotihub/registry";
+
+/** A repo the local Hub serves; each type lives in its own top folder (`models/`, ...). */
 export interface RepoRef {
   type: RepoType;
   /** `org/name`. */
   id: string;
-}
-
-/** The plural the Hub uses in URLs (`/api/models/...`, `/datasets/...`) and we use as folder name. */
-export function repoTypePlural(type: RepoType): `${RepoType}s` {
-  return `${type}s`;
 }
 
 /** `models/org/name`: how a repo is named in the access file and in logs. */
@@ -17,16 +16,14 @@ export function repoKey(repo: RepoRef): string {
   return `${repoTypePlural(repo.type)}/${repo.id}`;
 }
 
-/** The URL prefix of a repo's web routes (`resolve`, `.git`): none for models, as on the Hub. */
-export function repoUrlPrefix(type: RepoType): string {
-  return type === "model" ? "" : `${repoTypePlural(type)}/`;
-}
-
-const NAME_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
-
-/** True for an `org` or `name` part that can be a folder name without escaping the root. */
-export function isValidRepoNamePart(part: string): boolean {
-  return NAME_PART.test(part) && !part.includes("..") && !part.endsWith(".git");
+/** The repo a `repoKey` names (`models/org/name`), or null for anything else. */
+export function repoFromKey(key: string): RepoRef | null {
+  const [plural, org, name, ...rest] = key.split("/");
+  const type = repoTypeFromPlural(plural ?? "");
+  if (!type || !org || !name || rest.length > 0 || !isRepoNamePart(org) || !isRepoNamePart(name)) {
+    return null;
+  }
+  return { type, id: `${org}/${name}` };
 }
 
 export function repoTypeFromPlural(plural: string): RepoType | null {

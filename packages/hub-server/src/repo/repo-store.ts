@@ -29,8 +29,11 @@ export class RepoStore {
   readonly root: string;
   readonly #hashes: FileHashCache;
   readonly #isLfs: (path: string, size: number) => boolean;
-  /** LFS objects seen by any scan, by sha256, so the CDN origin can serve them by content id. */
-  readonly #lfsObjects = new Map<string, RepoFileEntry>();
+  /**
+   * LFS objects seen by scans, per repo folder then sha256, so the CDN origin can serve them by
+   * content id. Per repo: an object of one repo is never found through another.
+   */
+  readonly #lfsObjects = new Map<string, Map<string, RepoFileEntry>>();
   readonly #writeQueues = new Map<string, Promise<unknown>>();
 
   constructor(root: string, isLfs: (path: string, size: number) => boolean, bytes: FileBytes) {
@@ -52,7 +55,7 @@ export class RepoStore {
     const refs = await readRepoRefs(this.repoFolder(repo));
     const all = new Set([...refs.branches.values(), ...refs.tags.values()]);
     const commits = new Map<string, string>();
-    for (const folder of all) commits.set(folder, (await this.#scan(folder, all)).commit);
+    for (const folder of all) commits.set(folder, (await this.#scan(repo, folder, all)).commit);
     const list = (map: ReadonlyMap<string, string>) =>
       [...map].map(([name, folder]) => ({ name, commit: commits.get(folder)! }));
     return { branches: list(refs.branches), tags: list(refs.tags) };
@@ -64,11 +67,11 @@ export class RepoStore {
     const all = new Set([...refs.branches.values(), ...refs.tags.values()]);
     const named = refs.branches.get(revision) ?? refs.tags.get(revision);
     if (named !== undefined) {
-      return { snapshot: await this.#scan(named, all), refName: revision, folder: named };
+      return { snapshot: await this.#scan(repo, named, all), refName: revision, folder: named };
     }
     if (!/^[0-9a-f]{40}$/.test(revision)) return null;
     for (const folder of all) {
-      const snapshot = await this.#scan(folder, all);
+      const snapshot = await this.#scan(repo, folder, all);
       if (snapshot.commit === revision) return { snapshot, refName: null, folder };
     }
     return null;
@@ -79,9 +82,15 @@ export class RepoStore {
     return (await readRepoRefs(this.repoFolder(repo))).branches.get(name) ?? null;
   }
 
-  /** The file last seen with this sha256, if it still is the version that was hashed. */
-  async lfsObject(sha256: string): Promise<RepoFileEntry | null> {
-    const entry = this.#lfsObjects.get(sha256);
+  /**
+   * The file of this repo last seen with this sha256, if it still is the version that was hashed.
+   * Scans the repo's refs when the object is not known yet (no read of the repo happened since
+   * the server started).
+   */
+  async lfsObject(repo: RepoRef, sha256: string): Promise<RepoFileEntry | null> {
+    const known = () => this.#lfsObjects.get(this.repoFolder(repo))?.get(sha256);
+    if (!known() && (await this.exists(repo))) await this.listRefs(repo);
+    const entry = known();
     if (!entry) return null;
     const stats = await stat(entry.absolutePath).catch(() => null);
     if (!stats || FileHashCache.versionKey(entry.absolutePath, stats) !== entry.versionKey) return null;
@@ -101,7 +110,7 @@ export class RepoStore {
     }
   }
 
-  async #scan(folder: string, refFolders: ReadonlySet<string>): Promise<RepoSnapshot> {
+  async #scan(repo: RepoRef, folder: string, refFolders: ReadonlySet<string>): Promise<RepoSnapshot> {
     const excludedFolders = new Set(
       [...refFolders].filter((other) => other !== folder && isInside(folder, other)),
     );
@@ -110,8 +119,11 @@ export class RepoStore {
       isLfs: this.#isLfs,
       excludedFolders,
     });
+    const key = this.repoFolder(repo);
+    const objects = this.#lfsObjects.get(key) ?? new Map<string, RepoFileEntry>();
+    this.#lfsObjects.set(key, objects);
     for (const file of snapshot.files.values()) {
-      if (file.lfs) this.#lfsObjects.set(file.sha256, file);
+      if (file.lfs) objects.set(file.sha256, file);
     }
     return snapshot;
   }

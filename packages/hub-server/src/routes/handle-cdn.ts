@@ -4,7 +4,8 @@ import type { FaultAction } from "../faults/fault-injector.js";
 import { quoteEtag } from "../http/entity-tag.js";
 import { sendRepresentation } from "../http/send-representation.js";
 import type { HubContext } from "../hub-context.js";
-import { LfsUploadRejected } from "../publish/lfs-upload-store.js";
+import { LfsUploadRejectedError } from "../publish/lfs-upload-store.js";
+import { repoFromKey } from "../repo/repo-id.js";
 
 /**
  * The CDN origin: LFS objects by sha256 behind signed, expiring URLs (GET/HEAD, ranges, paced per
@@ -23,22 +24,25 @@ export async function handleCdn(
     sendCdnError(res, 403, grant === "expired" ? "Request has expired" : "Invalid signature");
     return;
   }
+  // The grant names the repo it was signed for; objects are looked up in that repo only.
+  const repo = repoFromKey(grant.repo);
+  if (!repo) return sendCdnError(res, 403, "Invalid signature");
   if (grant.action === "upload") {
     if (req.method !== "PUT") return sendCdnError(res, 405, "Use PUT to upload");
     try {
-      await ctx.uploads.receive(grant.sha256, grant.size, req);
+      await ctx.uploads.receive(repo, grant.sha256, grant.size, req);
     } catch (error) {
-      if (error instanceof LfsUploadRejected) return sendCdnError(res, 400, error.message);
+      if (error instanceof LfsUploadRejectedError) return sendCdnError(res, 400, error.message);
       throw error;
     }
     res.writeHead(200, { ETag: quoteEtag(grant.sha256), "Content-Length": 0 }).end();
     return;
   }
   if (req.method !== "GET" && req.method !== "HEAD") return sendCdnError(res, 405, "Use GET or HEAD");
-  const committed = await ctx.store.lfsObject(grant.sha256);
+  const committed = await ctx.store.lfsObject(repo, grant.sha256);
   const path =
     committed?.absolutePath ??
-    ((await ctx.uploads.has(grant.sha256, grant.size)) ? ctx.uploads.pathOf(grant.sha256) : null);
+    ((await ctx.uploads.has(repo, grant.sha256, grant.size)) ? ctx.uploads.pathOf(repo, grant.sha256) : null);
   if (!path) return sendCdnError(res, 404, "No such object (the file changed since the URL was signed)");
   await sendRepresentation(req, res, {
     source: { path, from: ctx.fileBytes },

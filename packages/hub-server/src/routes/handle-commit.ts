@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody, sendHubError, sendJson } from "../http/hub-response.js";
 import type { HubContext } from "../hub-context.js";
-import { applyCommit, CommitConflict } from "../publish/apply-commit.js";
+import { applyCommit, CommitConflictError } from "../publish/apply-commit.js";
 import { parseCommitBody } from "../publish/commit-operations.js";
 import { type RepoRef, repoUrlPrefix } from "../repo/repo-id.js";
 import { admitToRepo } from "./repo-gate.js";
@@ -42,12 +42,15 @@ export async function handleCommit(
   try {
     const commit = await ctx.store.withWriteLock(repo, async () => {
       const before = await ctx.store.resolveRevision(repo, branch);
-      if (!before) throw new CommitConflict(404, `Branch ${branch} disappeared`);
+      if (!before) throw new CommitConflictError(404, `Branch ${branch} disappeared`);
       if (parsed.parentCommit !== undefined && parsed.parentCommit !== before.snapshot.commit) {
-        throw new CommitConflict(412, "A commit has happened since. Please refresh and try again.");
+        throw new CommitConflictError(412, "A commit has happened since. Please refresh and try again.");
       }
-      await applyCommit(folder, before.snapshot, parsed.operations, ctx.uploads, async (sha256) => {
-        return (await ctx.store.lfsObject(sha256))?.absolutePath ?? null;
+      // Only this repo's objects: an object known elsewhere must be uploaded again to be committed here.
+      await applyCommit(folder, before.snapshot, parsed.operations, async (sha256, size) => {
+        if (await ctx.uploads.has(repo, sha256, size)) return ctx.uploads.pathOf(repo, sha256);
+        const committed = await ctx.store.lfsObject(repo, sha256);
+        return committed && (size === undefined || committed.size === size) ? committed.absolutePath : null;
       });
       return (await ctx.store.resolveRevision(repo, branch))!.snapshot.commit;
     });
@@ -59,7 +62,7 @@ export async function handleCommit(
       hookOutput: "",
     });
   } catch (error) {
-    if (!(error instanceof CommitConflict)) throw error;
+    if (!(error instanceof CommitConflictError)) throw error;
     sendHubError(res, error.status, error.message);
   }
 }

@@ -1,8 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ACCESS_FILE_NAME } from "../access/access-config.js";
 import { readBody, sendHubError, sendJson } from "../http/hub-response.js";
 import type { HubContext } from "../hub-context.js";
-import { isValidRepoNamePart, type RepoRef, repoUrlPrefix } from "../repo/repo-id.js";
+import { isRepoNamePart, type RepoRef, repoUrlPrefix } from "../repo/repo-id.js";
 
 /**
  * `POST /api/repos/create` (`create_repo`, `createRepo`): makes an empty repo folder. A private
@@ -36,10 +37,18 @@ export async function handleCreateRepo(
   if (
     (type !== "model" && type !== "dataset" && type !== "kernel") ||
     typeof body.name !== "string" ||
-    !isValidRepoNamePart(body.name) ||
-    !isValidRepoNamePart(org)
+    !isRepoNamePart(body.name) ||
+    !isRepoNamePart(org)
   ) {
     sendHubError(res, 400, "Expected { name, organization?, type?: model|dataset|kernel } with valid names");
+    return;
+  }
+  if (!ctx.access.mayWriteNamespace(org, caller)) {
+    sendHubError(
+      res,
+      403,
+      `You don't have the rights to create a repo under ${org}: ${caller.user} is not a member of it (orgs in ${ACCESS_FILE_NAME})`,
+    );
     return;
   }
   const repo: RepoRef = { type, id: `${org}/${body.name}` };

@@ -40,7 +40,10 @@ export async function handleLfsBatch(
           error: { code: 422, message: "oid must be a sha256 (64 hex) and size a byte count" },
         };
       }
-      const stored = (await ctx.uploads.has(oid, size)) || (await ctx.store.lfsObject(oid))?.size === size;
+      // Only this repo's objects count as stored: the answer must not tell whether another repo
+      // (maybe a private one) holds this sha256.
+      const stored =
+        (await ctx.uploads.has(repo, oid, size)) || (await ctx.store.lfsObject(repo, oid))?.size === size;
       const grant = { sha256: oid, size, repo: repoKey(repo), commit: main?.snapshot.commit ?? "", expires };
       if (upload) {
         if (stored) return { oid, size };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ACCESS_FILE_NAME } from "../access/access-config.js";
 import type { Caller } from "../access/repo-access.js";
 import { sendHubError } from "../http/hub-response.js";
 import type { HubContext } from "../hub-context.js";
@@ -37,7 +38,11 @@ export async function admitToRepo(
     return null;
   }
   if (need === "write" && !ctx.access.canWrite(repo, caller)) {
-    sendHubError(res, anonymous ? 401 : 403, `You don't have the rights to write to ${repo.id}`);
+    sendHubError(
+      res,
+      anonymous ? 401 : 403,
+      `You don't have the rights to write to ${repo.id}: it needs a write token of ${repo.id.split("/")[0]} or of a member of that organisation (orgs in ${ACCESS_FILE_NAME})`,
+    );
     return null;
   }
   return caller;

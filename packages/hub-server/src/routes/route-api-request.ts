@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultAction } from "../faults/fault-injector.js";
 import { sendHubError } from "../http/hub-response.js";
 import type { HubContext } from "../hub-context.js";
-import { isValidRepoNamePart, type RepoRef, repoTypeFromPlural } from "../repo/repo-id.js";
+import { isRepoNamePart, type RepoRef, repoTypeFromPlural } from "../repo/repo-id.js";
 import { handleCommit } from "./handle-commit.js";
 import { handleCreateRepo } from "./handle-create-repo.js";
 import { handleLfsBatch } from "./handle-lfs-batch.js";
@@ -83,7 +83,7 @@ export async function routeApiRequest(
 }
 
 function repoFrom(type: RepoRef["type"], org: string | undefined, name: string | undefined): RepoRef | null {
-  if (!org || !name || !isValidRepoNamePart(org) || !isValidRepoNamePart(name)) return null;
+  if (!org || !name || !isRepoNamePart(org) || !isRepoNamePart(name)) return null;
   return { type, id: `${org}/${name}` };
 }
 

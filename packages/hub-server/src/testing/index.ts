@@ -4,6 +4,13 @@ export type { Fault, FaultAction, FaultMatch } from "../faults/fault-injector.js
 export { FaultInjector } from "../faults/fault-injector.js";
 export type { HubRequestRecord } from "../start-hub-server.js";
 export {
+  type HostileAttack,
+  type HostileAttackOptions,
+  hostileFault,
+  PLAUSIBLE_COMMIT,
+  PLAUSIBLE_SHA1,
+} from "./hostile-attacks.js";
+export {
   startTestHubServer,
   type TestHubServer,
   type TestHubServerOptions,

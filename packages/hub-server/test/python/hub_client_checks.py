@@ -91,6 +91,8 @@ def scan():
     return {
         "warnings": [str(w) for w in info.warnings],
         "repos": sorted(f"{r.repo_type}:{r.repo_id}" for r in info.repos),
+        # The folders the scanned repos live in: the test's own HF_HUB_CACHE, nothing else.
+        "roots": sorted({str(r.repo_path.parent) for r in info.repos}),
     }
 
 

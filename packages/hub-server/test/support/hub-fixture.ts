@@ -17,6 +17,8 @@ export const ACCESS: AccessConfig = {
     [TOKENS.bob]: { user: "bob" },
     [TOKENS.writer]: { user: "publisher", write: true },
   },
+  // the publisher writes to acme's repos as a member of the acme organisation
+  orgs: { acme: { members: ["publisher"] } },
   repos: {
     "models/acme/secret": { private: true, readers: ["alice"] },
     "models/acme/gated": { gated: "manual", readers: ["alice"] },

@@ -1,4 +1,4 @@
-import type { LoadedModel, LoadStats, RunInput, RunOptions, Tensor } from "@aotihub/native";
+import type { DeviceTensor, LoadedModel, LoadStats, RunInput, RunOptions, Tensor } from "@aotihub/native";
 import { type Artifact, type DeviceProfile, describeResolution, type Resolution } from "@aotihub/registry";
 import type { TrustReason } from "../trust/assert-trusted.js";
 
@@ -94,6 +94,19 @@ export class CompiledModel {
     options?: RunOptions,
   ): Promise<Tensor[]> {
     return this.#native.run(inputs, options) as Promise<Tensor[]>;
+  }
+
+  /**
+   * The same run on the calling thread (no hop to the thread pool): for small models, where the hop
+   * costs more than the model. Blocks the event loop while it runs; the variant must be open.
+   */
+  runSync(inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>, options?: RunOptions): Tensor[] {
+    return this.#native.runSync(inputs, options) as Tensor[];
+  }
+
+  /** Uploads a host tensor to this model's GPU once, for runs that read it many times. */
+  toDevice(tensor: Tensor): Promise<DeviceTensor> {
+    return this.#native.toDevice(tensor);
   }
 
   /** Why these artifacts: the ref's origin, trust, the commit, and the registry's full reasoning. */

@@ -3,12 +3,11 @@ import { aotihubCacheDir, loadPackages } from "@aotihub/native";
 import { HubClient } from "../hub/hub-client.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
-import { fetchKernelBuilds, kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
-import { CustomOpsUnsupportedError } from "../model-files/model-file-errors.js";
+import { kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
+import { fetchKernelLibraries } from "../model-files/fetch-kernel-libraries.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
-import { assertTrusted } from "../trust/assert-trusted.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
@@ -62,12 +61,12 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     revision: opts.revision,
     lockfile: opts.lockfile,
     signal: opts.signal,
+    trust: {
+      trustedRepos: project.config.trustedRepos,
+      ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
+    },
   });
-  const trust = assertTrusted(plan.name.repo, {
-    pinnedByLockfile: plan.locked !== null,
-    trustedRepos: project.config.trustedRepos,
-    ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
-  });
+  const trust = plan.trust!;
   const device = await chooseDevice(
     opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
     opts.torchDir,
@@ -76,24 +75,21 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
 
   const key = [plan.name.repo, plan.manifestFile.commit, resolution.profile, device.runtime].join("|");
   return loadedModels.getOrLoad(key, opts.reuse !== false, async (onDispose) => {
-    // Kernel builds are resolved and cached first, so that the custom-op runtime, when it lands,
-    // finds them; running a model that calls them needs a proxy executor we do not have yet.
-    const kernels = kernelRefsOf(chosen);
-    for (const kernel of kernels) {
-      await fetchKernelBuilds(kernel, {
-        device: device.profile,
-        config: hub,
-        client,
-        onProgress: opts.onProgress,
-        signal: opts.signal,
-      });
-    }
-    if (kernels.length > 0)
-      throw new CustomOpsUnsupportedError(
-        plan.name.repo,
-        kernels.map((k) => k.repo),
-      );
     const cacheRoot = aotihubCacheDir();
+    // The kernels whose ops the artifacts call (kernels-community builds): the build that fits this
+    // device, or the pinned one checked by sha256, loaded by the runtime before the model.
+    const kernelLibraries = await fetchKernelLibraries(kernelRefsOf(chosen), {
+      ref: plan.name.ref,
+      device: device.profile,
+      hub,
+      client,
+      pins: plan.locked
+        ? Object.values(plan.locked.profiles[resolution.profile]?.targets ?? {}).flatMap((t) => t.kernels)
+        : null,
+      stampDir: stampDirOf(cacheRoot),
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+    });
     const files = await fetchChosenFiles(plan, resolution.profile, chosen, {
       hub,
       client,
@@ -101,18 +97,27 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
-    const native = await loadPackages({
-      packages: chosen.map((a) => ({
-        path: files.packages.get(a.path)!.snapshotPath,
-        bucket: a.bucket,
-        weights: files.overrides.get(a.path) ?? [],
-      })),
-      weights: files.sharedWeights,
-      device: device.runtime,
-      cacheDir: path.join(cacheRoot, "aoti"),
-      ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
-      ...(opts.lazy !== undefined && { lazy: opts.lazy }),
-    });
+    let native: Awaited<ReturnType<typeof loadPackages>>;
+    try {
+      native = await loadPackages({
+        packages: chosen.map((a) => ({
+          path: files.packages.get(a.path)!.snapshotPath,
+          sha256: a.sha256,
+          bucket: a.bucket,
+          ...(a.constants !== undefined && { constants: a.constants }),
+          weights: files.overrides.get(a.path) ?? [],
+        })),
+        weights: files.sharedWeights,
+        device: device.runtime,
+        cacheDir: path.join(cacheRoot, "aoti"),
+        kernelLibraries,
+        ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
+        ...(opts.lazy !== undefined && { lazy: opts.lazy }),
+      });
+    } catch (error) {
+      await files.release();
+      throw error;
+    }
     return new CompiledModel(
       native,
       {
@@ -129,7 +134,10 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         stats: native.stats,
       },
       chosen,
-      onDispose,
+      () => {
+        onDispose();
+        void files.release(); // lazily opened variants map their weights until dispose
+      },
     );
   });
 }

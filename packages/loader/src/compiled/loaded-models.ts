@@ -7,10 +7,13 @@ import type { CompiledModel } from "./compiled-model.js";
  * recently used model is disposed when more than AOTIHUB_MAX_LOADED_MODELS (default 4) are held,
  * so a model handed out earlier can be disposed by a later load: size it for your working set.
  */
-class LoadedModels {
+export class LoadedModels {
   readonly #models = new LRUCache<string, CompiledModel>({
     max: Math.max(1, Number(process.env.AOTIHUB_MAX_LOADED_MODELS) || 4),
-    dispose: (model) => model.dispose(),
+    // disposeAfter, not dispose: the model's dispose() calls back into #forget, which must find the
+    // entry already gone; re-entering the cache from `dispose` evicted the wrong entry and left the
+    // evicted model alive (seen with AOTIHUB_MAX_LOADED_MODELS=1)
+    disposeAfter: (model) => model.dispose(),
   });
   readonly #loading = new Map<string, Promise<CompiledModel>>();
 

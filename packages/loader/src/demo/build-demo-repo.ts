@@ -6,7 +6,8 @@ import { join, relative } from "node:path";
 import { AotihubError } from "@aotihub/registry";
 
 export interface DemoRepoInputs {
-  root: string;
+  /** The export helper's sources (a PYTHONPATH entry) and the model spec among them. */
+  sources: { pythonPath: string; spec: string };
   python: string;
   device: "cpu" | "cuda";
   cacheDir: string;
@@ -18,7 +19,7 @@ export interface DemoRepoInputs {
  * device kind, once per content (helper sources, torch version, device kind); later runs reuse it.
  */
 export async function buildDemoRepo(inputs: DemoRepoInputs): Promise<string> {
-  const src = join(inputs.root, "python", "aotihub_export", "src");
+  const src = inputs.sources.pythonPath;
   const torch = await runPython(
     inputs,
     ["-c", "import importlib.metadata as m; print(m.version('torch'))"],
@@ -36,16 +37,7 @@ export async function buildDemoRepo(inputs: DemoRepoInputs): Promise<string> {
   const started = performance.now();
   await runPython(
     inputs,
-    [
-      "-m",
-      "aotihub_export",
-      "--spec",
-      join(src, "aotihub_export", "examples", "tiny_dit.py"),
-      "--out-root",
-      tmp,
-      "--device",
-      inputs.device,
-    ],
+    ["-m", "aotihub_export", "--spec", inputs.sources.spec, "--out-root", tmp, "--device", inputs.device],
     src,
   );
   await rm(dir, { recursive: true, force: true });

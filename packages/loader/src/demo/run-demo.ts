@@ -6,9 +6,9 @@ import { aotihubCacheDir, probeDevice } from "@aotihub/native";
 import type { DeviceOption } from "../compiled/choose-device.js";
 import { loadCompiled } from "../compiled/load-compiled.js";
 import { buildDemoRepo } from "./build-demo-repo.js";
+import { demoPythonSources } from "./demo-assets.js";
 import { checksum, demoInputs } from "./demo-inputs.js";
-import { ensureDemoPython } from "./demo-python.js";
-import { checkoutRoot } from "./repo-paths.js";
+import { findDemoPython } from "./demo-python.js";
 
 export interface DemoOptions {
   device: DeviceOption;
@@ -23,7 +23,8 @@ export interface DemoOptions {
  */
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const log = (line: string) => opts.out(`  ${line}`);
-  const python = ensureDemoPython(checkoutRoot, log);
+  const sources = demoPythonSources();
+  const python = findDemoPython();
   process.env.AOTIHUB_PYTHON = python; // the runtime finds the same torch
   const probed = await probeDevice();
   const gpu = opts.device !== "cpu" && probed.cuda ? "cuda" : "cpu";
@@ -32,7 +33,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   );
 
   const cacheDir = aotihubCacheDir();
-  const repo = await buildDemoRepo({ root: checkoutRoot, python, device: gpu, cacheDir, log });
+  const repo = await buildDemoRepo({ sources, python, device: gpu, cacheDir, log });
 
   // A throwaway Hub and HF cache, so the demo never touches the user's real cache.
   const work = await mkdtemp(join(tmpdir(), "aotihub-demo-"));

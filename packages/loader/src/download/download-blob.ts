@@ -26,6 +26,9 @@ import {
   saveState,
 } from "./partial-download.js";
 
+/** Bytes per ranged GET when the caller does not say (`DownloadTuning.chunkSize`). */
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
 export interface DownloadTuning {
   /** Files above this many bytes go as parallel ranged GETs (default 32 MiB). */
   parallelThreshold?: number;
@@ -120,7 +123,7 @@ async function downloadOnce(
   afterCorruption: boolean,
 ): Promise<DownloadBlobResult> {
   const parallel = params.size > (params.parallelThreshold ?? 32 * 1024 * 1024);
-  const chunkSize = parallel ? (params.chunkSize ?? 8 * 1024 * 1024) : Math.max(1, params.size);
+  const chunkSize = parallel ? (params.chunkSize ?? DEFAULT_CHUNK_SIZE) : Math.max(1, params.size);
   const count = Math.ceil(params.size / chunkSize);
   // after a corrupt attempt nothing on disk is trusted: its chunks are among the suspects
   const adopted =

@@ -8,6 +8,7 @@ import { type FileMetadata, normalizeEtag } from "./file-metadata.js";
 import { HubRequestError, hubErrorFromResponse } from "./hub-errors.js";
 import { asNetworkError, hubRequest, responseFacts } from "./hub-request.js";
 import { resolveFileUrl, revisionInfoUrl } from "./hub-urls.js";
+import { checkedCommit, checkedEtag, checkedRepoPath, UnsafeHubValueError } from "./hub-values.js";
 
 /** One file of a repo listing. */
 export interface RepoFile {
@@ -18,6 +19,12 @@ export interface RepoFile {
   /** For LFS files: the sha256 of the content, which is also its cache etag. */
   lfs?: { sha256: string; size: number } | undefined;
 }
+
+/**
+ * Most entries a repo listing may have. Model and kernel repos hold tens to thousands of files; a
+ * listing far beyond that is a server trying to exhaust memory, refused while it streams.
+ */
+export const MAX_LISTED_ENTRIES = 50_000;
 
 export interface HubClientOptions {
   /** Defaults to `readHubConfig()` (HF_ENDPOINT, HF_TOKEN, ...). */
@@ -60,7 +67,8 @@ export class HubClient {
     });
     if (response.statusCode !== 200)
       throw hubErrorFromResponse(await responseFacts(response), describe(repo, revision));
-    const info = (await response.body.json()) as { sha?: unknown };
+    // a 200 that is not JSON (a proxy's login page, an empty body) is not a Hub answer either
+    const info = ((await response.body.json().catch(() => null)) ?? {}) as { sha?: unknown };
     if (typeof info.sha !== "string" || !/^[0-9a-f]{40}$/.test(info.sha))
       throw new AotihubError(
         "AOTIHUB_HUB_BAD_RESPONSE",
@@ -111,14 +119,25 @@ export class HubClient {
           hint: "check HF_ENDPOINT points at a Hugging Face Hub; a proxy may strip headers",
         },
       );
+    const where = describe(repo, revision, path);
     const location = h.location === undefined ? response.url : new URL(h.location, response.url).toString();
-    return { commit, etag, size, location };
+    return { commit: checkedCommit(commit, where), etag: checkedEtag(etag, where), size, location };
   }
 
   /** Every file of the repo at a revision, through @huggingface/hub's paginated tree listing. */
   async listFiles(repo: RepoId, revision: string, signal?: AbortSignal): Promise<RepoFile[]> {
     const errorCodes = new Map<string, string>();
     const fetchWithPool: typeof fetch = async (input, init) => {
+      // every page, including those a `Link` header names, must come from the Hub: the token
+      // goes with each request, and another origin must never see it
+      const url = String(input instanceof Request ? input.url : input);
+      if (new URL(url).origin !== this.#origin)
+        throw new UnsafeHubValueError(
+          "a pagination link to another origin",
+          url,
+          `a next page on ${this.#origin}`,
+          describe(repo, revision),
+        );
       const response = await undiciFetch(
         input as string,
         {
@@ -132,6 +151,8 @@ export class HubClient {
       return response as unknown as Response;
     };
     const files: RepoFile[] = [];
+    const where = describe(repo, revision);
+    let entries = 0;
     try {
       for await (const entry of listFiles({
         repo: { type: repo.type, name: repo.name },
@@ -141,15 +162,30 @@ export class HubClient {
         fetch: fetchWithPool,
         ...(this.#token === undefined ? {} : { accessToken: this.#token }),
       })) {
+        if (++entries > MAX_LISTED_ENTRIES)
+          throw new UnsafeHubValueError(
+            "a listing too long",
+            `more than ${MAX_LISTED_ENTRIES} entries`,
+            `at most ${MAX_LISTED_ENTRIES} entries`,
+            where,
+          );
+        checkedRepoPath(entry.path, where);
         if (entry.type !== "file") continue;
         files.push({
           path: entry.path,
           size: entry.size,
-          oid: entry.oid ?? "",
-          lfs: entry.lfs === undefined ? undefined : { sha256: entry.lfs.oid, size: entry.lfs.size },
+          oid:
+            entry.oid === undefined || entry.oid === ""
+              ? ""
+              : checkedEtag(entry.oid, `${where}/${entry.path}`),
+          lfs:
+            entry.lfs === undefined
+              ? undefined
+              : { sha256: checkedEtag(entry.lfs.oid, `${where}/${entry.path}`), size: entry.lfs.size },
         });
       }
     } catch (error) {
+      if (error instanceof AotihubError) throw error;
       const e = error as { statusCode?: number; url?: string; requestId?: string; message?: string };
       if (typeof e?.statusCode === "number" && !(error instanceof HubRequestError)) {
         const url = e.url ?? this.endpoint;

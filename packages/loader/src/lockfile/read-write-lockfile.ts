@@ -1,13 +1,15 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { AotihubError } from "@aotihub/registry";
+import { assertOwnedFile } from "../project-config/assert-owned-file.js";
 import { type Lockfile, lockfileSchema } from "./lockfile-schema.js";
 
 export const LOCKFILE_NAME = "aotihub.lock";
 
-/** Reads and validates a lockfile; null when it does not exist. */
+/** Reads and validates a lockfile; null when it does not exist; refused when others could write it. */
 export function readLockfile(file: string): Lockfile | null {
   if (!existsSync(file)) return null;
+  assertOwnedFile(file, "the lockfile");
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));

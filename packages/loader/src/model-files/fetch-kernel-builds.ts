@@ -10,8 +10,10 @@ import { type CachedFile, downloadFile } from "../download/download-file.js";
 import { snapshotDownload } from "../download/snapshot-download.js";
 import { HubClient } from "../hub/hub-client.js";
 import type { HubConfig } from "../hub-config/hub-config.js";
+import type { PinnedKernel, PinnedModel } from "../lockfile/lockfile-schema.js";
 import type { ProgressListener } from "../progress/progress-event.js";
-import { NoKernelVariantError } from "./model-file-errors.js";
+import { verifyFileSha256 } from "../trust/verify-file-sha256.js";
+import { NoKernelVariantError, PinDriftError } from "./model-file-errors.js";
 
 export interface KernelRef {
   repo: string;
@@ -28,6 +30,51 @@ export function kernelRefsOf(artifacts: readonly Artifact[]): KernelRef[] {
       refs.set(`${kernel.repo}@${revision}`, { repo: kernel.repo, revision });
     }
   return [...refs.values()];
+}
+
+function lockedKernels(locked: PinnedModel): PinnedKernel[] {
+  return Object.values(locked.profiles).flatMap((p) => Object.values(p.targets).flatMap((t) => t.kernels));
+}
+
+/**
+ * With a lockfile, each kernel repo at the commit the lock pins: `vN` is a branch its authors move,
+ * so a locked project must not follow it.
+ */
+export function pinnedKernelRefs(refs: KernelRef[], locked: PinnedModel | null): KernelRef[] {
+  if (locked === null) return refs;
+  const pins = lockedKernels(locked);
+  return refs.map((ref) => {
+    const pin = pins.find((k) => k.repo === ref.repo);
+    if (pin === undefined)
+      throw new PinDriftError(
+        locked.repo,
+        `kernel ${ref.repo}@${ref.revision}`,
+        "a kernel the lockfile pins",
+        "a kernel it does not pin",
+      );
+    return { repo: ref.repo, revision: pin.commit };
+  });
+}
+
+/** Every fetched kernel file must be one the lockfile pins, with the sha256 of its bytes. */
+export async function verifyKernelPins(files: CachedFile[], locked: PinnedModel | null): Promise<void> {
+  if (locked === null) return;
+  const pinned = new Map(
+    lockedKernels(locked).flatMap((k) =>
+      k.files.map((f) => [`${k.repo}@${k.commit}/${f.path}`, f.sha256] as const),
+    ),
+  );
+  for (const file of files) {
+    const sha256 = pinned.get(`${file.repo.name}@${file.commit}/${file.path}`);
+    if (sha256 === undefined)
+      throw new PinDriftError(
+        locked.repo,
+        `${file.repo.name}/${file.path}`,
+        "a kernel file the lockfile pins",
+        `one it does not pin (at ${file.commit})`,
+      );
+    await verifyFileSha256(file.blobPath, sha256);
+  }
 }
 
 export interface KernelFetchOptions {

@@ -11,16 +11,16 @@ export class PinDriftError extends AotihubError {
   }
 }
 
-/** Artifacts that call kernels-community ops need a proxy executor the runtime does not have yet. */
-export class CustomOpsUnsupportedError extends AotihubError {
-  constructor(repo: string, kernels: string[]) {
+/** A kernel build without a shared library: nothing registers the ops the model calls. */
+export class KernelLibraryMissingError extends AotihubError {
+  constructor(repo: string, files: string[]) {
     super(
-      "AOTIHUB_CUSTOM_OPS_UNSUPPORTED",
-      `${repo}: the chosen artifacts call custom kernels (${kernels.join(", ")}), which this version cannot run yet.`,
+      "AOTIHUB_KERNEL_NO_LIBRARY",
+      `The build of kernel ${repo} chosen for this device holds no shared library.`,
       {
-        expected: "artifacts with an empty `kernels` list",
-        received: `kernels ${kernels.join(", ")} (resolved and downloaded into the cache)`,
-        hint: "use a profile built without custom kernels (e.g. `:bf16`), or wait for custom-op support; the kernel files are cached already",
+        expected: "build/<variant>/<package>/ with the op library (`_<name>_<hash>.abi3.so`)",
+        received: files.length > 0 ? files.join(", ") : "no files",
+        hint: "the kernel repo may be a Python-only (noarch) kernel, which compiled models cannot call; use a compiled build",
       },
     );
   }

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Artifact, Manifest } from "@aotihub/registry";
-import { type CachedFile, cachedSha256 } from "../download/download-file.js";
+import type { CachedFile } from "../download/download-file.js";
 import type { PinnedFile, PinnedKernel, PinnedModel, PinnedProfile } from "../lockfile/lockfile-schema.js";
 import { kernelRefsOf } from "./fetch-kernel-builds.js";
 
@@ -69,7 +70,7 @@ export async function pinModel(inputs: PinModelInputs): Promise<PinnedModel> {
     commit: inputs.manifestFile.commit,
     manifest: {
       path: inputs.manifestFile.path,
-      sha256: await cachedSha256(inputs.manifestFile),
+      sha256: createHash("sha256").update(manifestBytes).digest("hex"), // its bytes, LFS or not
       size: manifestBytes.length,
     },
     profiles,

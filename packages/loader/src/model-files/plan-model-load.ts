@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
@@ -9,7 +10,7 @@ import {
   type Resolution,
   resolveArtifacts,
 } from "@aotihub/registry";
-import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
+import { type CachedFile, downloadFile } from "../download/download-file.js";
 import type { HubClient } from "../hub/hub-client.js";
 import type { HubConfig } from "../hub-config/hub-config.js";
 import type { Lockfile, PinnedModel } from "../lockfile/lockfile-schema.js";
@@ -17,6 +18,7 @@ import { readLockfile } from "../lockfile/read-write-lockfile.js";
 import { formatModelRef, parseModelRef } from "../names/parse-model-ref.js";
 import { type ResolvedName, resolveModelName } from "../names/resolve-model-name.js";
 import type { LoadedProjectConfig } from "../project-config/load-project-config.js";
+import { assertTrusted, type TrustInputs, type TrustReason } from "../trust/assert-trusted.js";
 import { loadAliasIndex } from "./load-alias-index.js";
 import { PinDriftError } from "./model-file-errors.js";
 
@@ -34,6 +36,11 @@ export interface PlanInputs {
   /** A lockfile path, or false to ignore any lockfile. Default: the project config's. */
   lockfile?: string | false | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * When the plan is for running the model: how the project vouches for repos. The decision is
+   * made on the repo id alone, before any file of the repo (its manifest included) is downloaded.
+   */
+  trust?: Omit<TrustInputs, "pinnedByLockfile"> | undefined;
 }
 
 /** A model named, pinned (when locked) and its manifest read: everything before choosing files. */
@@ -45,6 +52,8 @@ export interface ModelPlan {
   manifest: Manifest;
   /** Profiles to try in order (empty: the manifest's order). */
   profiles: string[];
+  /** Why its code may run, when `trust` was asked for. */
+  trust: TrustReason | null;
 }
 
 /**
@@ -68,6 +77,10 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
       });
   if (inputs.profile !== undefined) name.profiles = toList(inputs.profile);
   if (inputs.revision !== undefined && !locked) name.revision = inputs.revision;
+  const trust =
+    inputs.trust === undefined
+      ? null
+      : assertTrusted(name.repo, { ...inputs.trust, pinnedByLockfile: locked !== null });
 
   const manifestFile = await downloadFile({
     repo: parseRepoId(name.repo, "model"),
@@ -77,8 +90,10 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
     ...(inputs.client ? { client: inputs.client } : {}),
     signal: inputs.signal,
   });
+  // the bytes checked against the lockfile are the bytes parsed: read once
+  const manifestBytes = await readFile(manifestFile.snapshotPath);
   if (locked) {
-    const sha256 = await cachedSha256(manifestFile);
+    const sha256 = createHash("sha256").update(manifestBytes).digest("hex");
     if (sha256 !== locked.manifest.sha256) {
       throw new PinDriftError(
         key,
@@ -89,11 +104,19 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
     }
   }
   const manifest = parseManifest(
-    JSON.parse(await readFile(manifestFile.snapshotPath, "utf8")),
+    JSON.parse(manifestBytes.toString("utf8")),
     `${name.repo}@${manifestFile.commit}`,
   );
   const profiles = name.profiles.length > 0 ? name.profiles : locked ? Object.keys(locked.profiles) : [];
-  return { name, lockfilePath: locked ? lockfilePath : null, locked, manifestFile, manifest, profiles };
+  return {
+    name,
+    lockfilePath: locked ? lockfilePath : null,
+    locked,
+    manifestFile,
+    manifest,
+    profiles,
+    trust,
+  };
 }
 
 /** The registry's choice for a device, and the artifacts it chose (one per available bucket). */

@@ -1,3 +1,4 @@
+import { sha256OfFile } from "@aotihub/native";
 import { parseRepoId } from "@aotihub/registry";
 import { type CachedFile, cachedSha256, downloadFile } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
@@ -27,11 +28,12 @@ export async function pinPrefetched(model: PrefetchedModel, hub: HubConfig): Pro
           config: hub,
           ...(client ? { client } : {}),
         }));
-      weightDigests.set(path, { sha256: await cachedSha256(file), size: file.size });
+      // the bytes, not the blob's name: a lock must not vouch for what the cache merely claims
+      weightDigests.set(path, { sha256: await sha256OfFile(file.blobPath), size: file.size });
     }
   }
   const kernelPins = new Map<string, PinnedKernel[]>();
-  for (const [key, files] of model.kernels) kernelPins.set(key, pinKernelBuilds(files));
+  for (const [key, files] of model.kernels) kernelPins.set(key, await pinKernelBuilds(files));
   return pinModel({
     repo: plan.name.repo,
     revision: plan.name.revision,
@@ -43,13 +45,16 @@ export async function pinPrefetched(model: PrefetchedModel, hub: HubConfig): Pro
   });
 }
 
-/** One pin per build folder (`build/<variant>/...`) among the cached kernel files. */
-function pinKernelBuilds(files: CachedFile[]): PinnedKernel[] {
+/**
+ * One pin per build folder (`build/<variant>/...`) among the cached kernel files, each file with
+ * its sha256: a kernel's library is native code loaded into the process, checked like a `.pt2`.
+ */
+async function pinKernelBuilds(files: CachedFile[]): Promise<PinnedKernel[]> {
   const byVariant = new Map<string, PinnedKernel>();
   for (const file of files) {
     const variant = file.path.split("/")[1] ?? "";
     const pin = byVariant.get(variant) ?? { repo: file.repo.name, commit: file.commit, variant, files: [] };
-    pin.files.push({ path: file.path, size: file.size });
+    pin.files.push({ path: file.path, size: file.size, sha256: await cachedSha256(file) });
     byVariant.set(variant, pin);
   }
   return [...byVariant.values()];

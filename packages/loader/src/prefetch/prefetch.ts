@@ -4,7 +4,12 @@ import { type CachedFile, cachedSha256 } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
-import { fetchKernelBuilds, kernelRefsOf } from "../model-files/fetch-kernel-builds.js";
+import {
+  fetchKernelBuilds,
+  kernelRefsOf,
+  pinnedKernelRefs,
+  verifyKernelPins,
+} from "../model-files/fetch-kernel-builds.js";
 import { chooseArtifacts, type ModelPlan, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { type LoadedProjectConfig, loadProjectConfig } from "../project-config/load-project-config.js";
@@ -100,17 +105,21 @@ export async function prefetch(
         ...common,
         stampDir: stampDirOf(aotihubCacheDir()),
         ...(params.concurrency !== undefined && { concurrency: params.concurrency }),
+        verifyPackages: true,
       });
+      await fetched.release(); // nothing is mapped here: the weights were only verified
       files.push(...fetched.all);
     }
     const artifacts = [...byProfile.values()].flatMap((m) => [...m.values()]);
     const kernels = new Map<string, CachedFile[]>();
-    for (const kernel of kernelRefsOf(artifacts)) {
+    for (const wanted of kernelRefsOf(artifacts)) {
+      const [kernel] = pinnedKernelRefs([wanted], plan.locked);
       const targets = devices.length === 0 ? [undefined] : devices;
       const builds: CachedFile[] = [];
       for (const device of targets)
-        builds.push(...(await fetchKernelBuilds(kernel, { ...common, config: hub, device })));
-      kernels.set(`${kernel.repo}@${kernel.revision}`, builds);
+        builds.push(...(await fetchKernelBuilds(kernel!, { ...common, config: hub, device })));
+      await verifyKernelPins(builds, plan.locked);
+      kernels.set(`${wanted.repo}@${wanted.revision}`, builds);
       files.push(...builds);
     }
     models.push({ plan, profiles: [...byProfile.keys()], artifacts, kernels, files });

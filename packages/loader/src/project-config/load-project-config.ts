@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import path from "node:path";
 import { AotihubError } from "@aotihub/registry";
+import { assertOwnedFile } from "./assert-owned-file.js";
 import { type ProjectConfig, projectConfigSchema } from "./project-config-schema.js";
 
 export const PROJECT_CONFIG_FILE = "aotihub.config.json";
@@ -15,7 +17,9 @@ export interface LoadedProjectConfig {
 
 /**
  * Finds and validates the project config: an explicit path, then AOTIHUB_CONFIG, then the nearest
- * `aotihub.config.json` from `cwd` upwards. No file is fine (all defaults); a bad file is an error.
+ * `aotihub.config.json` from `cwd` upwards, no further than the repository root (a folder holding
+ * `.git`) or the home folder. No file is fine (all defaults); a bad file, or one that someone else
+ * could have written, is an error.
  */
 export function loadProjectConfig(opts: { configPath?: string; cwd?: string } = {}): LoadedProjectConfig {
   const cwd = opts.cwd ?? process.cwd();
@@ -27,6 +31,7 @@ export function loadProjectConfig(opts: { configPath?: string; cwd?: string } = 
       hint: `create it, or unset AOTIHUB_CONFIG to search for ${PROJECT_CONFIG_FILE} from the working directory`,
     });
   }
+  assertOwnedFile(file, "the project config");
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
@@ -51,9 +56,12 @@ export function loadProjectConfig(opts: { configPath?: string; cwd?: string } = 
 
 function findUp(start: string): string | null {
   let dir = path.resolve(start);
+  const home = path.resolve(homedir());
   for (;;) {
     const candidate = path.join(dir, PROJECT_CONFIG_FILE);
     if (existsSync(candidate)) return candidate;
+    // a project ends at its repository root, and nothing above the home folder is the user's
+    if (existsSync(path.join(dir, ".git")) || dir === home) return null;
     const parent = path.dirname(dir);
     if (parent === dir) return null;
     dir = parent;

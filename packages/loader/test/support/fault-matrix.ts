@@ -157,26 +157,26 @@ export const FAULT_CASES: FaultCase[] = [
   {
     kind: "wrong Content-Length",
     armed: "2 CDN GETs announce 1000 bytes too many",
-    faults: [{ ...CDN, action: { type: "wrong-content-length", delta: 1000 }, times: 2 }],
+    faults: [{ ...CDN, action: { type: "wrong-length", delta: 1000 }, times: 2 }],
     expect: "ok",
   },
   {
     kind: "wrong Content-Length",
     armed: "2 CDN GETs announce 1000 bytes too few",
-    faults: [{ ...CDN, action: { type: "wrong-content-length", delta: -1000 }, times: 2 }],
+    faults: [{ ...CDN, action: { type: "wrong-length", delta: -1000 }, times: 2 }],
     expect: "ok",
   },
   {
     kind: "body that never ends",
     armed: "1 CDN GET streams filler forever",
-    faults: [{ ...CDN, action: { type: "endless-body" } }],
+    faults: [{ ...CDN, action: { type: "endless" } }],
     expect: "AOTIHUB_BAD_RANGE_RESPONSE",
   },
   {
     kind: "body that never ends",
     armed: "small file GET streams filler forever",
     file: MATRIX_SMALL,
-    faults: [{ ...RESOLVE, method: "GET", action: { type: "endless-body" } }],
+    faults: [{ ...RESOLVE, method: "GET", action: { type: "endless" } }],
     expect: "AOTIHUB_BAD_RANGE_RESPONSE",
   },
   {

@@ -1,10 +1,10 @@
-import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sha256OfFile } from "@aotihub/native";
 import { describe, expect, it } from "vitest";
 import { assertTrusted } from "../../src/trust/assert-trusted.js";
-import { verifyFileSha256 } from "../../src/trust/verify-file-sha256.js";
+import { openVerifiedFile, verifyFileSha256 } from "../../src/trust/verify-file-sha256.js";
 
 describe("assertTrusted", () => {
   it("accepts a pinned repo, a listed repo or glob, and an explicit opt-in, in that order", () => {
@@ -44,6 +44,25 @@ describe("verifyFileSha256", () => {
     writeFileSync(file, "evil_ code xx");
     utimesSync(file, before, before);
     await expect(verifyFileSha256(file, good, { stampDir })).rejects.toMatchObject({
+      code: "AOTIHUB_SHA256_MISMATCH",
+    });
+  });
+
+  it("hands out the verified inode: a file swapped in after the check is never what is read", async () => {
+    const weights = path.join(dir, "model.safetensors");
+    writeFileSync(weights, "genuine weights");
+    const good = await sha256OfFile(weights);
+    const pinned = await openVerifiedFile(weights, good, { stampDir });
+    try {
+      const evil = path.join(dir, "evil.safetensors");
+      writeFileSync(evil, "swapped weights");
+      renameSync(evil, weights); // the cache path now names other bytes
+      expect(readFileSync(pinned.path, "utf8")).toBe("genuine weights");
+      expect(readFileSync(weights, "utf8")).toBe("swapped weights");
+    } finally {
+      await pinned.close();
+    }
+    await expect(openVerifiedFile(weights, good, { stampDir })).rejects.toMatchObject({
       code: "AOTIHUB_SHA256_MISMATCH",
     });
   });

@@ -38,7 +38,8 @@ export const NATIVE_CODES = {
     whileRunning: "AOTIHUB_RUN_FAILED",
   },
   NATIVE_INPUT: {
-    meaning: "run() inputs that do not fit the model (count, byte size)",
+    meaning:
+      "run() inputs that do not fit the model (count, byte size, a detached or shrunk buffer, a device tensor passed as another dtype or shape)",
     becomes: "AOTIHUB_INPUT_INVALID",
   },
   NATIVE_IO: {
@@ -46,8 +47,30 @@ export const NATIVE_CODES = {
     becomes: "AOTIHUB_WEIGHTS_UNREADABLE",
     whileMapping: "AOTIHUB_MMAP_FAILED",
   },
+  NATIVE_KERNEL_ABI: {
+    meaning:
+      "a kernel library needs c10/ATen/torch symbols the loaded libtorch lacks (built for another torch)",
+    becomes: "AOTIHUB_KERNEL_TORCH_ABI",
+  },
+  NATIVE_KERNEL_CALL: {
+    meaning: "a custom op called through the proxy executor failed (its message is on stderr)",
+    becomes: "AOTIHUB_KERNEL_CALL_FAILED",
+  },
+  NATIVE_KERNEL_LOAD: {
+    meaning: "a kernel library cannot be opened, read as ELF, or dlopened",
+    becomes: "AOTIHUB_KERNEL_LOAD_FAILED",
+  },
+  NATIVE_KERNEL_NODE: {
+    meaning: "an extern-node argument kind the executor does not know (the TS side sent a bad plan)",
+    becomes: "AOTIHUB_KERNEL_CALL_UNSUPPORTED",
+  },
+  NATIVE_KERNEL_SHIM: {
+    meaning: "libtorch's C shim lacks aoti_torch_call_dispatcher or the list functions an op needs",
+    becomes: "AOTIHUB_KERNEL_SHIM_MISSING",
+  },
   NATIVE_MODEL: {
-    meaning: "an AOTInductor container call returned an error (the model printed why on stderr)",
+    meaning:
+      "an AOTInductor container call returned an error (why: AOTInductorGetLastError on torch >= 2.13, else stderr)",
     becomes: "AOTIHUB_MODEL_LOAD_FAILED",
     whileRunning: "AOTIHUB_RUN_FAILED",
   },
@@ -86,6 +109,10 @@ export const NATIVE_CODES = {
   },
   NATIVE_TORCH_LOAD: { meaning: "dlopen of a libtorch library failed", becomes: "AOTIHUB_TORCH_LOAD_FAILED" },
   NATIVE_TORCH_SYMBOL: { meaning: "libtorch lacks a symbol we call", becomes: "AOTIHUB_TORCH_LOAD_FAILED" },
+  NATIVE_WRONG_DEVICE: {
+    meaning: "a device tensor input that lives on another GPU than the model",
+    becomes: "AOTIHUB_INPUT_WRONG_DEVICE",
+  },
   NATIVE_WEIGHTS_MISMATCH: {
     meaning: "the weight set lacks a constant the model needs, or has it with another dtype or size",
     becomes: "AOTIHUB_WEIGHTS_MISMATCH",

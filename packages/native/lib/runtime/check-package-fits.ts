@@ -44,7 +44,7 @@ export function checkPackageFits(path: string, model: Pt2Model, device: RuntimeD
   }
 }
 
-/** SASS for X.Y runs on X.Z with Z >= Y (architecture 2.6). `wanted` is AOTI's "90". */
+/** SASS for X.Y runs on X.Z with Z >= Y (docs/architecture.md 2.6). `wanted` is AOTI's "90". */
 function sassRuns(wanted: string, have: string): boolean {
   const [major, minor] = have.split(".").map(Number);
   const wantMajor = Number(wanted.slice(0, -1));

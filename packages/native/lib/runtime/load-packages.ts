@@ -3,12 +3,14 @@ import type { Bucket } from "@aotihub/registry";
 import { binding } from "../binding.js";
 import { InputMismatchError, ModelLoadError, TorchLoadError } from "../errors/native-errors.js";
 import { captureUserStack } from "../errors/with-user-stack.js";
-import { readPt2 } from "../formats/pt2/read-pt2.js";
-import type { Pt2Package } from "../formats/pt2/types.js";
+import { verifyAndExtractPt2 } from "../formats/pt2/verify-and-extract-pt2.js";
+import { readWeightSet } from "../formats/safetensors/read-weight-set.js";
+import { loadKernelLibraries } from "../kernels/load-kernel-libraries.js";
 import { aotihubCacheDir } from "../node-fs/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
 import { findTorch } from "../torch/find-torch.js";
+import { checkConstantShapes, checkManifestShapes } from "./check-constant-shapes.js";
 import { checkPackageFits } from "./check-package-fits.js";
 import { type LoadedModel, NativeLoadedModel } from "./loaded-model.js";
 import { publicInputNames } from "./match-bucket.js";
@@ -26,6 +28,13 @@ export interface PackageSpec {
   modelName?: string;
   /** Safetensors files holding this variant's own constants (the manifest's weightsOverride). */
   weights?: string[];
+  /**
+   * The sha256 the package must have (the manifest's or the lockfile's pin). It is checked on the
+   * same file descriptor the compiled library is copied from, so what is dlopened is what was hashed.
+   */
+  sha256?: string;
+  /** Each constant's shape by original FQN, as the manifest records it; checked against the package. */
+  constants?: Record<string, number[]>;
 }
 
 export interface LoadPackagesOptions {
@@ -41,6 +50,11 @@ export interface LoadPackagesOptions {
   cacheDir?: string;
   /** Open only the first variant now and the others on first use (default false: all now). */
   lazy?: boolean;
+  /**
+   * Custom-op kernel libraries the packages call (e.g. a kernels-community build's `.so`), already
+   * verified by the caller: loaded once per process after libtorch and before the packages.
+   */
+  kernelLibraries?: string[];
 }
 
 /**
@@ -64,44 +78,58 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     });
   }
   const parsed = parseDeviceName(options.device);
-  const device = await describeDevice(parsed);
-  const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
-
-  // Read and check every package before anything is dlopened: a refusal must not cost a crash.
-  const variants: Variant[] = [];
-  for (const spec of options.packages) {
-    const pkg = await readPt2(spec.path);
-    const modelName = spec.modelName ?? defaultModelName(pkg);
-    const model = pkg.models[modelName];
-    if (model === undefined) {
-      throw new ModelLoadError("AOTIHUB_PT2_MODEL_NOT_FOUND", `No model "${modelName}" in ${spec.path}.`, {
-        expected: "one of the package's models",
-        received: Object.keys(pkg.models).join(", ") || "none",
-      });
-    }
-    checkPackageFits(spec.path, model, device);
-    variants.push(new Variant(spec.bucket, pkg, modelName, spec.weights ?? []));
-  }
-
+  // Locating torch reads files only (nothing is loaded); a CPU build asked for a GPU is refused
+  // first, since no GPU could help it.
   const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
-  if (device.cuda && !torch.hasCudaLibrary) {
-    throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${device.name}.`, {
+  if (parsed.cuda && !torch.hasCudaLibrary) {
+    throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${parsed.name}.`, {
       expected: "a CUDA build of torch (lib/libtorch_cuda.so)",
       received: `torch ${torch.fullVersion} at ${torch.dir} (found via ${torch.source})`,
       hint: "install a CUDA build of torch, or point torchDir at one",
     });
   }
+  const device = await describeDevice(parsed);
+  const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
+
+  // Verify, copy out and check every package before anything is dlopened: a refusal must not
+  // cost a crash, and a lazily opened variant must not read its package again later.
+  const variants: Variant[] = [];
+  const shared = await readWeightSet(options.weights);
+  for (const spec of options.packages) {
+    const verified = await verifyAndExtractPt2(spec.path, {
+      cacheDir,
+      sha256: spec.sha256,
+      modelName: spec.modelName,
+    });
+    checkPackageFits(spec.path, verified.model, device);
+    // shapes come from the package, tensors' from the safetensors headers: nothing is bound yet
+    const own = spec.weights && spec.weights.length > 0 ? [await readWeightSet(spec.weights)] : [];
+    checkManifestShapes(spec.bucket.name, spec.path, verified.constants, spec.constants);
+    checkConstantShapes(spec.bucket.name, spec.path, verified.constants, [...own, shared]);
+    variants.push(
+      new Variant(
+        spec.bucket,
+        verified.pkg,
+        verified.modelName,
+        spec.weights ?? [],
+        verified,
+        options.kernelLibraries ?? [],
+      ),
+    );
+  }
+
   let torchLoadMs: number;
   try {
     torchLoadMs = (await binding().loadTorch(torch.libDir, device.cuda)).loadMs;
   } catch (error) {
     throw typedNativeFailure(error, "torch", torch.libDir);
   }
+  await loadKernelLibraries(options.kernelLibraries ?? [], torch.libDir);
 
   const store = await createWeightStore(options.weights, device);
   const opened: Variant[] = options.lazy ? variants.slice(0, 1) : variants;
   try {
-    const containers = await Promise.all(opened.map((v) => v.open(store.handle, device, cacheDir)));
+    const containers = await Promise.all(opened.map((v) => v.open(store.handle, device)));
     const first = containers[0]!;
     const inputNames = publicInputNames(variants[0]!.bucket, first.inputNames);
     opened.forEach((variant, i) => {
@@ -139,11 +167,6 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     binding().disposeHandle(store.handle, "store");
     throw error;
   }
-}
-
-function defaultModelName(pkg: Pt2Package): string {
-  const names = Object.keys(pkg.models);
-  return names.length === 1 ? names[0]! : "model";
 }
 
 async function describeDevice(parsed: {

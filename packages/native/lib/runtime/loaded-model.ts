@@ -1,5 +1,16 @@
-import { binding, type NativeRunOutput, type NativeWeightStore } from "../binding.js";
-import { disposedError, InputMismatchError, NoMatchingBucketError } from "../errors/native-errors.js";
+import {
+  binding,
+  type NativeContainer,
+  type NativeRunInput,
+  type NativeRunOutput,
+  type NativeWeightStore,
+} from "../binding.js";
+import {
+  DisposedError,
+  disposedError,
+  InputMismatchError,
+  NoMatchingBucketError,
+} from "../errors/native-errors.js";
 import { captureUserStack } from "../errors/with-user-stack.js";
 import { type TorchDtypeName, typedArrayFor } from "../tensor/dtypes.js";
 import { NativeDeviceTensor } from "./device-tensor.js";
@@ -38,6 +49,17 @@ export interface LoadedModel {
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
     options?: RunOptions,
   ): Promise<(Tensor | DeviceTensor)[]>;
+  /**
+   * The same run on the calling thread, without the hop to the thread pool: for small models where
+   * that hop costs more than the model (it blocks the event loop for the run's duration). The
+   * variant must be open already (a first `run()`, or loading without `lazy`).
+   */
+  runSync(
+    inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
+    options?: RunOptions,
+  ): (Tensor | DeviceTensor)[];
+  /** Uploads a host tensor to this model's GPU once, to feed many runs (CUDA models only). */
+  toDevice(tensor: Tensor): Promise<DeviceTensor>;
   /** Debug: the data pointer of every weight as the variant's container holds it (proves sharing). */
   boundWeightPointers(variant: string): Promise<Record<string, bigint>>;
   /** Frees containers, weights and mappings (after in-flight runs finish); later calls throw AOTIHUB_DISPOSED. Idempotent. */
@@ -73,41 +95,13 @@ export class NativeLoadedModel implements LoadedModel {
     if (this.#disposed) throw withUserStack(disposedError("model"));
     this.#inFlight++;
     try {
-      const ordered = normalizeInputs(inputs, this.inputNames);
-      const signature = ordered.map((t, i) => ({
-        name: this.inputNames[i] ?? String(i),
-        dtype: t.dtype,
-        shape: t.shape,
-      }));
-      const variant = this.#choose(signature, options.variant);
-      const container = await variant.open(this.store.handle, this.runtimeDevice, this.cacheDir);
-      if (publicInputNames(variant.bucket, container.inputNames)?.join() !== this.inputNames.join()) {
-        throw new InputMismatchError(
-          "AOTIHUB_BUCKET_INPUTS_MISMATCH",
-          `Variant ${variant.name} takes other inputs.`,
-          {
-            expected: `inputs ${this.inputNames.join(", ")}`,
-            received: `${container.inputNames.join(", ")} (bucket ${formatBucket(variant.bucket)})`,
-            hint: "load variants of one model with the buckets they were compiled for",
-          },
-        );
-      }
-      const native = ordered.map((t, i) => {
-        if (!isDeviceTensor(t)) return { dtype: t.dtype, shape: t.shape, data: t.data };
-        if (!(t instanceof NativeDeviceTensor) || !this.runtimeDevice.cuda) {
-          throw new InputMismatchError(
-            "AOTIHUB_INPUT_INVALID",
-            `Input "${this.inputNames[i]}" is on another device.`,
-            {
-              expected: `a tensor for ${this.device}`,
-              received: `a device tensor on ${t.device}`,
-            },
-          );
-        }
-        return { dtype: t.dtype, shape: [...t.shape], device: t.handle() };
-      });
+      const { variant, native } = this.#prepare(inputs, options);
+      const container = await variant.open(this.store.handle, this.runtimeDevice);
+      this.#checkVariantInputs(variant, container);
       let outputs: NativeRunOutput[];
       try {
+        // Native code copies the host bytes and reads shapes before this returns: nothing done to
+        // the inputs after this line reaches the run.
         outputs = await binding().runContainer(container.handle, native, options.keepOnDevice === true);
       } catch (error) {
         throw typedNativeFailure(error, "run", `variant ${variant.name}`);
@@ -121,10 +115,109 @@ export class NativeLoadedModel implements LoadedModel {
     }
   }
 
+  runSync(
+    inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
+    options: RunOptions = {},
+  ): (Tensor | DeviceTensor)[] {
+    if (this.#disposed) throw disposedError("model");
+    const { variant, native } = this.#prepare(inputs, options);
+    const container = variant.opened();
+    if (container === null) {
+      throw new DisposedError("AOTIHUB_VARIANT_NOT_OPEN", `Variant ${variant.name} is not open yet.`, {
+        expected: "an opened variant (runSync never waits for a load)",
+        received: `variant ${variant.name}, not opened`,
+        hint: "call run() once first, or load without lazy: true",
+      });
+    }
+    this.#checkVariantInputs(variant, container);
+    let outputs: NativeRunOutput[];
+    try {
+      outputs = binding().runContainerSync(container.handle, native, options.keepOnDevice === true);
+    } catch (error) {
+      throw typedNativeFailure(error, "run", `variant ${variant.name}`);
+    }
+    return outputs.map((o) => this.#toTensor(o));
+  }
+
+  async toDevice(tensor: Tensor): Promise<DeviceTensor> {
+    const withUserStack = captureUserStack();
+    if (this.#disposed) throw withUserStack(disposedError("model"));
+    if (!this.runtimeDevice.cuda) {
+      throw withUserStack(
+        new InputMismatchError(
+          "AOTIHUB_INPUT_WRONG_DEVICE",
+          `This model runs on ${this.device}, not a GPU.`,
+          {
+            expected: "a model loaded on a CUDA device",
+            received: this.device,
+            hint: "pass host tensors to run() directly on the CPU",
+          },
+        ),
+      );
+    }
+    const [checked] = normalizeInputs([tensor], ["tensor"]) as Tensor[];
+    try {
+      const native = await binding().uploadTensor(
+        { dtype: checked!.dtype, shape: [...checked!.shape], data: checked!.data },
+        this.runtimeDevice.index,
+      );
+      return new NativeDeviceTensor(native);
+    } catch (error) {
+      const typed = typedNativeFailure(error, "run", `upload to ${this.device}`);
+      throw typed instanceof Error ? withUserStack(typed) : typed;
+    }
+  }
+
+  /**
+   * Checks the inputs and picks the variant, from a snapshot taken now: the shapes and dtypes used
+   * here are the ones native code receives, whatever the caller later does to its objects.
+   */
+  #prepare(
+    inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
+    options: RunOptions,
+  ): { variant: Variant; native: NativeRunInput[] } {
+    const ordered = normalizeInputs(inputs, this.inputNames);
+    const native = ordered.map((t, i): NativeRunInput => {
+      if (!isDeviceTensor(t)) return { dtype: t.dtype, shape: [...t.shape], data: t.data };
+      if (!(t instanceof NativeDeviceTensor) || !this.runtimeDevice.cuda || t.device !== this.device) {
+        throw new InputMismatchError(
+          "AOTIHUB_INPUT_WRONG_DEVICE",
+          `Input "${this.inputNames[i]}" is on another device.`,
+          {
+            expected: `a tensor for ${this.device}`,
+            received: `a device tensor on ${t.device}`,
+            hint: "read it back with toHost() and upload it with this model's toDevice()",
+          },
+        );
+      }
+      return { dtype: t.dtype, shape: [...t.shape], device: t.handle() };
+    });
+    const signature = native.map((t, i) => ({
+      name: this.inputNames[i] ?? String(i),
+      dtype: t.dtype as TorchDtypeName,
+      shape: t.shape,
+    }));
+    return { variant: this.#choose(signature, options.variant), native };
+  }
+
+  #checkVariantInputs(variant: Variant, container: NativeContainer): void {
+    if (publicInputNames(variant.bucket, container.inputNames)?.join() !== this.inputNames.join()) {
+      throw new InputMismatchError(
+        "AOTIHUB_BUCKET_INPUTS_MISMATCH",
+        `Variant ${variant.name} takes other inputs.`,
+        {
+          expected: `inputs ${this.inputNames.join(", ")}`,
+          received: `${container.inputNames.join(", ")} (bucket ${formatBucket(variant.bucket)})`,
+          hint: "load variants of one model with the buckets they were compiled for",
+        },
+      );
+    }
+  }
+
   async boundWeightPointers(name: string): Promise<Record<string, bigint>> {
     if (this.#disposed) throw disposedError("model");
     const variant = this.#byName(name);
-    const container = await variant.open(this.store.handle, this.runtimeDevice, this.cacheDir);
+    const container = await variant.open(this.store.handle, this.runtimeDevice);
     return binding().boundPointers(container.handle);
   }
 
@@ -181,7 +274,7 @@ export class NativeLoadedModel implements LoadedModel {
 
   #toTensor(output: NativeRunOutput): Tensor | DeviceTensor {
     const dtype = output.dtype as TorchDtypeName;
-    if ("device" in output) return new NativeDeviceTensor(output.device, dtype, output.shape, this.device);
+    if ("device" in output) return new NativeDeviceTensor(output);
     const numel = output.shape.reduce((a, b) => a * b, 1);
     return { dtype, shape: output.shape, data: typedArrayFor(dtype, output.buffer, 0, numel) };
   }

@@ -9,7 +9,7 @@ export interface InputSignature {
 
 /**
  * Why `inputs` do not fit `bucket` (empty when they do). A compiled model checks nothing itself
- * (architecture 2.2: a larger input runs and returns garbage), so this is the only guard: static
+ * (docs/architecture.md 2.2: a larger input runs and returns garbage), so this is the only guard: static
  * dims must be equal, dynamic `[min, max]` dims within range, declared dtypes equal.
  */
 export function bucketMismatches(bucket: Bucket, inputs: readonly InputSignature[]): string[] {

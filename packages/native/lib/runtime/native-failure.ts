@@ -71,6 +71,18 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
         hint: "the files may have changed since they were read; verify or fetch them again",
         cause,
       });
+    case "AOTIHUB_KERNEL_CALL_FAILED":
+      return new ModelRunError(code, `A custom op of ${subject} failed.`, {
+        received,
+        hint: "the op's own message is on stderr; check the inputs' dtypes, shapes and device against what the kernel supports",
+        cause,
+      });
+    case "AOTIHUB_KERNEL_SHIM_MISSING":
+      return new ModelLoadError(code, `This torch cannot run the custom ops of ${subject}.`, {
+        received,
+        hint: "use torch >= 2.10 for models that call custom ops",
+        cause,
+      });
     case "AOTIHUB_TORCH_NO_CUDA":
     case "AOTIHUB_TORCH_NOT_LOADED":
       return new TorchLoadError(code, `libtorch cannot serve ${subject}.`, {
@@ -80,11 +92,23 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
         cause,
       });
     case "AOTIHUB_INPUT_INVALID":
-      return new InputMismatchError(code, `The inputs do not fit ${subject}.`, { received, cause });
+      return new InputMismatchError(code, `The inputs do not fit ${subject}.`, {
+        expected: "each input's bytes to match its dtype and shape when run() is called",
+        received,
+        hint: "do not detach, resize or unmap an input's buffer before run() returns its promise; pass device tensors as they came",
+        cause,
+      });
+    case "AOTIHUB_INPUT_WRONG_DEVICE":
+      return new InputMismatchError(code, `An input of ${subject} is on another device.`, {
+        expected: "device tensors made on the model's own GPU",
+        received,
+        hint: "read it back with toHost() and upload it with this model's toDevice()",
+        cause,
+      });
     case "AOTIHUB_RUN_FAILED":
       return new ModelRunError(code, `Running ${subject} failed.`, {
         received,
-        hint: "the model's own message is on stderr; check the inputs and the device",
+        hint: "the model's own message is in `received` (torch >= 2.13) or on stderr; check the inputs and the device",
         cause,
       });
     case "AOTIHUB_MODEL_LOAD_FAILED":

@@ -8,14 +8,17 @@ export interface Tensor {
 }
 
 /**
- * A tensor that stays on the GPU (`run(inputs, { keepOnDevice: true })`): pass it to the next
- * `run` without a copy. `dispose()` frees it now; otherwise the GC does.
+ * A tensor that stays on the GPU (`run(inputs, { keepOnDevice: true })` or `model.toDevice(t)`):
+ * pass it to the next `run` without a copy, read it with `toHost()`. `dispose()` frees it now;
+ * otherwise the GC does.
  */
 export interface DeviceTensor {
   readonly dtype: TorchDtypeName;
   readonly shape: readonly number[];
   readonly device: string;
   readonly disposed: boolean;
+  /** Reads the bytes back to the host once (e.g. after the last step of a loop). */
+  toHost(): Promise<Tensor>;
   dispose(): void;
 }
 

@@ -3,6 +3,7 @@ import { binding, type NativeContainer, type NativeHandle, type NativeWeightStor
 import { disposedError } from "../errors/native-errors.js";
 import { extractPt2Model } from "../formats/pt2/extract-pt2-model.js";
 import type { Pt2Package } from "../formats/pt2/types.js";
+import { prepareExternNodes } from "../kernels/prepare-extern-nodes.js";
 import { typedNativeFailure } from "./native-failure.js";
 import type { RuntimeDevice } from "./runtime-device.js";
 import { createWeightStore } from "./weight-store.js";
@@ -30,6 +31,10 @@ export class Variant {
     readonly pkg: Pt2Package,
     readonly modelName: string,
     readonly overrideWeights: readonly string[],
+    /** The verified copy of the model's `.so` and cubins (verifyAndExtractPt2): all that is dlopened. */
+    readonly extracted: { readonly soPath: string; readonly cubinDir: string },
+    /** The kernel libraries loaded for this model, named in errors about its custom ops. */
+    readonly kernels: readonly string[] = [],
   ) {}
 
   get name(): string {
@@ -46,16 +51,25 @@ export class Variant {
     };
   }
 
-  /** Opens once; concurrent callers share the same opening. */
-  open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+  /** The container if opened already (for synchronous runs), else null. */
+  opened(): NativeContainer | null {
+    return this.#disposed ? null : this.#container;
+  }
+
+  /**
+   * Opens once; concurrent callers share the same opening. The library is not read from the package
+   * again: it was copied out of verified bytes at load time.
+   */
+  open(store: NativeHandle, device: RuntimeDevice): Promise<NativeContainer> {
     if (this.#disposed) return Promise.reject(disposedError(`variant ${this.name}`));
-    this.#opening ??= this.#open(store, device, cacheDir);
+    this.#opening ??= this.#open(store, device);
     return this.#opening;
   }
 
-  async #open(store: NativeHandle, device: RuntimeDevice, cacheDir: string): Promise<NativeContainer> {
+  async #open(store: NativeHandle, device: RuntimeDevice): Promise<NativeContainer> {
     const started = performance.now();
-    const { soPath, cubinDir } = await extractPt2Model(this.pkg, this.modelName, { cacheDir });
+    const { soPath, cubinDir } = this.extracted;
+    const externNodes = await prepareExternNodes(this.pkg, this.modelName, this.kernels);
     if (this.overrideWeights.length > 0)
       this.#overrides = await createWeightStore(this.overrideWeights, device);
     let container: NativeContainer;
@@ -66,6 +80,7 @@ export class Variant {
         cuda: device.cuda,
         deviceIndex: device.index,
         store,
+        externNodes,
         ...(this.#overrides ? { overrides: this.#overrides.handle } : {}),
       });
     } catch (error) {

@@ -55,9 +55,17 @@ export async function findTorch(options: FindTorchOptions = {}): Promise<TorchIn
   });
 }
 
+/**
+ * `python3 -c` puts the working directory first on sys.path, so a `torch/` folder there (a cloned
+ * repo, /tmp) would become the libtorch we dlopen. `-I` (isolated: no cwd or script dir on
+ * sys.path, no PYTHON* variables, no user site) run from `/` asks only the interpreter's install.
+ */
+const ISOLATED = ["-I", "-c", LOCATE];
+const NEUTRAL_CWD = "/";
+
 function locateWith(python: string, env: NodeJS.ProcessEnv): Promise<{ dir: string | null; why: string }> {
   return new Promise((resolve) => {
-    execFile(python, ["-c", LOCATE], { env, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(python, ISOLATED, { env, cwd: NEUTRAL_CWD, timeout: 20_000 }, (error, stdout, stderr) => {
       if (error) {
         const why =
           (error as NodeJS.ErrnoException).code === "ENOENT"

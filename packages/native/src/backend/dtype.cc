@@ -24,6 +24,15 @@ DType DTypeFromName(const std::string& name) {
 const char* DTypeName(DType dtype) { return kRows[static_cast<int>(dtype)].name; }
 size_t DTypeSize(DType dtype) { return kRows[static_cast<int>(dtype)].size; }
 
+bool TensorInfo::contiguous() const {
+  int64_t expected = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    if (sizes[i] != 1 && strides[i] != expected) return false;
+    expected *= sizes[i];
+  }
+  return true;
+}
+
 TensorBackend* CurrentBackend() {
   if (g_backend == nullptr) throw NativeError("NATIVE_NO_BACKEND", "libtorch is not loaded");
   return g_backend;

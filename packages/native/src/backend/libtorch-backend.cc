@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -30,6 +31,11 @@ struct ShimApi {
   Err (*getSizes)(AtenTensorHandle, int64_t**);
   Err (*getDtype)(AtenTensorHandle, int32_t*);
   Err (*getDeviceType)(AtenTensorHandle, int32_t*);
+  Err (*getStrides)(AtenTensorHandle, int64_t**);
+  Err (*getDeviceIndex)(AtenTensorHandle, int32_t*);
+  // CUDA only (libtorch_cuda): makes a stream torch's current one on this thread.
+  Err (*createStreamGuard)(void*, int32_t, void**) = nullptr;
+  Err (*deleteStreamGuard)(void*) = nullptr;
   int32_t deviceCpu = 0;
   int32_t deviceCuda = 1;
   int32_t dtypes[static_cast<int>(DType::Count)] = {};
@@ -38,6 +44,11 @@ struct ShimApi {
 // CUDA runtime calls for pinned staging and memory figures; libcudart comes with libtorch_cuda.
 struct CudartApi {
   int (*setDevice)(int) = nullptr;
+  int (*getDevice)(int*) = nullptr;
+  int (*streamDestroy)(void*) = nullptr;
+  int (*hostRegister)(void*, size_t, unsigned int) = nullptr;
+  int (*hostUnregister)(void*) = nullptr;
+  int (*getLastError)() = nullptr;
   int (*mallocHost)(void**, size_t) = nullptr;
   int (*freeHost)(void*) = nullptr;
   int (*malloc)(void**, size_t) = nullptr;
@@ -49,7 +60,7 @@ struct CudartApi {
   int (*deviceSynchronize)() = nullptr;
   int (*memGetInfo)(size_t*, size_t*) = nullptr;
   bool ok() const {
-    return setDevice && mallocHost && freeHost && malloc && free && memcpy && memcpyAsync && streamCreateWithFlags &&
+    return setDevice && getDevice && streamDestroy && hostRegister && hostUnregister && mallocHost && freeHost && malloc && free && memcpy && memcpyAsync && streamCreateWithFlags &&
            streamSynchronize && deviceSynchronize && memGetInfo;
   }
 };
@@ -103,6 +114,8 @@ class LibtorchBackend final : public TensorBackend {
     Need(shim_.getSizes, "aoti_torch_get_sizes");
     Need(shim_.getDtype, "aoti_torch_get_dtype");
     Need(shim_.getDeviceType, "aoti_torch_get_device_type");
+    Need(shim_.getStrides, "aoti_torch_get_strides");
+    Need(shim_.getDeviceIndex, "aoti_torch_get_device_index");
     // Ask the shim for every code (architecture 2.2); -1 marks a dtype this torch lacks.
     const char* names[] = {"aoti_torch_dtype_float32",       "aoti_torch_dtype_float16",
                            "aoti_torch_dtype_bfloat16",      "aoti_torch_dtype_float8_e4m3fn",
@@ -112,7 +125,11 @@ class LibtorchBackend final : public TensorBackend {
     for (int i = 0; i < static_cast<int>(DType::Count); i++) shim_.dtypes[i] = DtypeOr(names[i], -1);
     shim_.deviceCpu = DtypeOr("aoti_torch_device_type_cpu", 0);
     shim_.deviceCuda = DtypeOr("aoti_torch_device_type_cuda", 1);
-    if (cuda_) BindCudart();
+    if (cuda_) {
+      BindCudart();
+      Maybe(RTLD_DEFAULT, shim_.createStreamGuard, "aoti_torch_create_cuda_stream_guard");
+      Maybe(RTLD_DEFAULT, shim_.deleteStreamGuard, "aoti_torch_delete_cuda_stream_guard");
+    }
   }
 
   std::string Describe() const override { return "libtorch at " + libDir_ + (cuda_ ? " (CUDA)" : " (CPU)"); }
@@ -164,14 +181,20 @@ class LibtorchBackend final : public TensorBackend {
     TensorInfo info;
     int64_t dim = 0;
     int64_t* sizes = nullptr;
+    int64_t* strides = nullptr;
     int32_t deviceType = 0;
+    int32_t deviceIndex = 0;
     Check(shim_.getDtype(tensor, &info.dtypeCode), "aoti_torch_get_dtype");
     Check(shim_.getDim(tensor, &dim), "aoti_torch_get_dim");
     Check(shim_.getSizes(tensor, &sizes), "aoti_torch_get_sizes");
+    Check(shim_.getStrides(tensor, &strides), "aoti_torch_get_strides");
     Check(shim_.getDataPtr(tensor, &info.data), "aoti_torch_get_data_ptr");
     Check(shim_.getDeviceType(tensor, &deviceType), "aoti_torch_get_device_type");
+    Check(shim_.getDeviceIndex(tensor, &deviceIndex), "aoti_torch_get_device_index");
     info.sizes.assign(sizes, sizes + dim);
+    info.strides.assign(strides, strides + dim);
     info.cuda = deviceType == shim_.deviceCuda;
+    info.deviceIndex = info.cuda ? deviceIndex : 0;
     return info;
   }
 
@@ -198,10 +221,79 @@ class LibtorchBackend final : public TensorBackend {
     CheckCuda(cudart_.streamSynchronize(streams_[1]), "cudaStreamSynchronize");
   }
 
+  // cudaGetDevice reads a thread-local; cudaSetDevice is skipped when it would change nothing.
   void UseDevice(DeviceRef device) override {
     if (!device.cuda) return;
     RequireCudart();
+    int current = -1;
+    if (cudart_.getDevice(&current) == 0 && current == device.index) return;
     CheckCuda(cudart_.setDevice(device.index), "cudaSetDevice");
+  }
+
+  void* AllocHost(size_t bytes, bool pinned) override {
+    const size_t size = bytes == 0 ? 64 : (bytes + 63) / 64 * 64;
+    void* data = nullptr;
+    if (pinned && cuda_ && cudart_.ok()) {
+      CheckCuda(cudart_.mallocHost(&data, size), "cudaMallocHost");
+      return data;
+    }
+    data = std::aligned_alloc(64, size);
+    if (data == nullptr) throw NativeError("NATIVE_OOM", "cannot allocate " + std::to_string(bytes) + " host bytes");
+    return data;
+  }
+
+  void FreeHost(void* data, bool pinned) override {
+    if (data == nullptr) return;
+    if (pinned && cuda_ && cudart_.ok())
+      cudart_.freeHost(data);
+    else
+      std::free(data);
+  }
+
+  void* CreateStream(int deviceIndex) override {
+    RequireCudart();
+    UseDevice(DeviceRef{true, deviceIndex});
+    void* stream = nullptr;
+    CheckCuda(cudart_.streamCreateWithFlags(&stream, 1 /* cudaStreamNonBlocking */), "cudaStreamCreateWithFlags");
+    return stream;
+  }
+
+  void DestroyStream(void* stream) override {
+    if (stream != nullptr && cudart_.ok()) cudart_.streamDestroy(stream);
+  }
+
+  void CopyAsync(void* dst, const void* src, size_t bytes, CopyKind kind, void* stream) override {
+    RequireCudart();
+    if (bytes == 0) return;
+    CheckCuda(cudart_.memcpyAsync(dst, src, bytes, static_cast<int>(kind), stream), "cudaMemcpyAsync");
+  }
+
+  void WaitStream(void* stream) override {
+    RequireCudart();
+    CheckCuda(cudart_.streamSynchronize(stream), "cudaStreamSynchronize");
+  }
+
+  void* EnterStream(void* stream, int deviceIndex) override {
+    if (shim_.createStreamGuard == nullptr) return nullptr;
+    void* guard = nullptr;
+    Check(shim_.createStreamGuard(stream, deviceIndex, &guard), "aoti_torch_create_cuda_stream_guard");
+    return guard;
+  }
+
+  bool RegisterHost(void* data, size_t bytes) override {
+    RequireCudart();
+    // cudaHostRegisterReadOnly (8): the mapping is PROT_READ. Portable (1): any context may use it.
+    if (cudart_.hostRegister(data, bytes, 8 | 1) == 0) return true;
+    if (cudart_.getLastError != nullptr) cudart_.getLastError();  // clear the sticky-free error
+    return false;
+  }
+
+  void UnregisterHost(void* data) override {
+    if (data != nullptr && cudart_.ok()) cudart_.hostUnregister(data);
+  }
+
+  void LeaveStream(void* guard) override {
+    if (guard != nullptr && shim_.deleteStreamGuard != nullptr) shim_.deleteStreamGuard(guard);
   }
 
   void Synchronize(int deviceIndex) override {
@@ -252,6 +344,11 @@ class LibtorchBackend final : public TensorBackend {
       if (lib == nullptr) return;
     }
     Maybe(lib, cudart_.setDevice, "cudaSetDevice");
+    Maybe(lib, cudart_.getDevice, "cudaGetDevice");
+    Maybe(lib, cudart_.streamDestroy, "cudaStreamDestroy");
+    Maybe(lib, cudart_.hostRegister, "cudaHostRegister");
+    Maybe(lib, cudart_.hostUnregister, "cudaHostUnregister");
+    Maybe(lib, cudart_.getLastError, "cudaGetLastError");
     Maybe(lib, cudart_.mallocHost, "cudaMallocHost");
     Maybe(lib, cudart_.freeHost, "cudaFreeHost");
     Maybe(lib, cudart_.malloc, "cudaMalloc");

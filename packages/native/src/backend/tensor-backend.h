@@ -25,9 +25,14 @@ struct DeviceRef {
 struct TensorInfo {
   int32_t dtypeCode = 0;
   std::vector<int64_t> sizes;
+  std::vector<int64_t> strides;
   void* data = nullptr;
   bool cuda = false;
+  int deviceIndex = 0;
+  bool contiguous() const;
 };
+
+enum class CopyKind : int { HostToDevice = 1, DeviceToHost = 2 };
 
 struct DeviceMemory {
   double freeBytes = 0;
@@ -57,6 +62,24 @@ class TensorBackend {
   virtual void Upload(void* deviceDst, const void* hostSrc, size_t bytes, int deviceIndex) = 0;
   virtual void Synchronize(int deviceIndex) = 0;
   virtual DeviceMemory MemoryInfo(int deviceIndex) = 0;
+
+  // Per-call I/O on the GPU (a run's own stream, pinned host memory, completion by stream sync).
+  // Host memory: page-locked where `pinned` and the backend can, else 64-byte aligned malloc.
+  virtual void* AllocHost(size_t bytes, bool pinned) = 0;
+  virtual void FreeHost(void* data, bool pinned) = 0;
+  // A non-blocking stream on `deviceIndex` (never the legacy default stream, which serializes all).
+  virtual void* CreateStream(int deviceIndex) = 0;
+  virtual void DestroyStream(void* stream) = 0;
+  virtual void CopyAsync(void* dst, const void* src, size_t bytes, CopyKind kind, void* stream) = 0;
+  // Waits for what was queued on `stream` only, not for the whole device.
+  virtual void WaitStream(void* stream) = 0;
+  // Makes `stream` torch's current stream on this thread (so allocations made for a run belong to it);
+  // returns a guard to pass to LeaveStream.
+  virtual void* EnterStream(void* stream, int deviceIndex) = 0;
+  virtual void LeaveStream(void* guard) = 0;
+  // Page-locks existing host memory for DMA (read-only); false where the system refuses it.
+  virtual bool RegisterHost(void* data, size_t bytes) = 0;
+  virtual void UnregisterHost(void* data) = 0;
   // A plain copy of `bytes` from a pinned host buffer, for the benchmark's reference figure.
   virtual double PinnedCopyGbps(size_t bytes, int deviceIndex) = 0;
 };

@@ -18,7 +18,8 @@ std::string Errno(const std::string& what, const std::string& path) {
 }
 }  // namespace
 
-std::shared_ptr<Mapping> Mapping::Open(const std::string& path, uint64_t offset, int64_t length) {
+std::shared_ptr<Mapping> Mapping::Open(const std::string& path, uint64_t offset, int64_t length,
+                                       bool sharedReadOnly) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw NativeError(errno == ENOENT ? "NATIVE_NOT_FOUND" : "NATIVE_IO", Errno("cannot open", path));
   struct stat st {};
@@ -49,8 +50,8 @@ std::shared_ptr<Mapping> Mapping::Open(const std::string& path, uint64_t offset,
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const uint64_t aligned = offset - offset % page;
   const size_t slack = static_cast<size_t>(offset - aligned);
-  void* base = ::mmap(nullptr, slack + mapping->size_, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
-                      static_cast<off_t>(aligned));
+  void* base = ::mmap(nullptr, slack + mapping->size_, sharedReadOnly ? PROT_READ : PROT_READ | PROT_WRITE,
+                      sharedReadOnly ? MAP_SHARED : MAP_PRIVATE, fd, static_cast<off_t>(aligned));
   const int mmap_errno = errno;
   ::close(fd);
   if (base == MAP_FAILED) {

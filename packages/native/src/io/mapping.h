@@ -11,7 +11,10 @@ namespace aotihub {
 class Mapping {
  public:
   // Maps [offset, offset + length) of `path`; length -1 means "to the end of the file".
-  static std::shared_ptr<Mapping> Open(const std::string& path, uint64_t offset, int64_t length);
+  // `sharedReadOnly`: PROT_READ + MAP_SHARED, for native readers only (never handed to JS): the page
+  // cache's own pages, no copy-on-write, and registrable with cudaHostRegister (read-only flag).
+  static std::shared_ptr<Mapping> Open(const std::string& path, uint64_t offset, int64_t length,
+                                       bool sharedReadOnly = false);
   ~Mapping();
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;

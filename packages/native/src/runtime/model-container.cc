@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 
 #include "../common/native-error.h"
@@ -18,16 +19,33 @@ void Bind(void* lib, F& slot, const char* name, bool required, const std::string
     throw NativeError("NATIVE_NOT_AOTI", soPath + " does not export " + name + ": not an AOTInductor model");
 }
 
-void Check(Rc rc, const char* call) {
-  if (rc != 0)
-    throw NativeError("NATIVE_MODEL", std::string(call) + " failed (the model printed the cause on stderr)");
-}
-
-constexpr size_t kInputAlignment = 64;
-
-struct FreeDeleter {
-  void operator()(uint8_t* p) const { std::free(p); }
+// Releases a set of tensor handles unless they were handed on.
+struct HandleList {
+  std::vector<AtenTensorHandle> handles;
+  ~HandleList() {
+    for (auto h : handles)
+      if (h != nullptr) CurrentBackend()->Release(h);
+  }
 };
+
+// torch's current stream is ours for the length of a run, so what the run allocates belongs to it.
+class StreamScope {
+ public:
+  StreamScope(void* stream, int deviceIndex)
+      : guard_(stream == nullptr ? nullptr : CurrentBackend()->EnterStream(stream, deviceIndex)) {}
+  ~StreamScope() { CurrentBackend()->LeaveStream(guard_); }
+  StreamScope(const StreamScope&) = delete;
+  StreamScope& operator=(const StreamScope&) = delete;
+
+ private:
+  void* guard_;
+};
+
+size_t ByteSize(const std::vector<int64_t>& shape, DType dtype) {
+  size_t numel = 1;
+  for (int64_t d : shape) numel *= static_cast<size_t>(d);
+  return numel * DTypeSize(dtype);
+}
 
 std::string Str(const char* s) { return s == nullptr ? std::string() : std::string(s); }
 
@@ -35,12 +53,14 @@ std::string Str(const char* s) { return s == nullptr ? std::string() : std::stri
 
 std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, const std::string& cubinDir,
                                                      DeviceRef device, std::shared_ptr<WeightStore> store,
-                                                     std::shared_ptr<WeightStore> overrides) {
+                                                     std::shared_ptr<WeightStore> overrides,
+                                                     std::shared_ptr<DispatcherProxyExecutor> executor) {
   CurrentBackend();  // the model's shim symbols must already be global
   std::shared_ptr<ModelContainer> self(new ModelContainer());
   self->device_ = device;
   self->store_ = std::move(store);
   self->overrides_ = std::move(overrides);
+  self->executor_ = std::move(executor);
   // RTLD_LOCAL: variants export the same symbol names; each must keep its own.
   self->lib_ = ::dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (self->lib_ == nullptr) {
@@ -64,9 +84,13 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
   Bind(self->lib_, a.updateUserManagedPairs, "AOTInductorModelContainerUpdateUserManagedConstantBufferPairs", true,
        soPath);
   Bind(self->lib_, a.extractEntries, "AOTInductorModelContainerExtractConstantsMapEntries", false, soPath);
+  Bind(self->lib_, self->lastError_, "AOTInductorGetLastError", false, soPath);
   const std::string deviceStr = device.cuda ? "cuda:" + std::to_string(device.index) : "cpu";
   CurrentBackend()->UseDevice(device);
-  Check(a.create(&self->handle_, 1, deviceStr.c_str(), cubinDir.empty() ? nullptr : cubinDir.c_str()),
+  self->inputPool_ = HostBufferPool::Create(device.cuda);
+  self->outputPool_ = HostBufferPool::Create(device.cuda);
+  if (device.cuda) self->stream_ = CurrentBackend()->CreateStream(device.index);
+  self->Check(a.create(&self->handle_, 1, deviceStr.c_str(), cubinDir.empty() ? nullptr : cubinDir.c_str()),
         "AOTInductorModelContainerCreateWithDevice");
   self->ReadSignature();
   self->BindWeights();
@@ -144,89 +168,116 @@ void ModelContainer::BindWeights() {
         "UpdateUserManagedConstantBufferPairs");
 }
 
+void ModelContainer::Check(Rc rc, const char* call) const {
+  if (rc == 0) return;
+  // torch >= 2.13 keeps the message (per thread) instead of printing it; older ones print it.
+  const char* message = nullptr;
+  if (lastError_ != nullptr && lastError_(&message) == 0 && message != nullptr && *message != '\0')
+    throw NativeError("NATIVE_MODEL", std::string(call) + " failed: " + message);
+  throw NativeError("NATIVE_MODEL", std::string(call) + " failed (the model printed the cause on stderr)");
+}
+
+void ModelContainer::CallRun(std::vector<AtenTensorHandle>& in, std::vector<AtenTensorHandle>& out, void* stream) {
+  // Run steals the input handles, success or not. Custom ops (kernels) reach their library through
+  // the proxy executor; a model without any gets null, as torch's own loader passes.
+  ProxyExecutorAbi* executor = executor_.get();
+  const Rc rc = abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), stream, executor);
+  std::fill(in.begin(), in.end(), nullptr);
+  if (rc != 0 && executor_) {
+    const std::string opError = executor_->TakeLastError();
+    if (!opError.empty()) throw NativeError("NATIVE_KERNEL_CALL", opError);
+  }
+  Check(rc, "AOTInductorModelContainerRun");
+}
+
+// CPU: the inputs are our aligned copies, wrapped without a copy. CUDA: everything (uploads, the
+// model, downloads) is queued on this container's own non-blocking stream from page-locked buffers,
+// and the run waits once, for that stream only.
 std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, bool keepOnDevice) {
   TensorBackend* backend = CurrentBackend();
   std::lock_guard<std::mutex> lock(runMutex_);
-  backend->UseDevice(device_);
   if (inputs.size() != inputNames_.size())
     throw NativeError("NATIVE_INPUT", "model takes " + std::to_string(inputNames_.size()) + " inputs, got " +
                                           std::to_string(inputs.size()));
-  std::vector<AtenTensorHandle> in;
-  std::vector<std::unique_ptr<uint8_t, FreeDeleter>> scratch;
+  backend->UseDevice(device_);
+  StreamScope scope(stream_, device_.index);
   try {
-    for (const auto& input : inputs) {
-      if (input.deviceTensor != nullptr) {
-        in.push_back(backend->Alias(input.deviceTensor));
-        continue;
-      }
-      // Aliasing JS memory is safe (the worker keeps the array alive). A view that is not 64-byte
-      // aligned, as torch's allocator would give, is copied: measured on CPU, inputs at 4 or 8 mod 16
-      // made the kernels round differently from eager PyTorch.
-      void* data = const_cast<uint8_t*>(input.data);
-      if (reinterpret_cast<uintptr_t>(data) % kInputAlignment != 0) {
-        void* aligned = std::aligned_alloc(kInputAlignment, (input.bytes + kInputAlignment - 1) / kInputAlignment * kInputAlignment + kInputAlignment);
-        if (aligned == nullptr) throw NativeError("NATIVE_OOM", "cannot allocate an aligned input copy");
-        scratch.emplace_back(static_cast<uint8_t*>(aligned));
-        std::memcpy(aligned, input.data, input.bytes);
-        data = aligned;
-      }
-      AtenTensorHandle host = backend->FromBlob(data, input.shape, input.dtype, DeviceRef{});
-      if (!device_.cuda) {
-        in.push_back(host);
-        continue;
-      }
-      AtenTensorHandle dev = nullptr;
-      try {
-        dev = backend->Empty(input.shape, input.dtype, device_);
-        backend->Copy(dev, host);
-      } catch (...) {
-        backend->Release(host);
-        backend->Release(dev);
-        throw;
-      }
-      backend->Release(host);
-      in.push_back(dev);
-    }
+    return RunOnStream(inputs, keepOnDevice);
   } catch (...) {
-    for (auto h : in) backend->Release(h);
+    // Copies may still be queued: nothing they touch may be freed or reused before they finish.
+    if (stream_ != nullptr) {
+      try {
+        backend->WaitStream(stream_);
+      } catch (...) {
+      }
+    }
     throw;
   }
-  std::vector<AtenTensorHandle> out(outputNames_.size(), nullptr);
-  // Run steals the input handles, success or not.
-  Check(abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), nullptr, nullptr), "AOTInductorModelContainerRun");
-  std::vector<RunOutput> results(out.size());
-  try {
-    for (size_t i = 0; i < out.size(); i++) {
-      TensorInfo info = backend->Inspect(out[i]);
-      RunOutput& r = results[i];
-      r.shape = info.sizes;
-      r.dtype = backend->DTypeFromCode(info.dtypeCode);
-      if (r.dtype < 0) throw NativeError("NATIVE_BAD_DTYPE", "output " + std::to_string(i) + " has an unsupported dtype");
-      if (keepOnDevice && info.cuda) {
-        r.deviceTensor = out[i];
-        out[i] = nullptr;
-        continue;
-      }
-      size_t numel = 1;
-      for (int64_t d : r.shape) numel *= static_cast<size_t>(d);
-      r.bytes = numel * DTypeSize(static_cast<DType>(r.dtype));
-      r.host.reset(new uint8_t[r.bytes == 0 ? 1 : r.bytes]);
-      // copy_ into our own contiguous buffer: handles strided outputs and device -> host alike.
-      AtenTensorHandle dst = backend->FromBlob(r.host.get(), r.shape, static_cast<DType>(r.dtype), DeviceRef{});
-      try {
-        backend->Copy(dst, out[i]);
-      } catch (...) {
-        backend->Release(dst);
-        throw;
-      }
-      backend->Release(dst);
-      backend->Release(out[i]);
-      out[i] = nullptr;
+}
+
+std::vector<RunOutput> ModelContainer::RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice) {
+  TensorBackend* backend = CurrentBackend();
+  HandleList in;
+  in.handles.reserve(inputs.size());
+  for (const auto& input : inputs) {
+    if (input.device) {
+      in.handles.push_back(backend->Alias(input.device->handle));
+      continue;
     }
-  } catch (...) {
-    for (auto h : out) backend->Release(h);
-    for (auto& r : results) backend->Release(r.deviceTensor);
-    throw;
+    if (!device_.cuda) {
+      in.handles.push_back(backend->FromBlob(input.host.get(), input.shape, input.dtype, DeviceRef{}));
+      continue;
+    }
+    in.handles.push_back(backend->Empty(input.shape, input.dtype, device_));
+    backend->CopyAsync(backend->Inspect(in.handles.back()).data, input.host.get(), input.bytes, CopyKind::HostToDevice,
+                       stream_);
+  }
+  HandleList out;
+  out.handles.assign(outputNames_.size(), nullptr);
+  CallRun(in.handles, out.handles, stream_);
+  std::vector<RunOutput> results = CollectOutputs(out.handles, keepOnDevice);
+  if (stream_ != nullptr) backend->WaitStream(stream_);
+  return results;
+}
+
+// Host outputs are copied once, into a buffer that becomes the output's ArrayBuffer; on CUDA that
+// copy is queued on the run's stream (the caller waits for it).
+std::vector<RunOutput> ModelContainer::CollectOutputs(std::vector<AtenTensorHandle>& out, bool keepOnDevice) {
+  TensorBackend* backend = CurrentBackend();
+  std::vector<RunOutput> results(out.size());
+  HandleList scratch;
+  for (size_t i = 0; i < out.size(); i++) {
+    TensorInfo info = backend->Inspect(out[i]);
+    RunOutput& r = results[i];
+    r.shape = info.sizes;
+    r.dtype = backend->DTypeFromCode(info.dtypeCode);
+    if (r.dtype < 0) throw NativeError("NATIVE_BAD_DTYPE", "output " + std::to_string(i) + " has an unsupported dtype");
+    const DType dtype = static_cast<DType>(r.dtype);
+    r.bytes = ByteSize(r.shape, dtype);
+    AtenTensorHandle source = out[i];
+    if (!info.contiguous()) {
+      // A strided output (a view): made contiguous where it lives, on the run's stream.
+      scratch.handles.push_back(backend->Empty(r.shape, dtype, info.cuda ? device_ : DeviceRef{}));
+      backend->Copy(scratch.handles.back(), source);
+      source = scratch.handles.back();
+      info.data = backend->Inspect(source).data;
+    }
+    if (keepOnDevice && info.cuda) {
+      auto dt = std::make_shared<DeviceTensor>();
+      dt->handle = backend->Alias(source);
+      dt->dtype = dtype;
+      dt->shape = r.shape;
+      dt->deviceIndex = device_.index;
+      dt->bytes = r.bytes;
+      r.device = std::move(dt);
+      continue;
+    }
+    r.host = outputPool_->Acquire(r.bytes);
+    if (r.bytes == 0) continue;
+    if (info.cuda)
+      backend->CopyAsync(r.host.get(), info.data, r.bytes, CopyKind::DeviceToHost, stream_);
+    else
+      std::memcpy(r.host.get(), info.data, r.bytes);
   }
   return results;
 }
@@ -262,6 +313,7 @@ ModelContainer::~ModelContainer() {
     }
     abi_.destroy(handle_);
   }
+  if (stream_ != nullptr) CurrentBackend()->DestroyStream(stream_);
   if (lib_ != nullptr) ::dlclose(lib_);
 }
 

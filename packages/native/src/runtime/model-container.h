@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/proxy-executor.h"
 #include "container-abi.h"
+#include "device-tensor.h"
+#include "host-buffer-pool.h"
 #include "weight-store.h"
 
 namespace aotihub {
@@ -19,33 +22,39 @@ struct ConstantInfo {
   bool folded = false;
 };
 
-// An input as the worker sees it: host bytes (kept alive by the JS call) or a device tensor.
+// An input as a run reads it. Host bytes are our own copy, made on the JS thread before the run is
+// queued, so nothing the caller does to its ArrayBuffer afterwards (detach, resize, unmap) can reach
+// memory the run reads. Shape and dtype are native values read at that moment too.
 struct RunInput {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
-  const uint8_t* data = nullptr;
+  std::shared_ptr<uint8_t> host;  // 64-byte aligned (page-locked on CUDA), `bytes` long
   size_t bytes = 0;
-  AtenTensorHandle deviceTensor = nullptr;  // borrowed; aliased before Run steals it
+  std::shared_ptr<DeviceTensor> device;  // checked against the container's GPU when captured
 };
 
 struct RunOutput {
   int dtype = -1;
   std::vector<int64_t> shape;
-  std::unique_ptr<uint8_t[]> host;
+  std::shared_ptr<uint8_t> host;  // copied once, from the model's output into a buffer JS will own
   size_t bytes = 0;
-  AtenTensorHandle deviceTensor = nullptr;  // owned when kept on the device
+  std::shared_ptr<DeviceTensor> device;  // when kept on the device
 };
 
 class ModelContainer {
  public:
   static std::shared_ptr<ModelContainer> Open(const std::string& soPath, const std::string& cubinDir,
                                               DeviceRef device, std::shared_ptr<WeightStore> store,
-                                              std::shared_ptr<WeightStore> overrides);
+                                              std::shared_ptr<WeightStore> overrides,
+                                              std::shared_ptr<DispatcherProxyExecutor> executor = nullptr);
   ~ModelContainer();
   ModelContainer(const ModelContainer&) = delete;
   ModelContainer& operator=(const ModelContainer&) = delete;
 
   std::vector<RunOutput> Run(const std::vector<RunInput>& inputs, bool keepOnDevice);
+  DeviceRef device() const { return device_; }
+  // Where captured host inputs go: page-locked buffers on CUDA, aligned ones on the CPU.
+  HostBufferPool& inputPool() { return *inputPool_; }
   const std::vector<std::string>& inputNames() const { return inputNames_; }
   const std::vector<std::string>& outputNames() const { return outputNames_; }
   const std::vector<ConstantInfo>& constants() const { return constants_; }
@@ -57,6 +66,12 @@ class ModelContainer {
   void ReadSignature();
   void BindWeights();
   const StoredTensor* Lookup(const std::string& key) const;
+  // The one call of the model's run entry point (kept in one place: a proxy executor plugs in here).
+  void CallRun(std::vector<AtenTensorHandle>& in, std::vector<AtenTensorHandle>& out, void* stream);
+  // Turns a non-zero return of the model's C ABI into an error with the model's own message.
+  void Check(Rc rc, const char* call) const;
+  std::vector<RunOutput> RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice);
+  std::vector<RunOutput> CollectOutputs(std::vector<AtenTensorHandle>& out, bool keepOnDevice);
 
   void* lib_ = nullptr;
   ContainerAbi abi_{};
@@ -64,10 +79,16 @@ class ModelContainer {
   DeviceRef device_;
   std::shared_ptr<WeightStore> store_;
   std::shared_ptr<WeightStore> overrides_;  // this variant's own constants (may be null)
+  // Runs the model's custom ops (null for models without any); passed to every Run.
+  std::shared_ptr<DispatcherProxyExecutor> executor_;
   std::vector<std::string> inputNames_;
   std::vector<std::string> outputNames_;
   std::vector<ConstantInfo> constants_;
   std::vector<std::pair<std::string, AtenTensorHandle>> bound_;  // constant name -> our handle
+  Rc (*lastError_)(const char**) = nullptr;  // AOTInductorGetLastError (torch >= 2.13)
+  void* stream_ = nullptr;                    // CUDA: this container's non-blocking stream
+  std::shared_ptr<HostBufferPool> inputPool_;
+  std::shared_ptr<HostBufferPool> outputPool_;
   std::mutex runMutex_;
 };
 

@@ -5,6 +5,10 @@
 #include "../backend/libtorch-backend.h"
 #include "../common/boxed.h"
 #include "../common/promise-worker.h"
+#include <cstring>
+
+#include "device-tensor.h"
+#include "../kernels/kernel-bindings.h"
 #include "model-container.h"
 #include "weight-store.h"
 
@@ -12,22 +16,149 @@ namespace aotihub {
 
 namespace {
 
-// A device-resident tensor handed to JS; released when JS disposes it or collects it.
-struct DeviceTensor {
-  AtenTensorHandle handle = nullptr;
-  ~DeviceTensor() {
-    if (handle != nullptr) CurrentBackend()->Release(handle);
-  }
-};
-
 std::string GetString(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::String>(); }
 double GetNumber(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::Number>().DoubleValue(); }
 
 std::vector<int64_t> GetShape(const Napi::Object& o) {
-  auto array = o.Get("shape").As<Napi::Array>();
+  auto value = o.Get("shape");
+  if (!value.IsArray()) throw NativeError("NATIVE_INPUT", "a tensor's shape is not an array");
+  auto array = value.As<Napi::Array>();
   std::vector<int64_t> shape(array.Length());
-  for (uint32_t i = 0; i < array.Length(); i++) shape[i] = array.Get(i).As<Napi::Number>().Int64Value();
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    auto d = array.Get(i);
+    if (!d.IsNumber()) throw NativeError("NATIVE_INPUT", "a tensor's shape holds a non-number");
+    const double v = d.As<Napi::Number>().DoubleValue();
+    if (!(v >= 0 && v <= 9007199254740991.0) || v != static_cast<double>(static_cast<int64_t>(v)))
+      throw NativeError("NATIVE_INPUT", "a tensor's shape holds " + std::to_string(v));
+    shape[i] = static_cast<int64_t>(v);
+  }
   return shape;
+}
+
+// numel x element size, refusing shapes whose byte size does not fit in 64 bits.
+size_t ShapeBytes(const std::vector<int64_t>& shape, DType dtype) {
+  unsigned __int128 n = DTypeSize(dtype);
+  for (int64_t d : shape) {
+    n *= static_cast<uint64_t>(d);
+    if (n > (static_cast<unsigned __int128>(1) << 62)) throw NativeError("NATIVE_INPUT", "a tensor's shape is too large");
+  }
+  return static_cast<size_t>(n);
+}
+
+std::string ShapeText(const std::vector<int64_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); i++) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+// Everything a run reads, taken now on the JS thread: native dtype and shape, and a copy of the host
+// bytes into the container's buffers. A device tensor is checked against what it natively is.
+std::vector<RunInput> CaptureInputs(ModelContainer& container, const Napi::Value& value,
+                                    std::vector<std::shared_ptr<DeviceTensor>>* keep = nullptr) {
+  if (!value.IsArray()) throw NativeError("NATIVE_INPUT", "inputs are not an array");
+  auto array = value.As<Napi::Array>();
+  std::vector<RunInput> inputs;
+  inputs.reserve(array.Length());
+  const DeviceRef target = container.device();
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    const std::string which = "input " + std::to_string(i);
+    auto element = array.Get(i);
+    if (!element.IsObject()) throw NativeError("NATIVE_INPUT", which + " is not a tensor");
+    auto t = element.As<Napi::Object>();
+    RunInput input;
+    input.dtype = DTypeFromName(GetString(t, "dtype"));
+    input.shape = GetShape(t);
+    input.bytes = ShapeBytes(input.shape, input.dtype);
+    auto device = t.Get("device");
+    if (device.IsExternal()) {
+      input.device = Unbox<DeviceTensor>(device, "device tensor");
+      const DeviceTensor& dt = *input.device;
+      if (!target.cuda || dt.deviceIndex != target.index)
+        throw NativeError("NATIVE_WRONG_DEVICE", which + " lives on cuda:" + std::to_string(dt.deviceIndex) +
+                                                     ", the model on " +
+                                                     (target.cuda ? "cuda:" + std::to_string(target.index) : "cpu"));
+      if (dt.dtype != input.dtype || dt.shape != input.shape)
+        throw NativeError("NATIVE_INPUT", which + " is a device tensor " + DTypeName(dt.dtype) + ShapeText(dt.shape) +
+                                              ", passed as " + DTypeName(input.dtype) + ShapeText(input.shape));
+      if (keep != nullptr) keep->push_back(input.device);
+      inputs.push_back(std::move(input));
+      continue;
+    }
+    auto data = t.Get("data");
+    if (!data.IsTypedArray()) throw NativeError("NATIVE_INPUT", which + " has no TypedArray data");
+    auto view = data.As<Napi::TypedArray>();
+    // A detached buffer, or a resizable one shrunk under the view, reads as zero bytes here.
+    const size_t have = view.ByteLength();
+    if (have != input.bytes)
+      throw NativeError("NATIVE_INPUT", which + " holds " + std::to_string(have) + " bytes, " +
+                                            DTypeName(input.dtype) + ShapeText(input.shape) + " needs " +
+                                            std::to_string(input.bytes) +
+                                            " (was its buffer detached, resized or unmapped?)");
+    input.host = container.inputPool().Acquire(input.bytes);
+    if (input.bytes > 0) {
+      const auto* base = static_cast<const uint8_t*>(view.ArrayBuffer().Data());
+      if (base == nullptr) throw NativeError("NATIVE_INPUT", which + "'s buffer is detached");
+      std::memcpy(input.host.get(), base + view.ByteOffset(), input.bytes);
+    }
+    inputs.push_back(std::move(input));
+  }
+  return inputs;
+}
+
+// Below this an output is copied into a plain ArrayBuffer: an external buffer's finalizer and its
+// GC bookkeeping cost more than copying a few KiB, and the pool buffer comes back at once.
+constexpr size_t kExternalOutputBytes = 64 * 1024;
+
+// An ArrayBuffer over a native buffer JS then owns (no copy) for large outputs; a copy for small
+// ones and where external buffers are refused (runtimes with a memory sandbox).
+Napi::ArrayBuffer ToArrayBuffer(Napi::Env env, const std::shared_ptr<uint8_t>& data, size_t bytes) {
+  if (bytes == 0 || !data) return Napi::ArrayBuffer::New(env, 0);
+  if (bytes < kExternalOutputBytes) {
+    auto buffer = Napi::ArrayBuffer::New(env, bytes);
+    std::memcpy(buffer.Data(), data.get(), bytes);
+    return buffer;
+  }
+  try {
+    return Napi::ArrayBuffer::New(
+        env, data.get(), bytes, [](Napi::Env, void*, std::shared_ptr<uint8_t>* share) { delete share; },
+        new std::shared_ptr<uint8_t>(data));
+  } catch (const Napi::Error&) {
+    auto buffer = Napi::ArrayBuffer::New(env, bytes);
+    std::memcpy(buffer.Data(), data.get(), bytes);
+    return buffer;
+  }
+}
+
+Napi::Array ShapeToJs(Napi::Env env, const std::vector<int64_t>& shape) {
+  auto array = Napi::Array::New(env, shape.size());
+  for (size_t j = 0; j < shape.size(); j++) array.Set(static_cast<uint32_t>(j), static_cast<double>(shape[j]));
+  return array;
+}
+
+Napi::Object DeviceTensorToJs(Napi::Env env, const std::shared_ptr<DeviceTensor>& dt) {
+  auto o = Napi::Object::New(env);
+  o.Set("dtype", DTypeName(dt->dtype));
+  o.Set("shape", ShapeToJs(env, dt->shape));
+  o.Set("deviceIndex", dt->deviceIndex);
+  o.Set("device", Box(env, dt));
+  return o;
+}
+
+Napi::Array OutputsToJs(Napi::Env env, std::vector<RunOutput>& results) {
+  auto array = Napi::Array::New(env, results.size());
+  for (size_t i = 0; i < results.size(); i++) {
+    RunOutput& r = results[i];
+    if (r.device) {
+      array.Set(static_cast<uint32_t>(i), DeviceTensorToJs(env, r.device));
+      continue;
+    }
+    auto o = Napi::Object::New(env);
+    o.Set("dtype", DTypeName(static_cast<DType>(r.dtype)));
+    o.Set("shape", ShapeToJs(env, r.shape));
+    o.Set("buffer", ToArrayBuffer(env, r.host, r.bytes));
+    array.Set(static_cast<uint32_t>(i), o);
+  }
+  return array;
 }
 
 DeviceRef GetDevice(const Napi::Object& o) {
@@ -95,6 +226,7 @@ Napi::Value CreateWeightStore(const Napi::CallbackInfo& info) {
         o.Set("uploadMs", (*store)->uploadMs());
         o.Set("zeroCopy", static_cast<double>((*store)->zeroCopyCount()));
         o.Set("count", static_cast<double>((*store)->tensors().size()));
+        o.Set("uploadPath", (*store)->uploadPath());
         // Dropping the worker's share now leaves JS as the owner, so dispose() really frees.
         store->reset();
         return o;
@@ -108,7 +240,9 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
   DeviceRef device;
   std::shared_ptr<WeightStore> store;
   std::shared_ptr<WeightStore> overrides;
+  std::shared_ptr<DispatcherProxyExecutor> executor;
   Guard(env, [&] {
+    executor = ExecutorFromJs(spec.Get("externNodes"));
     soPath = GetString(spec, "soPath");
     cubinDir = GetString(spec, "cubinDir");
     device = GetDevice(spec);
@@ -118,7 +252,7 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
   });
   auto out = std::make_shared<std::shared_ptr<ModelContainer>>();
   return PromiseWorker::Start(
-      env, [=] { *out = ModelContainer::Open(soPath, cubinDir, device, store, overrides); },
+      env, [=] { *out = ModelContainer::Open(soPath, cubinDir, device, store, overrides, executor); },
       [out](Napi::Env env) -> Napi::Value {
         auto& c = *out;
         auto o = Napi::Object::New(env);
@@ -150,60 +284,99 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   std::shared_ptr<ModelContainer> container;
   std::vector<RunInput> inputs;
-  std::vector<std::shared_ptr<DeviceTensor>> deviceInputs;  // kept alive for the run
   const bool keepOnDevice = info[2].ToBoolean();
   Guard(env, [&] {
     container = Unbox<ModelContainer>(info[0], "model variant");
-    auto array = info[1].As<Napi::Array>();
-    for (uint32_t i = 0; i < array.Length(); i++) {
-      auto t = array.Get(i).As<Napi::Object>();
-      RunInput input;
-      input.dtype = DTypeFromName(GetString(t, "dtype"));
-      input.shape = GetShape(t);
-      auto device = t.Get("device");
-      if (device.IsExternal()) {
-        deviceInputs.push_back(Unbox<DeviceTensor>(device, "device tensor"));
-        input.deviceTensor = deviceInputs.back()->handle;
-      } else {
-        auto data = t.Get("data").As<Napi::TypedArray>();
-        input.data = static_cast<const uint8_t*>(data.ArrayBuffer().Data()) + data.ByteOffset();
-        input.bytes = data.ByteLength();
-        size_t numel = 1;
-        for (int64_t d : input.shape) numel *= static_cast<size_t>(d);
-        if (numel * DTypeSize(input.dtype) != input.bytes)
-          throw NativeError("NATIVE_INPUT", "input " + std::to_string(i) + " data size does not match its shape");
-      }
-      inputs.push_back(std::move(input));
-    }
+    inputs = CaptureInputs(*container, info[1]);
     return 0;
   });
   auto results = std::make_shared<std::vector<RunOutput>>();
   return PromiseWorker::Start(
       env, [=] { *results = container->Run(inputs, keepOnDevice); },
-      [results](Napi::Env env) -> Napi::Value {
-        auto array = Napi::Array::New(env, results->size());
-        for (size_t i = 0; i < results->size(); i++) {
-          RunOutput& r = (*results)[i];
-          auto o = Napi::Object::New(env);
-          o.Set("dtype", DTypeName(static_cast<DType>(r.dtype)));
-          auto shape = Napi::Array::New(env, r.shape.size());
-          for (size_t j = 0; j < r.shape.size(); j++) shape.Set(static_cast<uint32_t>(j), static_cast<double>(r.shape[j]));
-          o.Set("shape", shape);
-          if (r.deviceTensor != nullptr) {
-            auto dt = std::make_shared<DeviceTensor>();
-            dt->handle = r.deviceTensor;
-            r.deviceTensor = nullptr;
-            o.Set("device", Box(env, dt));
-          } else {
-            auto buffer = Napi::ArrayBuffer::New(env, r.bytes);
-            if (r.bytes > 0) std::memcpy(buffer.Data(), r.host.get(), r.bytes);
-            o.Set("buffer", buffer);
-          }
-          array.Set(static_cast<uint32_t>(i), o);
+      [results](Napi::Env env) -> Napi::Value { return OutputsToJs(env, *results); });
+}
+
+// The same run on the calling (JS) thread: no hop to the libuv pool and back, and one OpenMP team
+// (the main thread's) instead of one per pool thread. For small models, where the hop dominates.
+Napi::Value RunContainerSync(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    auto container = Unbox<ModelContainer>(info[0], "model variant");
+    auto inputs = CaptureInputs(*container, info[1]);
+    auto results = container->Run(inputs, info[2].ToBoolean());
+    return OutputsToJs(env, results);
+  });
+}
+
+// toDevice: a host tensor copied to the GPU once, ahead of the runs that read it.
+Napi::Value UploadTensor(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto dt = std::make_shared<DeviceTensor>();
+  std::shared_ptr<uint8_t> host;
+  Guard(env, [&] {
+    auto t = info[0].As<Napi::Object>();
+    dt->dtype = DTypeFromName(GetString(t, "dtype"));
+    dt->shape = GetShape(t);
+    dt->bytes = ShapeBytes(dt->shape, dt->dtype);
+    dt->deviceIndex = info[1].As<Napi::Number>().Int32Value();
+    if (!t.Get("data").IsTypedArray()) throw NativeError("NATIVE_INPUT", "the tensor has no TypedArray data");
+    auto view = t.Get("data").As<Napi::TypedArray>();
+    if (view.ByteLength() != dt->bytes)
+      throw NativeError("NATIVE_INPUT", "the tensor holds " + std::to_string(view.ByteLength()) + " bytes, " +
+                                            DTypeName(dt->dtype) + ShapeText(dt->shape) + " needs " +
+                                            std::to_string(dt->bytes));
+    TensorBackend* backend = CurrentBackend();
+    host.reset(static_cast<uint8_t*>(backend->AllocHost(dt->bytes, false)),
+               [](uint8_t* p) { CurrentBackend()->FreeHost(p, false); });
+    if (dt->bytes > 0)
+      std::memcpy(host.get(), static_cast<const uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset(), dt->bytes);
+    return 0;
+  });
+  return PromiseWorker::Start(
+      env,
+      [dt, host] {
+        TensorBackend* backend = CurrentBackend();
+        const DeviceRef device{true, dt->deviceIndex};
+        backend->UseDevice(device);
+        dt->handle = backend->Empty(dt->shape, dt->dtype, device);
+        AtenTensorHandle source = backend->FromBlob(host.get(), dt->shape, dt->dtype, DeviceRef{});
+        try {
+          backend->Copy(dt->handle, source);  // from pageable memory: complete when it returns
+        } catch (...) {
+          backend->Release(source);
+          throw;
         }
-        return array;
+        backend->Release(source);
       },
-      info[1]);
+      [dt](Napi::Env env) -> Napi::Value { return DeviceTensorToJs(env, dt); });
+}
+
+// toHost: a device tensor's bytes, read back once.
+Napi::Value DownloadTensor(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  std::shared_ptr<DeviceTensor> dt;
+  Guard(env, [&] {
+    dt = Unbox<DeviceTensor>(info[0], "device tensor");
+    return 0;
+  });
+  auto host = std::make_shared<std::shared_ptr<uint8_t>>();
+  return PromiseWorker::Start(
+      env,
+      [dt, host] {
+        TensorBackend* backend = CurrentBackend();
+        backend->UseDevice(DeviceRef{true, dt->deviceIndex});
+        host->reset(static_cast<uint8_t*>(backend->AllocHost(dt->bytes, false)),
+                    [](uint8_t* p) { CurrentBackend()->FreeHost(p, false); });
+        AtenTensorHandle target = backend->FromBlob(host->get(), dt->shape, dt->dtype, DeviceRef{});
+        try {
+          backend->Copy(target, dt->handle);
+        } catch (...) {
+          backend->Release(target);
+          throw;
+        }
+        backend->Release(target);
+      },
+      [dt, host](Napi::Env env) -> Napi::Value { return ToArrayBuffer(env, *host, dt->bytes); });
 }
 
 Napi::Value DisposeHandle(const Napi::CallbackInfo& info) {
@@ -252,6 +425,9 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("createWeightStore", Napi::Function::New(env, CreateWeightStore));
   exports.Set("openContainer", Napi::Function::New(env, OpenContainer));
   exports.Set("runContainer", Napi::Function::New(env, RunContainer));
+  exports.Set("runContainerSync", Napi::Function::New(env, RunContainerSync));
+  exports.Set("uploadTensor", Napi::Function::New(env, UploadTensor));
+  exports.Set("downloadTensor", Napi::Function::New(env, DownloadTensor));
   exports.Set("disposeHandle", Napi::Function::New(env, DisposeHandle));
   exports.Set("boundPointers", Napi::Function::New(env, BoundPointers));
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemoryJs));

@@ -5,60 +5,111 @@
 #include <cstring>
 
 #include "../common/native-error.h"
+#include "weight-upload.h"
 
 namespace aotihub {
 
+namespace {
+
+// cudaMalloc's own alignment: every view starts where a separate allocation would have.
+constexpr uint64_t kDeviceAlignment = 256;
+
+uint64_t AlignUp(uint64_t n) { return (n + kDeviceAlignment - 1) / kDeviceAlignment * kDeviceAlignment; }
+
+// The TS reader checked these already; checking again keeps a lying file from ever being read out
+// of bounds, even if it changed in between.
+void CheckSpec(const TensorSpec& spec, const Mapping& mapping, const std::string& path) {
+  if (spec.byteOffset > mapping.size() || spec.byteLength > mapping.size() - spec.byteOffset)
+    throw NativeError("NATIVE_RANGE", "tensor " + spec.name + " lies outside " + path);
+  uint64_t numel = 1;
+  for (int64_t d : spec.shape) numel *= static_cast<uint64_t>(d);
+  if (numel * DTypeSize(spec.dtype) != spec.byteLength)
+    throw NativeError("NATIVE_RANGE", "tensor " + spec.name + " has " + std::to_string(spec.byteLength) +
+                                          " bytes, not dtype x shape");
+}
+
+}  // namespace
+
 std::shared_ptr<WeightStore> WeightStore::Build(const std::vector<WeightFileSpec>& files, DeviceRef device) {
-  TensorBackend* backend = CurrentBackend();
   std::shared_ptr<WeightStore> store(new WeightStore());
   store->device_ = device;
   const auto start = std::chrono::steady_clock::now();
-  for (const auto& file : files) {
-    auto mapping = Mapping::Open(file.path, 0, -1);
-    for (const auto& spec : file.tensors) {
-      // The TS reader checked these already; checking again keeps a lying file from ever being
-      // read out of bounds, even if it changed in between.
-      if (spec.byteOffset > mapping->size() || spec.byteLength > mapping->size() - spec.byteOffset)
-        throw NativeError("NATIVE_RANGE", "tensor " + spec.name + " lies outside " + file.path);
-      uint64_t numel = 1;
-      for (int64_t d : spec.shape) numel *= static_cast<uint64_t>(d);
-      if (numel * DTypeSize(spec.dtype) != spec.byteLength)
-        throw NativeError("NATIVE_RANGE", "tensor " + spec.name + " has " + std::to_string(spec.byteLength) +
-                                              " bytes, not dtype x shape");
-      if (store->tensors_.count(spec.name) != 0)
-        throw NativeError("NATIVE_DUPLICATE", "tensor " + spec.name + " appears twice in the weight set");
-      uint8_t* src = mapping->data() + spec.byteOffset;
-      StoredTensor stored;
-      stored.dtype = spec.dtype;
-      stored.shape = spec.shape;
-      stored.bytes = spec.byteLength;
-      if (device.cuda) {
-        stored.handle = backend->Empty(spec.shape, spec.dtype, device);
-        store->tensors_.emplace(spec.name, stored);  // owned from here on, even if the upload throws
-        if (spec.byteLength > 0) backend->Upload(backend->Inspect(stored.handle).data, src, spec.byteLength, device.index);
-      } else {
-        void* data = src;
-        // safetensors only promises an 8-byte aligned data section. CPU kernels took other (differently
-        // rounding) paths for data not 16-byte aligned, so such a tensor is copied once to aligned memory.
-        if (reinterpret_cast<uintptr_t>(src) % 16 != 0) {
-          data = std::aligned_alloc(64, (spec.byteLength + 63) / 64 * 64);
-          if (data == nullptr) throw NativeError("NATIVE_OOM", "cannot allocate " + std::to_string(spec.byteLength));
-          std::memcpy(data, src, spec.byteLength);
-          store->ownedCopies_.push_back(data);
-        } else {
-          stored.zeroCopy = true;
-        }
-        stored.handle = backend->FromBlob(data, spec.shape, spec.dtype, device);
-        store->tensors_.emplace(spec.name, stored);
-      }
-      store->totalBytes_ += static_cast<double>(spec.byteLength);
-    }
-    // On CUDA the bytes now live on the device; the mapping is not needed past the upload.
-    if (!device.cuda) store->mappings_.push_back(mapping);
-  }
-  if (device.cuda) backend->Synchronize(device.index);
+  if (device.cuda)
+    store->BuildOnDevice(files);
+  else
+    store->BuildOnHost(files);
   store->uploadMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return store;
+}
+
+void WeightStore::Add(const std::string& name, StoredTensor stored) {
+  if (!tensors_.emplace(name, stored).second) {
+    CurrentBackend()->Release(stored.handle);
+    throw NativeError("NATIVE_DUPLICATE", "tensor " + name + " appears twice in the weight set");
+  }
+  totalBytes_ += static_cast<double>(stored.bytes);
+}
+
+// CPU: tensors over the mapped file itself (zero-copy), except where alignment forbids it.
+void WeightStore::BuildOnHost(const std::vector<WeightFileSpec>& files) {
+  TensorBackend* backend = CurrentBackend();
+  for (const auto& file : files) {
+    auto mapping = Mapping::Open(file.path, 0, -1);
+    mappings_.push_back(mapping);
+    for (const auto& spec : file.tensors) {
+      CheckSpec(spec, *mapping, file.path);
+      uint8_t* src = mapping->data() + spec.byteOffset;
+      StoredTensor stored{spec.dtype, spec.shape, spec.byteLength, nullptr, false};
+      void* data = src;
+      // safetensors only promises an 8-byte aligned data section. CPU kernels took other (differently
+      // rounding) paths for data not 16-byte aligned, so such a tensor is copied once to aligned memory.
+      if (reinterpret_cast<uintptr_t>(src) % 16 != 0) {
+        data = std::aligned_alloc(64, (spec.byteLength + 63) / 64 * 64 + 64);
+        if (data == nullptr) throw NativeError("NATIVE_OOM", "cannot allocate " + std::to_string(spec.byteLength));
+        std::memcpy(data, src, spec.byteLength);
+        ownedCopies_.push_back(data);
+      } else {
+        stored.zeroCopy = true;
+      }
+      stored.handle = backend->FromBlob(data, spec.shape, spec.dtype, device_);
+      Add(spec.name, stored);
+    }
+  }
+}
+
+// CUDA: one device allocation for the whole set, each tensor a view at an aligned offset, filled
+// file by file from a shared read-only mapping (see weight-upload.h); the mapping goes after.
+void WeightStore::BuildOnDevice(const std::vector<WeightFileSpec>& files) {
+  TensorBackend* backend = CurrentBackend();
+  backend->UseDevice(device_);
+  std::vector<std::shared_ptr<Mapping>> mappings;
+  uint64_t total = 0;
+  for (const auto& file : files) {
+    mappings.push_back(Mapping::Open(file.path, 0, -1, true));
+    for (const auto& spec : file.tensors) {
+      CheckSpec(spec, *mappings.back(), file.path);
+      total += AlignUp(spec.byteLength);
+    }
+  }
+  if (total == 0) total = kDeviceAlignment;
+  blob_ = backend->Empty({static_cast<int64_t>(total)}, DType::U8, device_);
+  auto* base = static_cast<uint8_t*>(backend->Inspect(blob_).data);
+  uint64_t at = 0;
+  bool staged = false;
+  for (size_t f = 0; f < files.size(); f++) {
+    std::vector<UploadItem> items;
+    for (const auto& spec : files[f].tensors) {
+      StoredTensor stored{spec.dtype, spec.shape, spec.byteLength, nullptr, false};
+      stored.handle = backend->FromBlob(base + at, spec.shape, spec.dtype, device_);
+      Add(spec.name, stored);
+      items.push_back({spec.byteOffset, spec.byteLength, base + at});
+      at += AlignUp(spec.byteLength);
+    }
+    staged |= UploadFromMapping(*mappings[f], std::move(items), device_.index) == UploadPath::Staged;
+    mappings[f].reset();  // the bytes live on the device now
+  }
+  backend->Synchronize(device_.index);
+  uploadPath_ = staged ? "staged" : "registered";
 }
 
 const StoredTensor* WeightStore::Find(const std::string& name) const {
@@ -75,6 +126,7 @@ size_t WeightStore::zeroCopyCount() const {
 WeightStore::~WeightStore() {
   TensorBackend* backend = CurrentBackend();
   for (auto& [name, t] : tensors_) backend->Release(t.handle);
+  backend->Release(blob_);  // after its views
   for (void* p : ownedCopies_) std::free(p);
 }
 

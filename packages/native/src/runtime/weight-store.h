@@ -45,12 +45,19 @@ class WeightStore {
   double totalBytes() const { return totalBytes_; }
   double uploadMs() const { return uploadMs_; }
   size_t zeroCopyCount() const;
+  // CUDA: how the bytes went up ("registered": page-locked file pages; "staged": pinned buffers).
+  const char* uploadPath() const { return uploadPath_; }
 
  private:
   WeightStore() = default;
+  void BuildOnHost(const std::vector<WeightFileSpec>& files);
+  void BuildOnDevice(const std::vector<WeightFileSpec>& files);
+  void Add(const std::string& name, StoredTensor stored);
   DeviceRef device_;
   std::vector<std::shared_ptr<Mapping>> mappings_;  // CPU tensors point into these
   std::vector<void*> ownedCopies_;                  // misaligned CPU tensors, copied once
+  AtenTensorHandle blob_ = nullptr;                 // CUDA: one allocation; the tensors are views
+  const char* uploadPath_ = "none";
   std::unordered_map<std::string, StoredTensor> tensors_;
   double totalBytes_ = 0;
   double uploadMs_ = 0;

@@ -79,6 +79,23 @@ describe("findTorch", () => {
     expect(viaEnv.source).toBe("AOTIHUB_TORCH_DIR");
   });
 
+  it("never takes a torch/ folder from the working directory (python -I, neutral cwd)", async () => {
+    const planted = mkdtempSync(join(tmpdir(), "aotihub-cwd-torch-"));
+    mkdirSync(join(planted, "torch", "lib"), { recursive: true });
+    writeFileSync(join(planted, "torch", "__init__.py"), "raise SystemExit('planted torch imported')\n");
+    writeFileSync(join(planted, "torch", "version.py"), "__version__ = '6.6.6'\n");
+    writeFileSync(join(planted, "torch", "lib", "libtorch_cpu.so"), "");
+    const before = process.cwd();
+    process.chdir(planted);
+    try {
+      const torch = await findTorch({ env: { PATH: process.env.PATH }, pythons: [testPython()] });
+      expect(torch.dir.startsWith(planted)).toBe(false);
+      expect(torch.fullVersion).not.toBe("6.6.6");
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   it("reads a libtorch zip layout's build-version", async () => {
     const dir = mkdtempSync(join(tmpdir(), "aotihub-libtorch-"));
     mkdirSync(join(dir, "lib"));

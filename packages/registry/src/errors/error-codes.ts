@@ -36,6 +36,10 @@ export const ERROR_CODES = {
     summary: "aotihub.lock is not JSON or not format aotihub-lock/1",
     fix: "restore it from version control, or regenerate it with `aotihub lock`",
   },
+  AOTIHUB_UNSAFE_PROJECT_FILE: {
+    summary: "aotihub.config.json or aotihub.lock is owned by another user or writable by group or others",
+    fix: "chown it to you and chmod go-w it if it is yours; otherwise delete it",
+  },
   AOTIHUB_LOCK_DRIFT: {
     summary: "the cache or the Hub offers other bytes than aotihub.lock pins",
     fix: "run `aotihub lock` again if the change is intended, else restore the lockfile",
@@ -85,9 +89,46 @@ export const ERROR_CODES = {
     summary: "a kernel build name that the kernels library's grammar does not accept",
     fix: "such builds are skipped; the publisher renames the build folder",
   },
-  AOTIHUB_CUSTOM_OPS_UNSUPPORTED: {
-    summary: "the chosen artifacts call custom kernels, which this version cannot run yet",
-    fix: "use a profile built without custom kernels",
+  AOTIHUB_KERNEL_NO_LIBRARY: {
+    summary: "the kernel build chosen for this device holds no shared library",
+    fix: "use a kernel repo with compiled builds",
+  },
+  AOTIHUB_KERNEL_TORCH_ABI: {
+    summary:
+      "a kernel library needs c10/ATen/torch symbols the loaded libtorch lacks: built for another torch",
+    fix: "use the build whose variant names this torch, or run with the torch it was built for",
+  },
+  AOTIHUB_KERNEL_LOAD_FAILED: {
+    summary: "dlopen of a kernel library failed",
+    fix: "fetch the build again; install what it links against",
+  },
+  AOTIHUB_KERNEL_NAMESPACE_TAKEN: {
+    summary: "another build of the same kernel library (op namespace) is loaded in this process",
+    fix: "run models that need different builds of one kernel in separate processes",
+  },
+  AOTIHUB_KERNEL_OP_MISSING: {
+    summary: "the model calls an op that no loaded kernel registers",
+    fix: "list the kernel in the artifact's kernels; use the build the model was exported with",
+  },
+  AOTIHUB_KERNEL_OP_SCHEMA_MISMATCH: {
+    summary: "the loaded kernel registers the op with another signature than the model calls",
+    fix: "pin the kernel revision the model was exported with, or export the model again",
+  },
+  AOTIHUB_KERNEL_CALL_UNSUPPORTED: {
+    summary: "the model passes an argument kind the proxy executor cannot replay",
+    fix: "an op signature with tensors, ints, floats, bools, lists and optionals",
+  },
+  AOTIHUB_KERNEL_SCHEMA_UNVERIFIABLE: {
+    summary: "this libtorch does not let aotihub read an op's schema before calling it",
+    fix: "use a supported torch version (2.11, 2.13 verified)",
+  },
+  AOTIHUB_KERNEL_SHIM_MISSING: {
+    summary: "this libtorch's C shim lacks aoti_torch_call_dispatcher or the list functions",
+    fix: "use a newer torch",
+  },
+  AOTIHUB_KERNEL_CALL_FAILED: {
+    summary: "a custom op raised while the model ran",
+    fix: "check the inputs' dtypes, shapes and device against what the kernel supports",
   },
   // Hub and network
   AOTIHUB_REPO_NOT_FOUND: {
@@ -121,6 +162,11 @@ export const ERROR_CODES = {
   AOTIHUB_HUB_BAD_RESPONSE: {
     summary: "a response without the headers or fields of a Hugging Face Hub",
     fix: "check HF_ENDPOINT; a proxy may strip headers",
+  },
+  AOTIHUB_HUB_UNSAFE_VALUE: {
+    summary:
+      "the Hub sent a commit, ETag or path that could leave the cache, a huge listing, or a cross-origin page link",
+    fix: "point HF_ENDPOINT at a Hub you trust; nothing was written",
   },
   AOTIHUB_NETWORK_ERROR: {
     summary: "connection refused, reset or timed out after retries",
@@ -168,6 +214,10 @@ export const ERROR_CODES = {
   AOTIHUB_SHA256_MISMATCH: {
     summary: "a cached file no longer has the sha256 the manifest or the lockfile pins",
     fix: "`aotihub cache verify`, delete the corrupt entry and fetch again",
+  },
+  AOTIHUB_UNSAFE_CACHE_PATH: {
+    summary: "a cache path computed from a commit, ETag, revision or file path would leave its folder",
+    fix: "check the argument; if it came from the Hub, point HF_ENDPOINT at a Hub you trust",
   },
   AOTIHUB_LOCK_TIMEOUT: {
     summary: "waiting for a cache file lock timed out",
@@ -231,6 +281,10 @@ export const ERROR_CODES = {
     summary: "the package holds no model of the name asked for",
     fix: "use one of the names listed",
   },
+  AOTIHUB_PT2_EXTRACT_UNSAFE: {
+    summary: "the private folder for the verified library is not owned by you with mode 0700",
+    fix: "check who else writes to the aotihub cache; remove that folder",
+  },
   AOTIHUB_SAFETENSORS_INVALID: {
     summary: "a weight file or its index is not intact",
     fix: "download it again, or re-save it with safetensors",
@@ -242,6 +296,11 @@ export const ERROR_CODES = {
   AOTIHUB_WEIGHTS_MISMATCH: {
     summary: "the weight set lacks a constant the model was compiled with, or has another dtype or size",
     fix: "use the weight set published with this variant",
+  },
+  AOTIHUB_CONSTANT_SHAPE_MISMATCH: {
+    summary:
+      "a weight tensor has another shape than the model was compiled with (even at the same byte size)",
+    fix: "use the weight files of the artifact's profile; export manifest and packages together",
   },
   AOTIHUB_WEIGHTS_UNREADABLE: {
     summary: "a weight file vanished, shrank or cannot be read",
@@ -284,6 +343,14 @@ export const ERROR_CODES = {
     summary: "an input is not a well-formed tensor, or the inputs do not match the model's",
     fix: "{ dtype, shape, data } with the dtype's array type; names from model.inputNames",
   },
+  AOTIHUB_INPUT_WRONG_DEVICE: {
+    summary: "a device tensor from another GPU was passed to run(), or toDevice() on a CPU model",
+    fix: "read it back with toHost() and upload it with the running model's toDevice()",
+  },
+  AOTIHUB_VARIANT_NOT_OPEN: {
+    summary: "runSync() on a variant that is not opened yet (a lazy load)",
+    fix: "call run() once first, or load without lazy",
+  },
   AOTIHUB_DTYPE_UNSUPPORTED: {
     summary: "a tensor has a dtype this libtorch or aotihub does not support",
     fix: "use a supported dtype (docs/loadcompiled.md#tensors) or a torch that has it",
@@ -294,7 +361,7 @@ export const ERROR_CODES = {
   },
   AOTIHUB_RUN_FAILED: {
     summary: "the compiled model or libtorch reported an error while running",
-    fix: "its own message is on stderr; check the inputs and the device",
+    fix: "its own message is in received (torch >= 2.13) or on stderr; check the inputs and the device",
   },
   AOTIHUB_OUT_OF_MEMORY: {
     summary: "host memory for a tensor or weight copy could not be allocated",
@@ -333,14 +400,15 @@ export const ERROR_CODES = {
     summary: ".aotihub-server.json or a repo's .aotihub-refs.json is not valid",
     fix: "correct the fields listed",
   },
+  AOTIHUB_HUB_SERVER_REJECTED: {
+    summary:
+      "the local Hub refused a request: a body too large, a commit conflict, an LFS upload unlike its announcement",
+    fix: "clients see it as an HTTP 4xx with this message; retry the commit on the new head, or upload what was announced",
+  },
   // the demo
   AOTIHUB_PYTHON_NO_TORCH: {
-    summary: "AOTIHUB_PYTHON names a Python without torch and safetensors",
-    fix: "install them there, or unset AOTIHUB_PYTHON",
-  },
-  AOTIHUB_DEMO_SETUP: {
-    summary: "creating .venv with the CPU build of torch failed",
-    fix: "install torch yourself and set AOTIHUB_PYTHON",
+    summary: "the demo found no Python with torch and safetensors (AOTIHUB_PYTHON, else python3)",
+    fix: "install them in a Python and set AOTIHUB_PYTHON to it; in a checkout, bash scripts/demo.sh makes .venv",
   },
   AOTIHUB_DEMO_EXPORT: {
     summary: "the export helper failed to build the demo model",
@@ -374,6 +442,10 @@ export const ERROR_CODES = {
   AOTIHUB_EXPORT_TORCH: {
     summary: "the torch version string cannot be read",
     fix: "use a released torch",
+  },
+  AOTIHUB_EXPORT_KERNELS_MISSING: {
+    summary: "the compiled package calls custom ops but the spec names no kernel repo",
+    fix: "name the kernel repo in ExportSpec(kernels=...)",
   },
 } as const satisfies Record<`AOTIHUB_${string}`, ErrorCodeInfo>;
 

@@ -15,4 +15,5 @@ export {
 } from "./manifest-schema.js";
 export { parseIndex } from "./parse-index.js";
 export { parseManifest } from "./parse-manifest.js";
+export { MAX_REPO_PATH_LENGTH, repoPathProblem, unsafeRepoPathReason } from "./repo-path.js";
 export { TORCH_DTYPE_NAMES, type TorchDtypeName } from "./torch-dtype-names.js";

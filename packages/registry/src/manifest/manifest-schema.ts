@@ -127,6 +127,12 @@ export const artifactSchema = z.object({
    * set for this bucket (same name, other value, shape or dtype). Bound over the shared ones.
    */
   weightsOverride: z.string().optional(),
+  /**
+   * The shape of each constant the compiled model binds, by original FQN (as the export helper
+   * compiled it). Optional; the runtime also reads the shapes from the package itself and refuses
+   * weights of another shape, even of the same byte size.
+   */
+  constants: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
 });
 
 export const weightSetSchema = z.object({

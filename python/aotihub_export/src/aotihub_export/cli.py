@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                 device=args.device,
                 dynamic=spec.dynamic,
                 write_io_files=args.io,
+                kernels=spec.kernels,
             )
         log_stderr(f"exported {len(specs)} model(s) in {time.monotonic() - started:.1f} s")
         return 0

@@ -37,7 +37,7 @@ def inductor_configs(device: str) -> dict[str, object]:
         "aot_inductor.package_constants_on_disk_format": "pickle_weights",
     }
     if device == "cuda":
-        # One file per kernel is fragile to ship (architecture 2.1): keep kernels inside the .so.
+        # One file per kernel is fragile to ship (docs/architecture.md 2.1): keep kernels inside the .so.
         configs["aot_inductor.embed_kernel_binary"] = True
     return configs
 

@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import shutil
 import sys
 import time
+import zipfile
 from typing import Callable
 
 import torch
@@ -45,6 +47,7 @@ def export_model(
     device: str = "cpu",
     dynamic: Dynamic | None = None,
     write_io_files: bool = False,
+    kernels: list[dict[str, object]] | None = None,
     log: Callable[[str], None] = log_stderr,
 ) -> dict[str, object]:
     """Exports and returns the manifest written to `<out_dir>/aotihub.json`."""
@@ -71,6 +74,7 @@ def export_model(
                     outputs = flatten_outputs(prepared(*args))
                     io_name = f"{bucket}.safetensors" if len(profiles) == 1 else f"{profile}/{bucket}.safetensors"
                     write_io(os.path.join(out_dir, "io", io_name), inputs, outputs)
+            check_kernels_named(staged, kernels or [], bucket)
             target = target_of(staged)
             rel_path = f"aoti/{target_folder(target)}/{profile}/{bucket}.pt2"
             final = os.path.join(out_dir, rel_path)
@@ -103,12 +107,38 @@ def export_model(
                     dynamic=dynamic,
                     target=target,
                     weights_override=override,
+                    kernels=kernels or [],
+                    constants=per_bucket[bucket],
                 )
             )
     shutil.rmtree(staging, ignore_errors=True)
     manifest = manifest_document(name, weights, profiles, artifacts)
     write_json_atomic(os.path.join(out_dir, "aotihub.json"), manifest)
     return manifest
+
+
+def custom_op_calls(package_path: str) -> list[str]:
+    """The non-aten ops a package calls through the proxy executor (its `*.wrapper.json` nodes)."""
+    with zipfile.ZipFile(package_path) as archive:
+        targets: list[str] = []
+        for name in archive.namelist():
+            if name.endswith(".wrapper.json"):
+                nodes = json.loads(archive.read(name)).get("nodes", [])
+                targets += [str(n.get("node", {}).get("target")) for n in nodes]
+        return sorted(set(targets))
+
+
+def check_kernels_named(package_path: str, kernels: list[dict[str, object]], bucket: str) -> None:
+    """A package that calls custom ops cannot run unless its manifest says which kernel provides them."""
+    calls = custom_op_calls(package_path)
+    if calls and not kernels:
+        raise ExportError(
+            "AOTIHUB_EXPORT_KERNELS_MISSING",
+            f"bucket {bucket!r} calls custom ops but the spec names no kernel repo",
+            expected='ExportSpec(kernels=[{"repo": "org/kernel", "version": 1}]) naming the kernel that registers them',
+            received=f"calls to {', '.join(calls)}",
+            hint="name the kernels-community repo (and version) whose build the module imported",
+        )
 
 
 def save_weights(path: str, tensors: dict[str, torch.Tensor]) -> None:

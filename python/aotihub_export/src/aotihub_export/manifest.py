@@ -29,6 +29,8 @@ def artifact_entry(
     dynamic: Dynamic | None,
     target: dict[str, object],
     weights_override: str | None,
+    kernels: list[dict[str, object]] | None = None,
+    constants: dict[str, torch.Tensor] | None = None,
 ) -> dict[str, object]:
     entry: dict[str, object] = {
         "path": path,
@@ -41,12 +43,16 @@ def artifact_entry(
             "dtypes": {n: dtype_name(t.dtype) for n, t in inputs.items()},
         },
         "target": target,
-        "kernels": [],
+        "kernels": [dict(k) for k in kernels or []],
     }
     if weights_override is not None:
         # Constants of this bucket that differ from the profile's shared set (same FQN, other
         # value/shape/dtype): bind these over the shared ones for this artifact only.
         entry["weightsOverride"] = weights_override
+    if constants:
+        # The shape of each constant as compiled: a weight of the same byte size but another shape
+        # (a transposed matrix) would bind silently and give wrong results; loaders refuse it.
+        entry["constants"] = {fqn: [int(d) for d in t.shape] for fqn, t in sorted(constants.items())}
     return entry
 
 

@@ -29,6 +29,9 @@ class ExportSpec:
     buckets: Buckets
     profiles: list[str] = field(default_factory=lambda: ["fp32"])
     dynamic: Dynamic | None = None
+    # Kernel repos whose ops the module calls, as the manifest names them:
+    # [{"repo": "kernels-community/flash-attn3", "version": 1}] (or "revision" instead of "version").
+    kernels: list[dict[str, object]] = field(default_factory=list)
 
 
 def load_specs(path: str, device: str) -> list[ExportSpec]:

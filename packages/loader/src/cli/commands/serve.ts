@@ -14,16 +14,23 @@ export const registerServe: RegisterCommand = (program) => {
     .option("--cdn-port <n>", "port of the CDN origin LFS downloads are redirected to (0: any)", toInteger, 0)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option(
+      "--allowed-host <name>",
+      "a host name clients may use besides IP addresses and localhost (repeatable; others get 403)",
+      (name: string, names: string[]) => [...names, name],
+      [] as string[],
+    )
+    .option(
       "--throttle <bytesPerSecond>",
       "pace each CDN connection to this many bytes per second",
       toInteger,
     )
     .option("--latency <ms>", "add this latency to each CDN answer", toInteger, 0)
     .option("--lfs-threshold <bytes>", "files this size or larger are LFS", toInteger)
-    .action(async (dir: string, flags: Record<string, number | string | undefined>) => {
+    .action(async (dir: string, flags: Record<string, number | string | string[] | undefined>) => {
       const server = await startHubServer({
         root: dir,
         host: flags.host as string,
+        allowedHosts: flags.allowedHost as string[],
         port: flags.port as number,
         cdnPort: flags.cdnPort as number,
         throttleBytesPerSecond: flags.throttle as number | undefined,

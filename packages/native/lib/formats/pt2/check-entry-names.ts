@@ -1,4 +1,4 @@
-import { unsafeNameReason } from "../safe-name.js";
+import { unsafeRepoPathReason } from "@aotihub/registry";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
 import type { CentralEntry } from "./zip/read-central-directory.js";
 import { FLAG_ENCRYPTED, METHOD_STORED } from "./zip/zip-constants.js";
@@ -19,7 +19,7 @@ export function checkEntryNames(entries: readonly CentralEntry[], path: string):
   const seen = new Set<string>();
   let top: string | undefined;
   for (const entry of entries) {
-    const reason = unsafeNameReason(entry.name);
+    const reason = unsafeRepoPathReason(entry.name);
     if (reason !== null) {
       throw new Pt2InvalidError(path, "an entry name is not a safe relative path", {
         entry: entry.name,

@@ -9,6 +9,7 @@ export interface Pt2ModelFiles {
   metadataJson: Pt2Entry | null;
   weightsBlob: Pt2Entry | null;
   wrapperJson: Pt2Entry | null;
+  wrapperCpp: Pt2Entry | null;
 }
 
 /**
@@ -60,6 +61,7 @@ export function findModelFiles(entries: readonly Pt2Entry[], top: string, path: 
       metadataJson: one("wrapper_metadata.json"),
       weightsBlob: one(".wrapper_weights.blob"),
       wrapperJson: one(".wrapper.json"),
+      wrapperCpp: one(".wrapper.cpp"),
     });
   }
   return models;

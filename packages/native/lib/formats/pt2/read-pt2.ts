@@ -19,48 +19,57 @@ import { readLocalDataOffset } from "./zip/read-local-header.js";
 export async function readPt2(path: string): Promise<Pt2Package> {
   const handle = await open(path, "r");
   try {
-    const { size } = await handle.stat();
-    const location = await readEndOfCentralDirectory(handle, size, path);
-    const central = await readCentralDirectory(handle, location, path);
-    const top = checkEntryNames(central, path);
-    const entries: Pt2Entry[] = [];
-    for (const c of central) {
-      const dataOffset = await readLocalDataOffset(handle, c, path);
-      entries.push({ name: c.name, dataOffset, size: c.size, crc32: c.crc32 });
-    }
-    checkEntryRanges(central, entries, location.offset, path);
-    await checkArchiveFormat(handle, entries, top, path);
-
-    const models: Record<string, Pt2Model> = {};
-    for (const files of findModelFiles(entries, top, path)) {
-      const metadata =
-        files.metadataJson === null
-          ? {}
-          : parseWrapperMetadata(
-              await readSmallEntry(handle, files.metadataJson, path),
-              files.metadataJson.name,
-              path,
-            );
-      models[files.name] = {
-        name: files.name,
-        wrapperSo: files.wrapperSo,
-        cubins: files.cubins,
-        metadata,
-        weightsBlob: files.weightsBlob,
-        wrapperJson: files.wrapperJson,
-      };
-    }
-    if (Object.keys(models).length === 0) {
-      throw new Pt2InvalidError(path, "the package holds no compiled model", {
-        expected: `a model folder ${top}/data/aotinductor/<model>/ with a *.wrapper.so`,
-        received: `${entries.length} entries, none of them a model`,
-        hint: "this may be a torch.export program without AOTInductor output: compile it with torch._inductor.aoti_compile_and_package",
-      });
-    }
-    return { path, size, top, entries, models };
+    return await readPt2From(handle, path);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The same, from a file already open: what a caller that verifies the bytes it uses needs, so the
+ * table of contents comes from the very file descriptor that is hashed (`path` only names it).
+ */
+export async function readPt2From(handle: FileHandle, path: string): Promise<Pt2Package> {
+  const { size } = await handle.stat();
+  const location = await readEndOfCentralDirectory(handle, size, path);
+  const central = await readCentralDirectory(handle, location, path);
+  const top = checkEntryNames(central, path);
+  const entries: Pt2Entry[] = [];
+  for (const c of central) {
+    const dataOffset = await readLocalDataOffset(handle, c, path);
+    entries.push({ name: c.name, dataOffset, size: c.size, crc32: c.crc32 });
+  }
+  checkEntryRanges(central, entries, location.offset, path);
+  await checkArchiveFormat(handle, entries, top, path);
+
+  const models: Record<string, Pt2Model> = {};
+  for (const files of findModelFiles(entries, top, path)) {
+    const metadata =
+      files.metadataJson === null
+        ? {}
+        : parseWrapperMetadata(
+            await readSmallEntry(handle, files.metadataJson, path),
+            files.metadataJson.name,
+            path,
+          );
+    models[files.name] = {
+      name: files.name,
+      wrapperSo: files.wrapperSo,
+      cubins: files.cubins,
+      metadata,
+      weightsBlob: files.weightsBlob,
+      wrapperJson: files.wrapperJson,
+      wrapperCpp: files.wrapperCpp,
+    };
+  }
+  if (Object.keys(models).length === 0) {
+    throw new Pt2InvalidError(path, "the package holds no compiled model", {
+      expected: `a model folder ${top}/data/aotinductor/<model>/ with a *.wrapper.so`,
+      received: `${entries.length} entries, none of them a model`,
+      hint: "this may be a torch.export program without AOTInductor output: compile it with torch._inductor.aoti_compile_and_package",
+    });
+  }
+  return { path, size, top, entries, models };
 }
 
 /** `archive_format` holds `pt2` in every package torch writes; older packages may lack it. */

@@ -21,6 +21,8 @@ export interface Pt2Model {
   weightsBlob: Pt2Entry | null;
   /** Extern-node description used by the proxy executor for custom ops. */
   wrapperJson: Pt2Entry | null;
+  /** The generated C++ (`<hash>.wrapper.cpp`): the only record in the package of each constant's shape. */
+  wrapperCpp: Pt2Entry | null;
 }
 
 export interface Pt2Package {

@@ -1,4 +1,4 @@
-import { unsafeNameReason } from "../safe-name.js";
+import { unsafeRepoPathReason } from "@aotihub/registry";
 import { describeJson } from "./describe-json.js";
 import { SafetensorsInvalidError } from "./safetensors-invalid-error.js";
 
@@ -36,7 +36,7 @@ export function parseWeightIndex(bytes: Uint8Array, path: string): WeightIndex {
   }
   const weightMap = new Map<string, string>();
   for (const [tensor, shard] of Object.entries(map)) {
-    const reason = typeof shard === "string" ? unsafeNameReason(shard) : "not a string";
+    const reason = typeof shard === "string" ? unsafeRepoPathReason(shard) : "not a string";
     if (reason !== null) {
       throw new SafetensorsInvalidError(path, "the index names a shard that is not a safe relative path", {
         tensor,

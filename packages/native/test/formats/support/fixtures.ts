@@ -5,13 +5,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { testPython } from "../../../../../test/support/python.js";
 
 const run = promisify(execFile);
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../../../../../", import.meta.url)));
-export const FIXTURES_DIR = process.env.AOTIHUB_FIXTURES ?? resolve(REPO_ROOT, "../shared/fixtures");
+/** Real AOTI packages compiled elsewhere, checked in (packages/native/test/fixtures/README.md). */
+export const FIXTURES_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 
-/** Every `.pt2` and `.safetensors` in the shared fixtures, by path. */
+/** Every `.pt2` and `.safetensors` in the checked-in fixtures, by path. */
 export const PT2_FIXTURES = [
   "aoti-cpu-torch2.13/tiny_b2.pt2",
   "aoti-cpu-torch2.13/tiny_b4.pt2",
@@ -29,17 +31,18 @@ export const SAFETENSORS_FIXTURES = [
   "aoti-cuda-sm90-torch2.11/tiny_4.io.safetensors",
 ].map((p) => join(FIXTURES_DIR, p));
 
-export function pythonPath(): string {
-  return process.env.AOTIHUB_PYTHON ?? join(REPO_ROOT, ".venv/bin/python");
-}
-
+/** True when the project's test Python (test/support/python.ts) is there. */
 export function hasPython(): boolean {
-  return existsSync(pythonPath());
+  try {
+    return existsSync(testPython());
+  } catch {
+    return false;
+  }
 }
 
 /** Runs a Python script with the project's interpreter and returns its stdout parsed as JSON. */
 export async function runPythonJson<T>(script: string, args: string[] = []): Promise<T> {
-  const { stdout } = await run(pythonPath(), ["-c", script, ...args], { maxBuffer: 64 << 20 });
+  const { stdout } = await run(testPython(), ["-c", script, ...args], { maxBuffer: 64 << 20 });
   return JSON.parse(stdout) as T;
 }
 

@@ -5,7 +5,9 @@ one way, so the runtime's refusal can be checked case by case.
 """
 
 import json
+import os
 import struct
+import subprocess
 import sys
 import zipfile
 
@@ -29,9 +31,18 @@ with open(f"{out}/truncated.pt2", "wb") as f:
     f.write(whole[: len(whole) // 2])
 
 rewrite(f"{out}/not-elf.pt2", lambda n, d: (n, b"this is not an ELF file\n" * 64 if n.endswith(".wrapper.so") else d))
-with open("/lib/x86_64-linux-gnu/libm.so.6", "rb") as f:
-    libm = f.read()
-rewrite(f"{out}/not-aoti.pt2", lambda n, d: (n, libm if n.endswith(".wrapper.so") else d))
+# A real shared library that is not an AOTI model: built here with the C++ compiler the addon's
+# build needs anyway, so no system library path (which differs between distributions) is assumed.
+foreign_so = f"{out}/foreign.so"
+subprocess.run(
+    [os.environ.get("CXX", "g++"), "-shared", "-fPIC", "-x", "c++", "-", "-o", foreign_so],
+    input=b'extern "C" int not_an_aoti_model(int x) { return x + 1; }\n',
+    check=True,
+)
+with open(foreign_so, "rb") as f:
+    foreign = f.read()
+assert foreign[:4] == b"\x7fELF"
+rewrite(f"{out}/not-aoti.pt2", lambda n, d: (n, foreign if n.endswith(".wrapper.so") else d))
 rewrite(f"{out}/traversal.pt2", lambda n, d: (n.replace("/data/", "/../../data/", 1) if n.endswith(".wrapper.so") else n, d))
 
 tensors = load_file(weights)

@@ -1,0 +1,90 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type LoadPackagesOptions, loadPackages, type Tensor } from "@aotihub/native";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureTestModels } from "../../../../test/support/test-models.js";
+import { testPython, testTorch } from "../support/python.js";
+import { repoPackages } from "../support/test-repo.js";
+
+// A compiled model that reports its own failure: a real .so exporting the AOTInductor container
+// ABI (support/failing-model.c, built here with the C compiler the addon needs) packed into a real
+// package in place of tiny-mlp's model. The runtime must turn its return codes into typed errors.
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "aotihub-failing-model-"));
+let tinyMlp: Pick<LoadPackagesOptions, "packages" | "weights">;
+let smallConvWeights: string[];
+
+/** Builds failing-model.c with these defines and packs it as the wrapper .so of tiny-mlp's b2 package. */
+function packageWithFailingModel(name: string, defines: string[]): string {
+  const so = join(scratch, `${name}.so`);
+  execFileSync("cc", ["-shared", "-fPIC", "-O1", ...defines, "-o", so, here("./support/failing-model.c")]);
+  const pt2 = join(scratch, `${name}.pt2`);
+  const script = `
+import sys, zipfile
+src, so, dst = sys.argv[1:]
+with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_STORED) as b:
+    for info in a.infolist():
+        data = open(so, "rb").read() if info.filename.endswith(".wrapper.so") else a.read(info.filename)
+        b.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
+`;
+  execFileSync(testPython(), ["-c", script, tinyMlp.packages[0]!.path, so, pt2]);
+  return pt2;
+}
+
+async function load(pt2: string) {
+  return loadPackages({
+    packages: [{ ...tinyMlp.packages[0]!, path: pt2 }],
+    weights: tinyMlp.weights,
+    device: "cpu",
+    torchDir: (await testTorch()).dir,
+    cacheDir: join(scratch, "so-cache"),
+  });
+}
+
+beforeAll(async () => {
+  const models = await ensureTestModels();
+  tinyMlp = repoPackages(models.models["tiny-mlp"], ["b2"]);
+  smallConvWeights = repoPackages(models.models["small-conv"]).weights;
+});
+
+describe("a model's own failures become typed errors", () => {
+  it("AOTIHUB_MODEL_LOAD_FAILED: the container cannot be created", async () => {
+    const pt2 = packageWithFailingModel("fails-at-create", ["-DFAIL_AT_CREATE"]);
+    const refused = load(pt2);
+    await expect(refused).rejects.toMatchObject({ code: "AOTIHUB_MODEL_LOAD_FAILED" });
+    await expect(refused).rejects.toThrow(/Loading .* failed \(open\)\./);
+    await expect(refused).rejects.toThrow("received: AOTInductorModelContainerCreateWithDevice failed");
+    await expect(refused).rejects.toThrow("the model's own message is on stderr");
+  });
+
+  it("AOTIHUB_RUN_FAILED: the model reports an error while running; the process lives on", async () => {
+    const pt2 = packageWithFailingModel("fails-at-run", []);
+    const model = await load(pt2);
+    const x: Tensor = { dtype: "float32", shape: [2, 8], data: new Float32Array(16) };
+    const failed = model.run({ x });
+    await expect(failed).rejects.toMatchObject({ code: "AOTIHUB_RUN_FAILED" });
+    await expect(failed).rejects.toThrow(/Running .* failed\./);
+    await expect(failed).rejects.toThrow("received: AOTInductorModelContainerRun failed");
+    // a second call fails the same way: nothing was left half-done by the first
+    await expect(model.run({ x })).rejects.toMatchObject({ code: "AOTIHUB_RUN_FAILED" });
+    model.dispose();
+  });
+
+  it("AOTIHUB_WEIGHTS_MISMATCH: the real tiny-mlp model given another model's weight set", async () => {
+    const refused = loadPackages({
+      packages: tinyMlp.packages,
+      weights: smallConvWeights,
+      device: "cpu",
+      torchDir: (await testTorch()).dir,
+      cacheDir: join(scratch, "so-cache"),
+    });
+    await expect(refused).rejects.toMatchObject({ code: "AOTIHUB_WEIGHTS_MISMATCH" });
+    await expect(refused).rejects.toThrow(
+      /The weights do not fit [\s\S]*received: weights do not fit the model:\n {4}missing a\./,
+    );
+  });
+});
