@@ -4,7 +4,8 @@
 
 export { InvalidRepoIdError, parseRepoId, type RepoId, type RepoType } from "@aotihub/registry";
 export { CacheLayout } from "./cache/cache-layout.js";
-export { type GcResult, gcCache } from "./cache/gc-cache.js";
+export { CacheLockUnsupportedError, CacheReadOnlyError } from "./cache/cache-read-only.js";
+export { type GcOptions, type GcResult, gcCache } from "./cache/gc-cache.js";
 export { KnownMissingError, NotInCacheError } from "./cache/offline-errors.js";
 export { type CachedRepo, scanCache } from "./cache/scan-cache.js";
 export { type BlobCheck, verifyCache } from "./cache/verify-cache.js";
@@ -17,6 +18,7 @@ export {
   BadRangeResponseError,
   HashMismatchError,
   IncompleteDownloadError,
+  UnsafePartialFileError,
   UnverifiableEtagError,
 } from "./download/download-errors.js";
 export { type CachedFile, type DownloadFileParams, downloadFile } from "./download/download-file.js";

@@ -214,18 +214,27 @@ describe("downloads into the shared cache", () => {
     assertCacheSound(repoDir());
   });
 
-  it("never lets wrong bytes become a blob", async () => {
-    hub.faults.inject({ origin: "cdn", action: { type: "corrupt" } });
+  it("fetches a flipped byte again, and never lets wrong bytes become a blob", async () => {
+    // transient: one CDN answer with a flipped byte, then the file is fetched again in full
+    // from a fresh URL (a second resolve) on new connections
+    hub.faults.inject({ origin: "cdn", action: { type: "corrupt", atByte: 1000 } });
+    const healed = await fetchBig();
+    expect(healed.etag).toBe(BIG_SHA256);
+    expect(resolveRequests().filter((r) => r.method === "HEAD").length).toBe(2);
+    expect(assertCacheSound(repoDir())).toEqual([BIG_SHA256]);
+    rmSync(cacheDir, { recursive: true, force: true });
+    // persistent: every attempt corrupt ends in the typed error, with nothing cached
+    hub.faults.inject({ origin: "cdn", action: { type: "corrupt" }, times: Infinity });
     await expect(fetchBig()).rejects.toMatchObject({ code: "AOTIHUB_HASH_MISMATCH" });
     expect(existsSync(join(repoDir(), "blobs", BIG_SHA256))).toBe(false);
     expect(readdirSync(join(repoDir(), "blobs"))).toEqual([]);
     expect(existsSync(join(repoDir(), "snapshots"))).toBe(false);
-    hub.faults.inject({ ...RESOLVE, method: "GET", action: { type: "corrupt" } });
+    hub.faults.clear();
+    hub.faults.inject({ ...RESOLVE, method: "GET", action: { type: "corrupt" }, times: Infinity });
     await expect(downloadFile({ repo, path: "config.json", config, client: client() })).rejects.toMatchObject(
-      {
-        code: "AOTIHUB_HASH_MISMATCH",
-      },
+      { code: "AOTIHUB_HASH_MISMATCH", message: expect.stringContaining("in 3 downloads") },
     );
+    hub.faults.clear();
     assertCacheSound(repoDir());
   });
 

@@ -38,7 +38,11 @@ export class CacheLayout {
   }
   /** Same lock file as Python's `WeakFileLock` around a blob write. */
   lockPath(repo: RepoId, etag: string): string {
-    const dir = join(this.root, ".locks", repoFolderName(repo));
+    return this.lockPathInFolder(repoFolderName(repo), etag);
+  }
+  /** The same lock, named from a repo folder found on disk (`models--org--name`), for `cache gc`. */
+  lockPathInFolder(folderName: string, etag: string): string {
+    const dir = join(this.root, ".locks", folderName);
     return inside(dir, join(dir, `${etag}.lock`), true);
   }
 }

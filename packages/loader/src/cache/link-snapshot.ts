@@ -1,9 +1,11 @@
 import { copyFile, mkdir, readlink, rm, symlink } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
+import { fsyncDirectory } from "./durable-fs.js";
 
 /**
  * Points `snapshots/<commit>/<path>` at its blob with a relative symlink (the cache can be moved),
- * like huggingface_hub's `_create_symlink`; copies where the filesystem refuses symlinks.
+ * like huggingface_hub's `_create_symlink`; copies where the filesystem refuses symlinks. The link's
+ * folder is fsynced so the link survives a power loss with the (already fsynced) blob.
  */
 export async function linkSnapshot(blobPath: string, pointerPath: string): Promise<void> {
   await mkdir(dirname(pointerPath), { recursive: true });
@@ -13,6 +15,7 @@ export async function linkSnapshot(blobPath: string, pointerPath: string): Promi
   await rm(pointerPath, { force: true });
   try {
     await symlink(target, pointerPath);
+    await fsyncDirectory(dirname(pointerPath));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") {

@@ -14,7 +14,8 @@ export interface CachedRepo {
   revisions: { commit: string; refs: string[]; files: number }[];
 }
 
-const PARTIAL = /\.incomplete(\.json)?$/;
+/** Partial downloads, their chunk journals, and a journal's temp file left by a killed process. */
+const PARTIAL = /\.incomplete(\.json(\.[0-9a-f]+\.tmp)?)?$/;
 
 /** Reads the cache the way `scan_cache_dir` does, tolerantly: what is there, never what should be. */
 export async function scanCache(root: string): Promise<CachedRepo[]> {
@@ -36,19 +37,12 @@ export async function scanCache(root: string): Promise<CachedRepo[]> {
       const commit = (await readFile(join(refsDir, ref), "utf8")).trim();
       refs.set(commit, [...(refs.get(commit) ?? []), ref]);
     }
-    const referenced = new Set<string>();
-    const revisions: CachedRepo["revisions"] = [];
-    const snapshots = join(folder, "snapshots");
-    for (const commit of await readdir(snapshots).catch(() => [] as string[])) {
-      let files = 0;
-      for (const entry of (await readdir(join(snapshots, commit), { recursive: true })) as string[]) {
-        const path = join(snapshots, commit, entry);
-        if ((await stat(path).catch(() => undefined))?.isFile() !== true) continue;
-        files++;
-        referenced.add(await realpath(path));
-      }
-      revisions.push({ commit, refs: refs.get(commit) ?? [], files });
-    }
+    const { referenced, files } = await snapshotLinks(folder);
+    const revisions: CachedRepo["revisions"] = [...files].map(([commit, count]) => ({
+      commit,
+      refs: refs.get(commit) ?? [],
+      files: count,
+    }));
     repos.push({
       type: prefix.slice(0, -1),
       name: rest.join("/"),
@@ -60,4 +54,30 @@ export async function scanCache(root: string): Promise<CachedRepo[]> {
     });
   }
   return repos;
+}
+
+/**
+ * What the snapshots of one repo folder link to: the real paths of their files, and how many files
+ * each commit has. Entries that vanish while we walk (a concurrent download or gc) are skipped.
+ */
+export async function snapshotLinks(
+  folder: string,
+): Promise<{ referenced: Set<string>; files: Map<string, number> }> {
+  const referenced = new Set<string>();
+  const files = new Map<string, number>();
+  const snapshots = join(folder, "snapshots");
+  for (const commit of await readdir(snapshots).catch(() => [] as string[])) {
+    let count = 0;
+    const entries = (await readdir(join(snapshots, commit), { recursive: true }).catch(() => [])) as string[];
+    for (const entry of entries) {
+      const path = join(snapshots, commit, entry);
+      if ((await stat(path).catch(() => undefined))?.isFile() !== true) continue;
+      const real = await realpath(path).catch(() => undefined);
+      if (real === undefined) continue;
+      count++;
+      referenced.add(real);
+    }
+    files.set(commit, count);
+  }
+  return { referenced, files };
 }

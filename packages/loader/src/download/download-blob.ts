@@ -1,7 +1,9 @@
 import { readSync } from "node:fs";
-import { type FileHandle, mkdir, open, rename } from "node:fs/promises";
+import { type FileHandle, mkdir, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Dispatcher } from "undici";
+import { fsyncDirectory } from "../cache/durable-fs.js";
+import { freshDispatcherLike } from "../hub/create-hub-dispatcher.js";
 import { hubErrorFromResponse } from "../hub/hub-errors.js";
 import { asNetworkError, hubRequest, responseFacts } from "../hub/hub-request.js";
 import type { ProgressListener } from "../progress/progress-event.js";
@@ -19,6 +21,7 @@ import {
   discardPartial,
   findPartial,
   newPartialPath,
+  openPartial,
   type PartialState,
   saveState,
 } from "./partial-download.js";
@@ -62,22 +65,71 @@ export interface DownloadBlobResult {
 
 const MAX_RELOCATIONS = 3;
 const MAX_SHORT_BODIES = 5;
+/**
+ * Downloads of one file whose bytes hash wrong before we give up. A flipped byte in transit or in
+ * one CDN edge is transient; the same wrong bytes three times from fresh URLs are not.
+ */
+export const MAX_CORRUPT_ATTEMPTS = 3;
 
 /**
  * Downloads one blob into `blobPath`, verified: hashed while it streams, renamed into place only
- * when the digest matches the etag. Large files go as parallel ranged GETs; their partial file and
- * chunk list survive a crash and are resumed. The caller holds the blob's lock.
+ * when the digest matches the etag, after its bytes are on disk. Large files go as parallel ranged
+ * GETs; their partial file and chunk list survive a crash and are resumed. Bytes that hash wrong
+ * are fetched again in full (one sha256 cannot tell which chunk was bad) from a fresh URL, past any
+ * cache and on new connections, up to MAX_CORRUPT_ATTEMPTS times. The caller holds the blob's lock.
  */
 export async function downloadBlob(params: DownloadBlobParams): Promise<DownloadBlobResult> {
   const kind = digestKindForEtag(params.etag);
   if (kind === undefined) throw new UnverifiableEtagError(params.file, params.etag);
   const blobsDir = dirname(params.blobPath);
   await mkdir(blobsDir, { recursive: true });
+  let mismatch: HashMismatchError | undefined;
+  let fetchedBefore = 0;
+  for (let attempt = 1; attempt <= MAX_CORRUPT_ATTEMPTS; attempt++) {
+    const afterCorruption = attempt > 1;
+    // after corruption: new connections (one of the old ones may alter bytes) to a fresh URL
+    const fresh = afterCorruption ? freshDispatcherLike(params.dispatcher) : undefined;
+    try {
+      const once = afterCorruption
+        ? { ...params, dispatcher: fresh ?? params.dispatcher, location: await params.relocate() }
+        : params;
+      const result = await downloadOnce(once, blobsDir, kind, afterCorruption);
+      return { ...result, fetchedBytes: result.fetchedBytes + fetchedBefore };
+    } catch (error) {
+      if (!(error instanceof CorruptBytes)) throw error;
+      fetchedBefore += error.fetchedBytes;
+      mismatch = new HashMismatchError(params.file, kind, params.etag, error.digest, attempt);
+    } finally {
+      await fresh?.close().catch(() => {});
+    }
+  }
+  throw mismatch;
+}
 
+/** The bytes of one attempt hashed wrong; the partial file is already gone. */
+class CorruptBytes extends Error {
+  constructor(
+    readonly digest: string,
+    readonly fetchedBytes: number,
+  ) {
+    super(`bytes hash to ${digest}`);
+  }
+}
+
+async function downloadOnce(
+  params: DownloadBlobParams,
+  blobsDir: string,
+  kind: "sha256" | "git-sha1",
+  afterCorruption: boolean,
+): Promise<DownloadBlobResult> {
   const parallel = params.size > (params.parallelThreshold ?? 32 * 1024 * 1024);
   const chunkSize = parallel ? (params.chunkSize ?? DEFAULT_CHUNK_SIZE) : Math.max(1, params.size);
   const count = Math.ceil(params.size / chunkSize);
-  const adopted = parallel ? await findPartial(blobsDir, params.etag, params.size, chunkSize) : undefined;
+  // after a corrupt attempt nothing on disk is trusted: its chunks are among the suspects
+  const adopted =
+    parallel && !afterCorruption
+      ? await findPartial(blobsDir, params.etag, params.size, chunkSize)
+      : undefined;
   const partialPath = adopted?.path ?? newPartialPath(blobsDir, params.etag);
   const state: PartialState = adopted?.state ?? {
     version: 1,
@@ -86,18 +138,30 @@ export async function downloadBlob(params: DownloadBlobParams): Promise<Download
     chunkSize,
     done: [],
   };
-  const handle = await open(partialPath, adopted ? "r+" : "w+");
+  const handle = await openPartial(partialPath, adopted !== undefined);
   let keepPartial = parallel;
   try {
     if (!adopted) await handle.truncate(params.size);
-    const result = await fetchAll(params, handle, partialPath, state, chunkSize, count, kind);
-    const expected = params.etag;
-    if (result.digest !== expected) {
+    const result = await fetchAll(
+      params,
+      handle,
+      partialPath,
+      state,
+      chunkSize,
+      count,
+      kind,
+      afterCorruption,
+    );
+    if (result.digest !== params.etag) {
       keepPartial = false;
-      throw new HashMismatchError(params.file, kind, expected, result.digest);
+      throw new CorruptBytes(result.digest, result.fetchedBytes);
     }
+    // the data must be on disk before its name says it is complete, or a power loss could leave
+    // a zero-filled file under the final name (and a cached blob is trusted without re-hashing)
+    await handle.sync();
     await handle.close();
     await rename(partialPath, params.blobPath);
+    await fsyncDirectory(blobsDir);
     await discardPartial(partialPath); // the state file; the data file is the blob now
     return result;
   } catch (error) {
@@ -115,6 +179,7 @@ async function fetchAll(
   chunkSize: number,
   count: number,
   kind: "sha256" | "git-sha1",
+  afterCorruption: boolean,
 ): Promise<DownloadBlobResult & { digest: string }> {
   const { size } = params;
   const chunkRange = (i: number) => ({ start: i * chunkSize, end: Math.min(size, (i + 1) * chunkSize) - 1 });
@@ -181,15 +246,29 @@ async function fetchAll(
     for (;;) {
       const url = location;
       const ranged = count > 1 || position > 0;
-      const response = await hubRequest({
-        dispatcher: params.dispatcher,
-        url,
-        followCrossOrigin: true,
-        token: params.token,
-        tokenOrigin: params.tokenOrigin ?? "",
-        headers: ranged ? { range: `bytes=${position}-${end}` } : {},
-        signal: internal.signal,
-      });
+      let response: Awaited<ReturnType<typeof hubRequest>>;
+      try {
+        response = await hubRequest({
+          dispatcher: params.dispatcher,
+          url,
+          followCrossOrigin: true,
+          token: params.token,
+          tokenOrigin: params.tokenOrigin ?? "",
+          headers: {
+            ...(ranged ? { range: `bytes=${position}-${end}` } : {}),
+            // a corrupt copy may sit in a CDN edge or proxy cache: ask for the origin's bytes
+            ...(afterCorruption ? { "cache-control": "no-cache" } : {}),
+          },
+          signal: internal.signal,
+        });
+      } catch (error) {
+        // a 200/206 whose framing lies (its Content-Length disagrees with its Content-Range: the
+        // retry interceptor refuses it outright) is a broken answer like a cut body: ask again,
+        // within the same budget
+        if (!isMalformedSuccess(error) || ++shortBodies > MAX_SHORT_BODIES) throw error;
+        limit.trouble();
+        continue;
+      }
       if (response.statusCode === 403 || response.statusCode === 410) {
         // signed CDN URLs expire: ask the Hub for a fresh one, a few times at most
         const fresh = await relocate(url);
@@ -249,7 +328,11 @@ async function fetchAll(
     if (count > 1) {
       state.done.push(index);
       const snapshot = { ...state, done: [...state.done] };
-      saving = saving.then(() => saveState(partialPath, snapshot)).catch(() => {});
+      // the journal may only name chunks whose bytes are already on disk
+      saving = saving
+        .then(() => handle.datasync())
+        .then(() => saveState(partialPath, snapshot))
+        .catch(() => {});
     }
   };
 
@@ -299,4 +382,9 @@ async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Pr
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
     written += bytesWritten;
   }
+}
+
+function isMalformedSuccess(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  return status === 200 || status === 206;
 }

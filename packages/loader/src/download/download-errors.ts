@@ -2,14 +2,14 @@ import { AotihubError } from "@aotihub/registry";
 import { safeUrl } from "../hub/hub-errors.js";
 
 export class HashMismatchError extends AotihubError {
-  constructor(file: string, kind: string, expected: string, received: string) {
+  constructor(file: string, kind: string, expected: string, received: string, attempts = 1) {
     super(
       "AOTIHUB_HASH_MISMATCH",
-      `downloaded bytes of ${file} do not match their ${kind}; nothing was cached`,
+      `downloaded bytes of ${file} do not match their ${kind}${attempts > 1 ? ` in ${attempts} downloads from fresh URLs` : ""}; nothing was cached`,
       {
         expected: `${kind} ${expected}`,
-        received: `${kind} ${received}`,
-        hint: "retry; if it persists, the server or a proxy is altering the file: report it with the URL",
+        received: `${kind} ${received}${attempts > 1 ? " (last attempt)" : ""}`,
+        hint: "the server or a proxy is altering the file: retry later from another network, or report it with the URL",
       },
     );
   }
@@ -41,6 +41,18 @@ export class IncompleteDownloadError extends AotihubError {
       expected: `${expectedBytes} bytes`,
       received: `${receivedBytes} bytes after every retry`,
       hint: "retry later; the partial file is kept and resumed",
+    });
+  }
+}
+
+/** A partial download in the cache is a symlink, not a regular file, or someone else's file. */
+export class UnsafePartialFileError extends AotihubError {
+  constructor(path: string, found: string, cause?: unknown) {
+    super("AOTIHUB_UNSAFE_PARTIAL_FILE", `refusing to write the partial download ${path}`, {
+      expected: "a regular file created and owned by this user",
+      received: found,
+      hint: "someone may have planted it in a shared cache: inspect it, remove it, and check who can write to HF_HUB_CACHE",
+      cause,
     });
   }
 }

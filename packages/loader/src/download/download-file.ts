@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { sha256OfFile } from "@aotihub/native";
 import type { RepoId } from "@aotihub/registry";
 import { CacheLayout } from "../cache/cache-layout.js";
+import { asReadOnlyError, CacheReadOnlyError } from "../cache/cache-read-only.js";
 import { linkSnapshot } from "../cache/link-snapshot.js";
 import { KnownMissingError, NotInCacheError } from "../cache/offline-errors.js";
 import { cachedFilePath } from "../cache/read-cached.js";
@@ -49,7 +50,8 @@ export interface CachedFile {
  * Puts one file of a Hub repo into the shared Hugging Face cache and returns where it is, the way
  * huggingface_hub's `hf_hub_download` does: revision resolved to a commit, blob written once under
  * the same lock as Python, verified, linked from the snapshot, ref recorded. With the network off
- * or failing, answers from the cache.
+ * or failing, answers from the cache. A read-only cache (AOTIHUB_CACHE_READ_ONLY) is only read:
+ * no lock, no write, and a typed error where a download would be needed.
  */
 export async function downloadFile(params: DownloadFileParams): Promise<CachedFile> {
   const config = params.config ?? readHubConfig();
@@ -72,7 +74,8 @@ export async function downloadFile(params: DownloadFileParams): Promise<CachedFi
   try {
     meta = await client.fileMetadata(repo, revision, path, params.signal);
   } catch (error) {
-    if (error instanceof EntryNotFoundError) await recordMissing(layout, repo, revision, path, error);
+    if (error instanceof EntryNotFoundError && !config.readOnlyCache)
+      await recordMissing(layout, repo, revision, path, error).catch(() => {});
     if (error instanceof HubNetworkError) {
       // like huggingface_hub: a Hub we cannot reach is not a reason to refuse a cached file
       const cached = await fromCache(layout, repo, revision, path);
@@ -84,43 +87,59 @@ export async function downloadFile(params: DownloadFileParams): Promise<CachedFi
 
   const blobPath = layout.blobPath(repo, meta.etag);
   const pointer = layout.snapshotPath(repo, meta.commit, path);
-  const finish = async (fetchedBytes: number): Promise<CachedFile> => {
-    await linkSnapshot(blobPath, pointer);
-    await writeRef(layout, repo, revision, meta.commit);
-    return {
-      repo,
-      path,
-      commit: meta.commit,
-      snapshotPath: pointer,
-      blobPath,
-      etag: meta.etag,
-      size: meta.size,
-      fetchedBytes,
-    };
-  };
-  if (await isFile(blobPath)) return finish(0);
-
-  return withBlobFileLock(layout.lockPath(repo, meta.etag), params.signal, async () => {
-    // a Python or Node process may have written it while we waited for the lock
-    if (await isFile(blobPath)) return finish(0);
-    const result = await downloadBlob({
-      dispatcher: client.dispatcher,
-      location: meta.location,
-      relocate: async () => (await client.fileMetadata(repo, meta.commit, path, params.signal)).location,
-      etag: meta.etag,
-      size: meta.size,
-      blobPath,
-      file: `${repo.name}/${path}`,
-      token: config.token,
-      tokenOrigin: new URL(client.endpoint).origin,
-      onProgress: params.onProgress,
-      signal: params.signal,
-      parallelThreshold: params.parallelThreshold,
-      chunkSize: params.chunkSize,
-      maxConcurrency: params.maxConcurrency,
-    });
-    return finish(result.fetchedBytes);
+  const found = (fetchedBytes: number): CachedFile => ({
+    repo,
+    path,
+    commit: meta.commit,
+    snapshotPath: pointer,
+    blobPath,
+    etag: meta.etag,
+    size: meta.size,
+    fetchedBytes,
   });
+  // a snapshot link to the blob: nothing to write but the ref, and `cache gc` keeps linked blobs,
+  // so no lock is needed (huggingface_hub returns here too, and writes the ref best-effort)
+  if (await linksTo(pointer, blobPath)) {
+    if (!config.readOnlyCache) await writeRef(layout, repo, revision, meta.commit).catch(() => {});
+    return found(0);
+  }
+  if (config.readOnlyCache)
+    throw new CacheReadOnlyError(config.cacheDir, `download ${repo.name}/${path}@${meta.commit}`);
+
+  return asReadOnlyError(config.cacheDir, `download ${repo.name}/${path}`, () =>
+    withBlobFileLock(layout.lockPath(repo, meta.etag), params.signal, async () => {
+      // Under the lock from here to the link: `cache gc` takes the same lock before it removes an
+      // unlinked blob, so it can never remove this one between its rename (or our check) and the link.
+      let fetchedBytes = 0;
+      if (!(await isFile(blobPath))) {
+        const result = await downloadBlob({
+          dispatcher: client.dispatcher,
+          location: meta.location,
+          relocate: async () => (await client.fileMetadata(repo, meta.commit, path, params.signal)).location,
+          etag: meta.etag,
+          size: meta.size,
+          blobPath,
+          file: `${repo.name}/${path}`,
+          token: config.token,
+          tokenOrigin: new URL(client.endpoint).origin,
+          onProgress: params.onProgress,
+          signal: params.signal,
+          parallelThreshold: params.parallelThreshold,
+          chunkSize: params.chunkSize,
+          maxConcurrency: params.maxConcurrency,
+        });
+        fetchedBytes = result.fetchedBytes;
+      }
+      await linkSnapshot(blobPath, pointer);
+      await writeRef(layout, repo, revision, meta.commit);
+      return found(fetchedBytes);
+    }),
+  );
+}
+
+async function linksTo(pointer: string, blobPath: string): Promise<boolean> {
+  const target = await realpath(pointer).catch(() => undefined);
+  return target !== undefined && target === (await realpath(blobPath).catch(() => undefined));
 }
 
 async function isFile(path: string): Promise<boolean> {

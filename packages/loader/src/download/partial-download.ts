@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { type FileHandle, lstat, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileDurably } from "../cache/durable-fs.js";
+import { UnsafePartialFileError } from "./download-errors.js";
 
 /** What survives a process restart next to a partial blob: which chunks are written in full. */
 export interface PartialState {
@@ -40,10 +43,21 @@ export async function findPartial(
   const names = await readdir(blobsDir).catch(() => [] as string[]);
   let found: { path: string; state: PartialState } | undefined;
   for (const name of names) {
+    // a journal's temp file left by a process killed between its write and its rename
+    if (name.startsWith(`${etag}.`) && /\.aotihub\.incomplete\.json\.[0-9a-f]+\.tmp$/.test(name)) {
+      await rm(join(blobsDir, name), { force: true });
+      continue;
+    }
     if (!name.startsWith(`${etag}.`) || !name.endsWith(SUFFIX)) continue;
     const path = join(blobsDir, name);
+    // never follow or adopt a link or someone else's file planted under a partial name, and never
+    // delete it either (it is evidence, and may not be ours to remove): say so and leave it
+    const facts = await lstat(path).catch(() => undefined);
+    if (facts === undefined) continue;
+    const unsafe = unsafeReason(facts);
+    if (unsafe !== undefined) throw new UnsafePartialFileError(path, unsafe);
     const state = await readState(path);
-    const fileSize = (await stat(path).catch(() => undefined))?.size;
+    const fileSize = facts.size;
     const usable =
       found === undefined &&
       state !== undefined &&
@@ -67,14 +81,50 @@ async function readState(partialPath: string): Promise<PartialState | undefined>
   }
 }
 
+/**
+ * Records which chunks are written. Call it only after those chunks' bytes are fsynced: a journal
+ * that outlives its data after a power loss would resume over zeros.
+ */
 export async function saveState(partialPath: string, state: PartialState): Promise<void> {
-  const path = statePathOf(partialPath);
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, JSON.stringify(state));
-  await rename(tmp, path);
+  await writeFileDurably(statePathOf(partialPath), JSON.stringify(state));
+}
+
+/**
+ * Opens a partial file for writing without ever following a symlink: in a cache shared between
+ * users, a link planted under a partial's name would otherwise redirect our writes to any file we
+ * may write. A new partial is created exclusively (its name is unique to this process); an adopted
+ * one must be a regular file that we own.
+ */
+export async function openPartial(path: string, adopt: boolean): Promise<FileHandle> {
+  const flags = constants.O_RDWR | constants.O_NOFOLLOW | (adopt ? 0 : constants.O_CREAT | constants.O_EXCL);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, flags, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP" || code === "EEXIST")
+      throw new UnsafePartialFileError(path, "a symlink or a file planted under its name", error);
+    throw error;
+  }
+  const problem = unsafeReason(await handle.stat());
+  if (problem !== undefined) {
+    await handle.close();
+    throw new UnsafePartialFileError(path, problem);
+  }
+  return handle;
 }
 
 export async function discardPartial(partialPath: string): Promise<void> {
   await rm(partialPath, { force: true });
   await rm(statePathOf(partialPath), { force: true });
+}
+
+/** Why a partial file is not ours to write, or undefined when it is a regular file we own. */
+function unsafeReason(facts: Stats): string | undefined {
+  if (facts.isSymbolicLink()) return "a symlink";
+  if (!facts.isFile()) return "not a regular file";
+  const uid = process.getuid?.();
+  if (uid !== undefined && facts.uid !== uid)
+    return `a file owned by uid ${facts.uid}, not by this process (uid ${uid})`;
+  return undefined;
 }

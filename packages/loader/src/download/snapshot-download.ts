@@ -68,7 +68,7 @@ export async function snapshotDownload(params: SnapshotDownloadParams): Promise<
   const files = await runPool(chosen, params.concurrency ?? 8, (file) =>
     downloadFile({ ...params, revision: commit, path: file.path, config, client }),
   );
-  await writeRef(layout, repo, revision, commit);
+  if (!config.readOnlyCache) await writeRef(layout, repo, revision, commit);
   return { repo, commit, folder: layout.snapshotDir(repo, commit), files };
 }
 

@@ -14,6 +14,13 @@ export interface HubConfig {
   cacheDir: string;
   /** HF_HUB_OFFLINE: never touch the network, answer from the cache only. */
   offline: boolean;
+  /**
+   * AOTIHUB_CACHE_READ_ONLY: the cache is shared and read-only here (a read-only volume, an NFS
+   * export many pods read): read it with no lock and no write; a download that would be needed is a
+   * typed error. Our name: huggingface_hub has no such switch (it skips writes when the file is
+   * already linked, and fails with a bare OSError otherwise).
+   */
+  readOnlyCache?: boolean;
 }
 
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
@@ -67,6 +74,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     cacheDir,
     // Python reads `HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE`: a set HF_HUB_OFFLINE ("0") decides alone
     offline: isTrue(env.HF_HUB_OFFLINE || env.TRANSFORMERS_OFFLINE),
+    readOnlyCache: isTrue(env.AOTIHUB_CACHE_READ_ONLY),
   };
 }
 

@@ -20,6 +20,24 @@ export interface HubDispatcherOptions {
  * (the interceptor checks the 206 `Content-Range`), so callers read one continuous body.
  */
 export function createHubDispatcher(options: HubDispatcherOptions = {}): Dispatcher {
+  const dispatcher = composeHubDispatcher(options);
+  madeWith.set(dispatcher, options);
+  return dispatcher;
+}
+
+const madeWith = new WeakMap<Dispatcher, HubDispatcherOptions>();
+
+/**
+ * A new pool with the same settings as `dispatcher`, sharing no connection with it (the caller
+ * closes it); undefined for a dispatcher we did not make. A download whose bytes hashed wrong
+ * fetches them again through one, so a connection that altered them is not reused.
+ */
+export function freshDispatcherLike(dispatcher: Dispatcher): Dispatcher | undefined {
+  const options = madeWith.get(dispatcher);
+  return options === undefined ? undefined : composeHubDispatcher(options);
+}
+
+function composeHubDispatcher(options: HubDispatcherOptions): Dispatcher {
   const agent = new Agent({
     connections: options.connectionsPerOrigin ?? 32,
     keepAliveTimeout: 30_000,

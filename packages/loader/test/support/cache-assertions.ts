@@ -11,7 +11,7 @@ export function assertCacheSound(repoDir: string): string[] {
   const blobsDir = join(repoDir, "blobs");
   const blobs: string[] = [];
   for (const name of safeList(blobsDir)) {
-    if (name.endsWith(".incomplete") || name.endsWith(".incomplete.json")) continue;
+    if (/\.incomplete(\.json(\.[0-9a-f]+\.tmp)?)?$/.test(name)) continue; // partials, journals and their temps
     const bytes = readFileSync(join(blobsDir, name));
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const sha1 = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");

@@ -4,6 +4,8 @@ import { createHubDispatcher, downloadFile, HubClient, parseRepoId } from "../..
 const [endpoint, cacheDir, path] = process.argv.slice(2) as [string, string, string];
 const config = { endpoint, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
 const client = new HubClient({ config, dispatcher: createHubDispatcher() });
+// the kill -9 runs time their kill from this line: imports are done, the download starts now
+process.stderr.write("downloading\n");
 const file = await downloadFile({
   repo: parseRepoId("acme/tiny"),
   path,

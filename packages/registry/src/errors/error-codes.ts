@@ -182,8 +182,22 @@ export const ERROR_CODES = {
     fix: "fetch it once with the network on (`aotihub prefetch`), or point HF_HUB_CACHE at a cache that has it",
   },
   AOTIHUB_HASH_MISMATCH: {
-    summary: "downloaded bytes do not match their sha256 or git sha1; nothing was cached",
-    fix: "retry; if it persists, report the URL",
+    summary:
+      "downloaded bytes did not match their sha256 or git sha1 in 3 downloads from fresh URLs; nothing was cached",
+    fix: "something between you and the Hub alters the file: retry from another network, or report the URL",
+  },
+  AOTIHUB_UNSAFE_PARTIAL_FILE: {
+    summary: "a partial download in the cache is a symlink, not a regular file, or another user's file",
+    fix: "someone may have planted it in a shared cache: inspect and remove it, and check who can write to HF_HUB_CACHE",
+  },
+  AOTIHUB_CACHE_READ_ONLY: {
+    summary:
+      "a download or a cache change is needed, but the cache is read-only (AOTIHUB_CACHE_READ_ONLY=1, or the filesystem refused a write)",
+    fix: "fill the shared cache from a machine that may write it, or point HF_HUB_CACHE at a writable folder; set AOTIHUB_CACHE_READ_ONLY=1 to read a read-only cache without locks",
+  },
+  AOTIHUB_CACHE_LOCK_UNSUPPORTED: {
+    summary: "flock does not work where the cache lives (an NFS mount without locking, some FUSE mounts)",
+    fix: "mount with locking, or write the cache from one machine and read it elsewhere with AOTIHUB_CACHE_READ_ONLY=1",
   },
   AOTIHUB_UNVERIFIABLE_FILE: {
     summary: "the server's ETag names no hash we know, so the file cannot be verified",

@@ -50,12 +50,16 @@ export const registerCache: RegisterCommand = (program) => {
     .option("--dry-run", "only list what would be removed")
     .option("--json", "machine-readable output")
     .action(async (flags: { dryRun?: boolean; json?: boolean }) => {
-      const result = await gcCache(readHubConfig().cacheDir, { dryRun: flags.dryRun === true });
+      const config = readHubConfig();
+      const result = await gcCache(config.cacheDir, {
+        dryRun: flags.dryRun === true,
+        readOnlyCache: config.readOnlyCache === true,
+      });
       print(
         flags.json,
         result,
         () =>
-          `${flags.dryRun ? "would free" : "freed"} ${mib(result.freedBytes)} (${result.removed.length} blobs)\n`,
+          `${flags.dryRun ? "would free" : "freed"} ${mib(result.freedBytes)} (${result.removed.length} blobs)${result.skipped.length > 0 ? `; ${result.skipped.length} kept: a download holds their lock` : ""}\n`,
       );
     });
 };

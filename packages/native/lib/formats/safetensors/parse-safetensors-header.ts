@@ -1,4 +1,5 @@
 import { DTYPES, dtypeFromSafetensors } from "../../tensor/dtypes.js";
+import { describeJson } from "./describe-json.js";
 import { SafetensorsInvalidError } from "./safetensors-invalid-error.js";
 import type { SafetensorsFile, SafetensorsTensor } from "./types.js";
 
@@ -77,7 +78,7 @@ function parseJsonObject(header: Uint8Array, path: string): Record<string, unkno
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new SafetensorsInvalidError(path, "the header is not a JSON object", {
       expected: '{"<tensor name>": {"dtype", "shape", "data_offsets"}, ...}',
-      received: Array.isArray(value) ? "an array" : JSON.stringify(value),
+      received: Array.isArray(value) ? "an array" : describeJson(value),
     });
   }
   return value as Record<string, unknown>;
@@ -88,7 +89,7 @@ function parseMetadata(value: unknown, path: string): Record<string, string> {
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new SafetensorsInvalidError(path, "__metadata__ is not an object", {
       expected: "an object of strings",
-      received: JSON.stringify(value),
+      received: describeJson(value),
     });
   }
   const metadata: Record<string, string> = {};
@@ -96,7 +97,7 @@ function parseMetadata(value: unknown, path: string): Record<string, string> {
     if (typeof item !== "string") {
       throw new SafetensorsInvalidError(path, "a __metadata__ value is not a string", {
         expected: `a string for "${key}"`,
-        received: JSON.stringify(item),
+        received: describeJson(item),
       });
     }
     metadata[key] = item;
@@ -114,7 +115,7 @@ function parseTensor(
     new SafetensorsInvalidError(path, problem, {
       tensor: name,
       expected,
-      received: JSON.stringify(received),
+      received: describeJson(received),
     });
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw bad("a tensor entry is not an object", '{"dtype", "shape", "data_offsets"}', value);

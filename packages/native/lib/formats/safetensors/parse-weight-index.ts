@@ -1,4 +1,5 @@
 import { unsafeRepoPathReason } from "@aotihub/registry";
+import { describeJson } from "./describe-json.js";
 import { SafetensorsInvalidError } from "./safetensors-invalid-error.js";
 
 export interface WeightIndex {
@@ -30,7 +31,7 @@ export function parseWeightIndex(bytes: Uint8Array, path: string): WeightIndex {
   if (root === null || map === null) {
     throw new SafetensorsInvalidError(path, "the index has no weight_map object", {
       expected: '{"weight_map": {"<tensor name>": "<shard file>"}}',
-      received: JSON.stringify(value).slice(0, 200),
+      received: describeJson(value),
     });
   }
   const weightMap = new Map<string, string>();
@@ -40,7 +41,7 @@ export function parseWeightIndex(bytes: Uint8Array, path: string): WeightIndex {
       throw new SafetensorsInvalidError(path, "the index names a shard that is not a safe relative path", {
         tensor,
         expected: "a file name inside the index's folder, e.g. model-00001-of-00002.safetensors",
-        received: `${JSON.stringify(shard)} (${reason})`,
+        received: `${describeJson(shard)} (${reason})`,
       });
     }
     weightMap.set(tensor, shard as string);
