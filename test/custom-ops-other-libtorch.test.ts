@@ -6,29 +6,39 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./support/repo-root.js";
 import { ensureTestKernel, type TestKernel } from "./support/test-kernel.js";
 
-// aotihub reads a custom op's registered schema through one fact of libtorch's dispatcher layout
-// and refuses to guess when it does not hold. A libtorch whose layout differs is simulated by
-// preloading a library that answers c10::Dispatcher::findSchemaOrThrow for the test kernel's ops
-// with an OperatorDef of another layout (test/kernels/broken/other_dispatcher_layout.cc), in a
-// child process; the same load without it is the control.
+// A model calling custom ops, loaded with a libtorch that differs from the ones aotihub knows:
+// each difference is simulated by preloading (LD_PRELOAD) a small library in a child process
+// (test/kernels/broken/), and the same load without one is the control.
+// - other_dispatcher_layout.cc answers c10::Dispatcher::findSchemaOrThrow for the test kernel's
+//   ops with an OperatorDef of another layout: aotihub cannot read the op's schema, and refuses to
+//   guess.
+// - no_call_dispatcher.cc makes dlsym find no aoti_torch_call_dispatcher, as in torch < 2.8.
 
 let kernel: TestKernel;
 let otherLayoutLib: string;
+let noCallDispatcherLib: string;
 
-beforeAll(async () => {
-  kernel = await ensureTestKernel();
-  const dir = await mkdtemp(join(tmpdir(), "aotihub-other-layout-"));
-  otherLayoutLib = join(dir, "other_dispatcher_layout.so");
+function compilePreload(source: string, out: string, defines: string[] = []): string {
   execFileSync("g++", [
     "-shared",
     "-fPIC",
     "-O1",
-    `-DOP_NAMESPACE=${kernel.namespace}`,
+    ...defines,
     "-o",
-    otherLayoutLib,
-    join(repoRoot, "test", "kernels", "broken", "other_dispatcher_layout.cc"),
+    out,
+    join(repoRoot, "test", "kernels", "broken", source),
     "-ldl",
   ]);
+  return out;
+}
+
+beforeAll(async () => {
+  kernel = await ensureTestKernel();
+  const dir = await mkdtemp(join(tmpdir(), "aotihub-other-libtorch-"));
+  otherLayoutLib = compilePreload("other_dispatcher_layout.cc", join(dir, "other_dispatcher_layout.so"), [
+    `-DOP_NAMESPACE=${kernel.namespace}`,
+  ]);
+  noCallDispatcherLib = compilePreload("no_call_dispatcher.cc", join(dir, "no_call_dispatcher.so"));
 });
 
 async function loadInChild(preload: string | undefined) {
@@ -59,7 +69,7 @@ async function loadInChild(preload: string | undefined) {
   };
 }
 
-describe("a libtorch whose dispatcher layout aotihub does not know", () => {
+describe("a libtorch that differs from the ones aotihub knows", () => {
   it("loads the model with the real dispatcher (control)", async () => {
     expect(await loadInChild(undefined)).toEqual({ result: "loaded" });
   });
@@ -71,5 +81,14 @@ describe("a libtorch whose dispatcher layout aotihub does not know", () => {
       message: expect.stringContaining(`Cannot check ${kernel.namespace}::mix`),
     });
     expect(outcome.received).toContain("dispatcher layout is not the one aotihub knows");
+  });
+
+  it("refuses the model with AOTIHUB_KERNEL_SHIM_MISSING when the C shim has no aoti_torch_call_dispatcher", async () => {
+    const outcome = await loadInChild(noCallDispatcherLib);
+    expect(outcome).toMatchObject({
+      result: "AOTIHUB_KERNEL_SHIM_MISSING",
+      message: expect.stringContaining("This torch cannot run the custom ops of"),
+    });
+    expect(outcome.received).toContain("lacks aoti_torch_call_dispatcher");
   });
 });
