@@ -19,7 +19,9 @@ import {
   parseRepoId,
   snapshotDownload,
 } from "@aotihub/loader";
+import { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { downloadBlob } from "../src/download/download-blob.js";
 import { assertCacheSound } from "./support/cache-assertions.js";
 import { mainCommit, REPO, sha256Of, writeServedRepo } from "./support/served-repo.js";
 
@@ -151,7 +153,7 @@ describe("Hub answers become typed errors", () => {
 });
 
 describe("download failures keep the cache sound", () => {
-  it("AOTIHUB_UNVERIFIABLE_FILE: an ETag that is neither a sha256 nor a git sha1 is refused", async () => {
+  it("AOTIHUB_HUB_UNSAFE_VALUE: an ETag that is neither a sha256 nor a git sha1 is refused as it arrives", async () => {
     hub.faults.inject({
       ...RESOLVE,
       method: "HEAD",
@@ -162,11 +164,31 @@ describe("download failures keep the cache sound", () => {
       },
     });
     const error = await rejection(fetchFile("config.json"));
-    expect(error.code).toBe("AOTIHUB_UNVERIFIABLE_FILE");
-    expect(error.message).toContain("its etag names no hash we know");
+    expect(error.code).toBe("AOTIHUB_HUB_UNSAFE_VALUE");
     expect(error.message).toContain("1234-abcd");
     expect(hub.requests.filter((r) => r.method === "GET")).toEqual([]); // refused before any byte
     expectNothingCached();
+  });
+
+  it("AOTIHUB_UNVERIFIABLE_FILE: the downloader itself refuses an etag it cannot check (defence in depth)", async () => {
+    // The Hub client validates etags first (above); downloadBlob keeps its own guard for any other
+    // caller, before it opens a connection or creates a file.
+    const blobPath = join(mkdtempSync(join(tmpdir(), "aotihub-unverifiable-")), "blobs", "W-1234-abcd");
+    const error = await rejection(
+      downloadBlob({
+        dispatcher: new Agent(),
+        location: `${hub.url}/never-fetched`,
+        relocate: async () => `${hub.url}/never-fetched`,
+        etag: "W/1234-abcd",
+        size: SMALL.length,
+        blobPath,
+        file: "config.json",
+      }),
+    );
+    expect(error.code).toBe("AOTIHUB_UNVERIFIABLE_FILE");
+    expect(error.message).toContain("its etag names no hash we know");
+    expect(hub.requests.filter((r) => r.url.includes("never-fetched"))).toEqual([]);
+    expect(existsSync(join(blobPath, ".."))).toBe(false);
   });
 
   it("AOTIHUB_BAD_RANGE_RESPONSE: a CDN (or proxy) that ignores Range and answers 200", async () => {
