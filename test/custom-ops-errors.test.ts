@@ -82,6 +82,18 @@ describe("custom-op errors", () => {
     expect((error as { received: string }).received).toContain("aotihub_symbol_of_another_torch_release");
   });
 
+  it("refuses a kernel library that is not a shared library, without loading it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "aotihub-garbage-kernel-"));
+    const garbage = join(dir, "_garbage_kernel.abi3.so");
+    await writeFile(garbage, Buffer.from("this is no ELF shared library, just text named like one\n"));
+    const error = await loadMixModel([garbage]).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "AOTIHUB_KERNEL_LOAD_FAILED",
+      message: expect.stringContaining(`Cannot load the kernel library ${garbage}`),
+    });
+    expect((error as { received: string }).received).toContain("is not a 64-bit ELF shared library");
+  });
+
   it("refuses an op whose registered schema differs from the model's call", async () => {
     const error = await loadMixModel([otherSchemaLib]).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "AOTIHUB_KERNEL_OP_SCHEMA_MISMATCH" });

@@ -103,5 +103,10 @@ describe("bad files give typed errors and never crash the process", () => {
         c.output === undefined ? { result: c.result } : { result: c.result, output: c.output };
       expect({ name, ...outcomes[name] }).toEqual({ name, ...want });
     }
+    // A .so that is not ELF, or an ELF that is no AOTInductor model: refused as such, by name.
+    expect([outcomes.notElf?.result, outcomes.notAoti?.result]).toEqual([
+      "AOTIHUB_MODEL_SO_INVALID",
+      "AOTIHUB_MODEL_SO_INVALID",
+    ]);
   });
 });
