@@ -13,6 +13,7 @@ import {
 } from "@aotihub/loader";
 import { probeDevice, sha256OfFile } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAndExtractPt2 } from "../packages/native/lib/formats/pt2/verify-and-extract-pt2.js";
 import { readBucketIo, relativeError } from "./support/bucket-io.js";
 import { ensureTestKernel, TEST_KERNEL_REPO, type TestKernel } from "./support/test-kernel.js";
 
@@ -136,5 +137,23 @@ describe("custom ops", () => {
         reuse: false,
       }),
     ).rejects.toMatchObject({ code: "AOTIHUB_SHA256_MISMATCH" });
+  });
+
+  it("the custom-op call table the executor reads is copied out of the verified bytes, not re-read from the package", async () => {
+    const manifest = JSON.parse(await readFile(join(kernel.modelRepo, "aotihub.json"), "utf8"));
+    const artifact = manifest.artifacts[0] as { path: string; sha256: string };
+    const work = await mkdtemp(join(tmpdir(), "aotihub-extern-nodes-"));
+    const pkg = join(work, "model.pt2");
+    await cp(join(kernel.modelRepo, artifact.path), pkg);
+    const cacheDir = join(work, "aoti");
+    const verified = await verifyAndExtractPt2(pkg, { cacheDir, sha256: artifact.sha256 });
+    expect(verified.externNodesPath).not.toBeNull();
+    expect(verified.externNodesPath!.startsWith(`${join(cacheDir, artifact.sha256)}/`)).toBe(true);
+    const table = await readFile(verified.externNodesPath!, "utf8");
+    expect(JSON.parse(table).nodes.length).toBeGreaterThan(0);
+    // The package rewritten after the check (an attacker with write access to the cache): the
+    // table the executor reads is still the verified one.
+    await writeFile(pkg, "not a package any more");
+    expect(await readFile(verified.externNodesPath!, "utf8")).toBe(table);
   });
 });

@@ -1,7 +1,5 @@
-import { open } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { binding } from "../binding.js";
-import { readSmallEntry } from "../formats/pt2/read-small-entry.js";
-import type { Pt2Package } from "../formats/pt2/types.js";
 import { type ExternNode, parseExternNodes } from "./extern-nodes.js";
 import { KernelError } from "./kernel-errors.js";
 import { bindCallToSchema, parseOpSchema } from "./op-schema.js";
@@ -10,24 +8,18 @@ import { bindCallToSchema, parseOpSchema } from "./op-schema.js";
  * The custom-op calls of one compiled model, each checked against the op as the loaded kernels
  * registered it. Empty for a model without custom ops (no `<hash>.wrapper.json`). Runs after the
  * kernels are loaded and before the model is: a missing op or a different signature is refused
- * here, never met inside a run.
+ * here, never met inside a run. `externNodesPath` is the call table as verifyAndExtractPt2 copied
+ * it out of the verified package (never the package re-read by path); `packagePath` names it.
  */
 export async function prepareExternNodes(
-  pkg: Pt2Package,
-  modelName: string,
+  externNodesPath: string | null,
+  packagePath: string,
   loadedKernels: readonly string[],
 ): Promise<ExternNode[]> {
-  const entry = pkg.models[modelName]?.wrapperJson ?? null;
-  if (entry === null) return [];
-  const handle = await open(pkg.path, "r");
-  let json: unknown;
-  try {
-    json = JSON.parse((await readSmallEntry(handle, entry, pkg.path)).toString("utf8"));
-  } finally {
-    await handle.close();
-  }
+  if (externNodesPath === null) return [];
+  const json: unknown = JSON.parse(await readFile(externNodesPath, "utf8"));
   const kernels = loadedKernels.length > 0 ? loadedKernels.join(", ") : "no kernel";
-  return parseExternNodes(json, pkg.path).map((node) => {
+  return parseExternNodes(json, packagePath).map((node) => {
     const probed = binding().probeOpSchema(node.opName, node.overload);
     if (!probed.available) {
       throw new KernelError(
@@ -36,7 +28,7 @@ export async function prepareExternNodes(
         {
           expected:
             "a libtorch whose dispatcher aotihub can ask for an op's schema (verified: torch 2.11, 2.13)",
-          received: `${pkg.path} calls ${node.target}; this libtorch's dispatcher layout is not the one aotihub knows`,
+          received: `${packagePath} calls ${node.target}; this libtorch's dispatcher layout is not the one aotihub knows`,
           hint: "run with a torch version aotihub supports for custom ops",
         },
       );

@@ -1,7 +1,6 @@
 import type { Bucket } from "@aotihub/registry";
 import { binding, type NativeContainer, type NativeHandle, type NativeWeightStore } from "../binding.js";
 import { disposedError } from "../errors/native-errors.js";
-import { extractPt2Model } from "../formats/pt2/extract-pt2-model.js";
 import type { Pt2Package } from "../formats/pt2/types.js";
 import { prepareExternNodes } from "../kernels/prepare-extern-nodes.js";
 import { typedNativeFailure } from "./native-failure.js";
@@ -32,7 +31,11 @@ export class Variant {
     readonly modelName: string,
     readonly overrideWeights: readonly string[],
     /** The verified copy of the model's `.so` and cubins (verifyAndExtractPt2): all that is dlopened. */
-    readonly extracted: { readonly soPath: string; readonly cubinDir: string },
+    readonly extracted: {
+      readonly soPath: string;
+      readonly cubinDir: string;
+      readonly externNodesPath: string | null;
+    },
     /** The kernel libraries loaded for this model, named in errors about its custom ops. */
     readonly kernels: readonly string[] = [],
   ) {}
@@ -69,7 +72,7 @@ export class Variant {
   async #open(store: NativeHandle, device: RuntimeDevice): Promise<NativeContainer> {
     const started = performance.now();
     const { soPath, cubinDir } = this.extracted;
-    const externNodes = await prepareExternNodes(this.pkg, this.modelName, this.kernels);
+    const externNodes = await prepareExternNodes(this.extracted.externNodesPath, this.pkg.path, this.kernels);
     if (this.overrideWeights.length > 0)
       this.#overrides = await createWeightStore(this.overrideWeights, device);
     let container: NativeContainer;

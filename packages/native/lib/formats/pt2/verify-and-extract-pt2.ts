@@ -45,6 +45,11 @@ export interface VerifiedPt2 {
   soPath: string;
   /** The folder holding the `.so` and every cubin (`cubin_dir`). */
   cubinDir: string;
+  /**
+   * The model's custom-op calls (`<hash>.wrapper.json`, read by the proxy executor), copied out of
+   * the same verified bytes into the same private folder; null when the model calls none.
+   */
+  externNodesPath: string | null;
   /** Each constant's shape as compiled, from the verified package; null when it records none. */
   constants: CompiledConstant[] | null;
 }
@@ -90,14 +95,26 @@ export async function verifyAndExtractPt2(
         hint: "pass one of the names listed (AOTInductor names the model `model` by default)",
       });
     }
-    const files = [model.wrapperSo, ...model.cubins];
+    // The library, its cubins and the custom-op call table: everything used later comes from the
+    // verified copy, never from the package path again.
+    const files = [model.wrapperSo, ...model.cubins, ...(model.wrapperJson ? [model.wrapperJson] : [])];
+    const externNodesIn = (cubinDir: string) =>
+      model.wrapperJson ? join(cubinDir, baseName(model.wrapperJson.name)) : null;
     await mkdir(options.cacheDir, { recursive: true, mode: 0o700 });
 
     if (options.sha256 !== undefined) {
       const reused = await reuse(options.cacheDir, options.sha256, modelName, files, identityOf(before));
       if (reused !== null) {
         const constants = await constantsOf(source, model, path);
-        return { pkg, modelName, model, sha256: options.sha256, ...reused, constants };
+        return {
+          pkg,
+          modelName,
+          model,
+          sha256: options.sha256,
+          ...reused,
+          externNodesPath: externNodesIn(reused.cubinDir),
+          constants,
+        };
       }
     }
 
@@ -149,6 +166,7 @@ export async function verifyAndExtractPt2(
         sha256: pass.sha256,
         soPath: join(cubinDir, baseName(model.wrapperSo.name)),
         cubinDir,
+        externNodesPath: externNodesIn(cubinDir),
         constants,
       };
     } finally {
