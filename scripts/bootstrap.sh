@@ -39,5 +39,14 @@ if ! "$py" -c "import torch, huggingface_hub, safetensors" >/dev/null 2>&1; then
       "torch==2.13.*" "huggingface_hub>=1.0,<2" safetensors numpy
 fi
 
+# strace lets the durable-writes test read the fsync/rename order of a real download; without it
+# that test skips with its reason. Best effort: root with apt only, never fatal.
+if ! command -v strace >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "installing strace (for the durable-writes test)"
+  { apt-get install -y -qq strace >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq strace >/dev/null 2>&1; }; } ||
+    log "strace could not be installed: the durable-writes test will skip and say so"
+fi
+
 log "building packages"
 pnpm -r --silent build
