@@ -123,10 +123,17 @@ size_t WeightStore::zeroCopyCount() const {
   return n;
 }
 
+// Never throws (a throwing destructor ends the process): a store that failed before libtorch was
+// loaded holds no tensor, so there is nothing to release without a backend.
 WeightStore::~WeightStore() {
-  TensorBackend* backend = CurrentBackend();
-  for (auto& [name, t] : tensors_) backend->Release(t.handle);
-  backend->Release(blob_);  // after its views
+  try {
+    if (!tensors_.empty() || blob_ != nullptr) {
+      TensorBackend* backend = CurrentBackend();
+      for (auto& [name, t] : tensors_) backend->Release(t.handle);
+      backend->Release(blob_);  // after its views
+    }
+  } catch (...) {
+  }
   for (void* p : ownedCopies_) std::free(p);
 }
 
