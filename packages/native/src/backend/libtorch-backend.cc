@@ -118,7 +118,7 @@ class LibtorchBackend final : public TensorBackend {
     Need(shim_.getDeviceType, "aoti_torch_get_device_type");
     Need(shim_.getStrides, "aoti_torch_get_strides");
     Need(shim_.getDeviceIndex, "aoti_torch_get_device_index");
-    // Ask the shim for every code (architecture 2.2); -1 marks a dtype this torch lacks.
+    // Ask the shim for every code (docs/architecture.md 2.2); -1 marks a dtype this torch lacks.
     const char* names[] = {"aoti_torch_dtype_float32",       "aoti_torch_dtype_float16",
                            "aoti_torch_dtype_bfloat16",      "aoti_torch_dtype_float8_e4m3fn",
                            "aoti_torch_dtype_float8_e5m2",   "aoti_torch_dtype_int64",
@@ -451,7 +451,7 @@ TorchLoadResult LoadLibtorch(const std::string& libDir, bool withCuda) {
   }
   const auto start = std::chrono::steady_clock::now();
   std::string failures;
-  // Order matters (architecture 2.3): a model's DT_NEEDED entries then resolve to these by soname.
+  // Order matters (docs/architecture.md 2.3): a model's DT_NEEDED entries then resolve to these by soname.
   OpenGlobal(libDir + "/libtorch_cpu.so", failures);
   if (failures.empty()) OpenGlobal(libDir + "/libtorch.so", failures);
   if (failures.empty() && withCuda) OpenGlobal(libDir + "/libtorch_cuda.so", failures);

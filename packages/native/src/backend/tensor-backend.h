@@ -1,6 +1,6 @@
 // The seam between the runtime and whatever provides the AOTI C shim (`aoti_torch_*`) and the CUDA
 // runtime. Today libtorch does (libtorch-backend.cc); a libtorch-free backend that implements the
-// shim functions an ExecuTorch-style compile needs (architecture 2.5b) plugs in here.
+// shim functions an ExecuTorch-style compile needs (docs/architecture.md 4, the native seam; issue 13) plugs in here.
 #pragma once
 #include <cstddef>
 #include <cstdint>
