@@ -2,9 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmod, type FileHandle, mkdir, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ModelLoadError } from "../../errors/native-errors.js";
-import { sha256OfFile } from "../../node-fs/sha256-of-file.js";
 import { baseName } from "./find-model-files.js";
 import { hashEntry } from "./hash-entry.js";
+import { holdsExtractedFiles } from "./holds-extracted-files.js";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
 import type { Pt2Entry, Pt2Package } from "./types.js";
 
@@ -58,7 +58,7 @@ export async function extractPt2Model(
     const cubinDir = join(options.cacheDir, key);
     const soPath = join(cubinDir, baseName(model.wrapperSo.name));
 
-    if (await holdsFiles(cubinDir, files, digests)) return { soPath, cubinDir, key };
+    if (await holdsExtractedFiles(cubinDir, files, digests)) return { soPath, cubinDir, key };
     await mkdir(options.cacheDir, { recursive: true });
     if (await pathExists(cubinDir)) await discard(cubinDir, options.cacheDir); // damaged or altered: replace it
 
@@ -72,7 +72,7 @@ export async function extractPt2Model(
         await rename(staging, cubinDir);
       } catch (error) {
         // Another process renamed the same content into place first: use theirs.
-        if (!isCode(error, "ENOTEMPTY", "EEXIST") || !(await holdsFiles(cubinDir, files, digests)))
+        if (!isCode(error, "ENOTEMPTY", "EEXIST") || !(await holdsExtractedFiles(cubinDir, files, digests)))
           throw error;
       }
     } finally {
@@ -114,25 +114,6 @@ async function copyVerified(
   } finally {
     await sink.close();
   }
-}
-
-/**
- * True when the folder holds every file with the content its name promises. The bytes are hashed
- * again on every reuse: the folder is what gets dlopened, and a library changed in place in the
- * cache (same size) must not be loaded as if it were the verified one.
- */
-async function holdsFiles(
-  dir: string,
-  files: readonly Pt2Entry[],
-  digests: readonly string[],
-): Promise<boolean> {
-  for (const [i, file] of files.entries()) {
-    const path = join(dir, baseName(file.name));
-    const info = await stat(path).catch(() => null);
-    if (info === null || !info.isFile() || info.size !== file.size) return false;
-    if ((await sha256OfFile(path)) !== digests[i]) return false;
-  }
-  return true;
 }
 
 async function pathExists(path: string): Promise<boolean> {

@@ -14,8 +14,8 @@ import {
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { AotihubError } from "@aotihub/registry";
-import { sha256OfFile } from "../../node-fs/sha256-of-file.js";
 import { baseName } from "./find-model-files.js";
+import { holdsExtractedFiles } from "./holds-extracted-files.js";
 import { Pt2InvalidError } from "./pt2-invalid-error.js";
 import { type CompiledConstant, readConstantShapes } from "./read-constant-shapes.js";
 import { readPt2From } from "./read-pt2.js";
@@ -299,7 +299,7 @@ async function place(
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
-      if (await holdsFiles(target, files, digests)) return;
+      if (await holdsExtractedFiles(target, files, digests)) return;
       if (attempt > 0) throw error;
       await discard(target, cacheDir);
     }
@@ -323,23 +323,8 @@ async function reuse(
     .catch(() => null);
   if (record === null) return null;
   const digests = files.map((f) => record[baseName(f.name)] ?? "");
-  if (!(await holdsFiles(cubinDir, files, digests))) return null;
+  if (!(await holdsExtractedFiles(cubinDir, files, digests))) return null;
   return { soPath: join(cubinDir, baseName(files[0]!.name)), cubinDir };
-}
-
-/** Every file present with the digest recorded when it was copied out of verified bytes. */
-async function holdsFiles(
-  dir: string,
-  files: readonly Pt2Entry[],
-  digests: readonly string[],
-): Promise<boolean> {
-  for (const [i, file] of files.entries()) {
-    const path = join(dir, baseName(file.name));
-    const info = await lstat(path).catch(() => null);
-    if (info === null || !info.isFile() || info.size !== file.size) return false;
-    if ((await sha256OfFile(path)) !== digests[i]) return false;
-  }
-  return true;
 }
 
 async function discard(dir: string, cacheDir: string): Promise<void> {
