@@ -4,6 +4,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHubServer } from "@aotihub/hub-server";
 import { describe, expect, it } from "vitest";
+
+/** A fixed author and date, so git's ids are the same on every machine and run. */
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: "aotihub",
+  GIT_AUTHOR_EMAIL: "aotihub@localhost",
+  GIT_AUTHOR_DATE: "@0 +0000",
+  GIT_COMMITTER_NAME: "aotihub",
+  GIT_COMMITTER_EMAIL: "aotihub@localhost",
+  GIT_COMMITTER_DATE: "@0 +0000",
+};
+
 import { readJson } from "./support/read-json.js";
 
 // The commit and blob ids the server reports must be the ones git computes for the same files:
@@ -23,15 +35,7 @@ describe("local Hub ids are git's ids", () => {
       execFileSync("git", args, {
         cwd: repo,
         encoding: "utf8",
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "aotihub",
-          GIT_AUTHOR_EMAIL: "aotihub@localhost",
-          GIT_AUTHOR_DATE: "@0 +0000",
-          GIT_COMMITTER_NAME: "aotihub",
-          GIT_COMMITTER_EMAIL: "aotihub@localhost",
-          GIT_COMMITTER_DATE: "@0 +0000",
-        },
+        env: GIT_ENV,
       }).trim();
     git("init", "-q");
     git("add", "-A");
@@ -40,15 +44,7 @@ describe("local Hub ids are git's ids", () => {
       cwd: repo,
       input: "aotihub local tree\n",
       encoding: "utf8",
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "aotihub",
-        GIT_AUTHOR_EMAIL: "aotihub@localhost",
-        GIT_AUTHOR_DATE: "@0 +0000",
-        GIT_COMMITTER_NAME: "aotihub",
-        GIT_COMMITTER_EMAIL: "aotihub@localhost",
-        GIT_COMMITTER_DATE: "@0 +0000",
-      },
+      env: GIT_ENV,
     }).trim();
 
     const server = await startHubServer({ root });

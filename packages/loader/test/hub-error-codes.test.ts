@@ -1,6 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -23,6 +22,7 @@ import { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { downloadBlob } from "../src/download/download-blob.js";
 import { assertCacheSound } from "./support/cache-assertions.js";
+import { closedPortUrl } from "./support/closed-port.js";
 import { mainCommit, REPO, sha256Of, writeServedRepo } from "./support/served-repo.js";
 
 // Each Hub and download failure documented in docs/troubleshooting.md, produced by a real loopback
@@ -130,13 +130,7 @@ describe("Hub answers become typed errors", () => {
   });
 
   it("AOTIHUB_NETWORK_ERROR: a port that refuses connections, after the retries", async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const server = createNetServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-    const endpoint = `http://127.0.0.1:${closed}`;
+    const endpoint = await closedPortUrl();
     const error = await rejection(client(endpoint).resolveRevision(repo, "main"));
     expect(error.code).toBe("AOTIHUB_NETWORK_ERROR");
     expect(error.message).toContain(`could not reach ${endpoint}/api/models/${REPO}/revision/main`);
