@@ -38,15 +38,25 @@ describe("load, run and dispose", () => {
     forceGc();
     const before = process.memoryUsage().rss;
     const mapsBefore = mappings();
-    for (let i = 0; i < 1000; i++) await cycle();
+    for (let i = 0; i < 500; i++) await cycle();
     forceGc();
-    const growth = process.memoryUsage().rss - before;
-    console.log(`RSS growth over 1000 cycles: ${(growth / 1024 / 1024).toFixed(1)} MiB`);
+    const half = process.memoryUsage().rss;
+    for (let i = 0; i < 500; i++) await cycle();
+    forceGc();
+    const after = process.memoryUsage().rss;
+    const MiB = 1024 * 1024;
+    console.log(
+      `RSS growth over 1000 cycles: ${((after - before) / MiB).toFixed(1)} MiB (last 500: ${((after - half) / MiB).toFixed(1)} MiB)`,
+    );
     // Exact: no weight mapping and no model library stays mapped once its model is disposed.
     expect(mappings()).toEqual(mapsBefore);
-    // Loose, as RSS is noisy (malloc arenas of the pool threads): a leaked container per cycle
-    // (its library, kernels and buffers) would cost far more than 32 KiB.
-    expect(growth).toBeLessThan(32 * 1024 * 1024);
+    // Loose, as RSS is noisy: the pool threads' malloc arenas and page-locked buffer pools settle
+    // at a level that varies from run to run (a whole run grew 39 MiB once on a busy 2-core
+    // machine, under 32 MiB in others). A leak grows with every cycle, so it shows in the last 500
+    // cycles alone: a leaked container per cycle (its library, kernels and buffers) would cost far
+    // more than 32 KiB, i.e. 16 MiB there.
+    expect(after - half).toBeLessThan(16 * MiB);
+    expect(after - before).toBeLessThan(64 * MiB);
   });
 });
 
