@@ -71,6 +71,8 @@ export class NativeLoadedModel implements LoadedModel {
   #released = false;
   /** Runs accepted before dispose() finish on live natives; the last one out releases them. */
   #inFlight = 0;
+  /** Containers whose inputs were found to be the model's (#checkVariantInputs). */
+  readonly #fittingContainers = new WeakSet<NativeContainer>();
 
   constructor(
     readonly device: string,
@@ -202,6 +204,8 @@ export class NativeLoadedModel implements LoadedModel {
   }
 
   #checkVariantInputs(variant: Variant, container: NativeContainer): void {
+    // The answer never changes for a container: ask once, not on every run.
+    if (this.#fittingContainers.has(container)) return;
     if (publicInputNames(variant.bucket, container.inputNames)?.join() !== this.inputNames.join()) {
       throw new InputMismatchError(
         "AOTIHUB_BUCKET_INPUTS_MISMATCH",
@@ -213,6 +217,7 @@ export class NativeLoadedModel implements LoadedModel {
         },
       );
     }
+    this.#fittingContainers.add(container);
   }
 
   async boundWeightPointers(name: string): Promise<Record<string, bigint>> {
