@@ -87,7 +87,9 @@ export {
 } from "./repo/repo-id.js";
 export {
   type BucketResolution,
+  bucketsInOrder,
   type Candidate,
+  compareBucketNames,
   describeDevice,
   describeResolution,
   NoCompatibleArtifactError,

@@ -1,6 +1,7 @@
 import { archName, parseCudaArch } from "../compat/cuda-arch.js";
 import type { DeviceProfile } from "../device/device-profile.js";
 import type { Artifact } from "../manifest/manifest-schema.js";
+import { bucketsInOrder } from "./bucket-order.js";
 import type { Resolution } from "./resolution.js";
 
 /**
@@ -12,10 +13,9 @@ export function describeResolution(resolution: Resolution, device: DeviceProfile
     `device: ${describeDevice(device)}`,
     `profile "${resolution.profile}" (${resolution.accelerator})`,
   ];
-  const names = Object.keys(resolution.buckets);
-  if (names.length === 0) lines.push("  no artifacts in this profile");
-  for (const name of names) {
-    const bucket = resolution.buckets[name]!;
+  const buckets = bucketsInOrder(resolution);
+  if (buckets.length === 0) lines.push("  no artifacts in this profile");
+  for (const [name, bucket] of buckets) {
     lines.push(
       bucket.chosen === null
         ? `  bucket "${name}": no compatible artifact`

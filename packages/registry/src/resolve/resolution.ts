@@ -19,6 +19,7 @@ export interface BucketResolution {
 export interface Resolution {
   profile: string;
   accelerator: Accelerator;
+  /** By bucket name. A JS object lists integer-like names first: iterate `bucketsInOrder(resolution)`. */
   buckets: Record<string, BucketResolution>;
 }
 

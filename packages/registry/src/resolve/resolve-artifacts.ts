@@ -2,6 +2,7 @@ import { type Accelerator, evaluateArtifact } from "../compat/evaluate-artifact.
 import type { DeviceProfile } from "../device/device-profile.js";
 import { AotihubError } from "../errors/aotihub-error.js";
 import type { Manifest } from "../manifest/manifest-schema.js";
+import { compareBucketNames } from "./bucket-order.js";
 import { compareCandidates, type RankedCandidate } from "./compare-candidates.js";
 import { NoCompatibleArtifactError } from "./no-compatible-artifact-error.js";
 import type { BucketResolution, Resolution, ResolveOptions } from "./resolution.js";
@@ -73,10 +74,4 @@ function resolveProfile(
     };
   }
   return { profile: profileName, accelerator, buckets };
-}
-
-/** "256" < "512" < "1024": bucket names are often sizes. Fixed locale, then code units, so no ties. */
-const numericOrder = new Intl.Collator("en", { numeric: true });
-function compareBucketNames(a: string, b: string): number {
-  return numericOrder.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
