@@ -9,7 +9,7 @@
 // Rewrites its section of docs/benchmarks.md. BENCH_ROUNDS=<n> sets the rounds (default 3);
 // BENCH_BASELINE_DIST=<another build's packages/loader/dist/index.js> with BENCH_BASELINE_LABEL adds
 // that build's aotihub as rows of the same run (before/after on the same server and machine).
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import {
   closeSync,
@@ -175,6 +175,28 @@ const seconds = (performance.now() - t0) / 1000;
 const bytes = readdirSync(dir).reduce((a, f) => a + statSync(join(dir, f)).size, 0);${nodeReport}`,
 ];
 
+/**
+ * The ceiling of this machine and server: curl, 8 ranged GETs of one file in parallel, each into
+ * its own file, nothing verified or assembled. What aotihub does on top is the hashing, one file,
+ * the cache and its durability.
+ */
+const curlRanges = (repo: string, name: string) => [
+  "-c",
+  `import http.client, json, os, resource, subprocess, tempfile, time, urllib.parse
+size, n = ${FILE_BYTES}, ${CONNECTIONS}
+t0 = time.perf_counter()
+endpoint = urllib.parse.urlsplit(os.environ["HF_ENDPOINT"])
+api = http.client.HTTPConnection(endpoint.hostname, endpoint.port)
+api.request("HEAD", "/${repo}/resolve/main/${name}")
+location = api.getresponse().getheader("Location")
+out = tempfile.mkdtemp(dir=os.environ["HF_HOME"])
+parts = [subprocess.Popen(["curl", "-sf", "-o", os.path.join(out, str(i)), "-r", f"{i * size // n}-{(i + 1) * size // n - 1}", location]) for i in range(n)]
+assert all(p.wait() == 0 for p in parts)
+seconds = time.perf_counter() - t0
+u, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "bytes": sum(os.path.getsize(os.path.join(out, str(i))) for i in range(n)), "cpuSeconds": u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime, "peakRssMiB": c.ru_maxrss / 1024}))`,
+];
+
 const one = "1 x 256 MiB";
 const four = "4 x 256 MiB";
 const clients: { name: string; files: string; command: string; args: string[] }[] = [
@@ -204,6 +226,10 @@ const clients: { name: string; files: string; command: string; args: string[] }[
     args: hfJsSnapshot("bench/four"),
   },
 ];
+const curlName = `curl, ${CONNECTIONS} ranged GETs into ${CONNECTIONS} files (unverified ceiling)`;
+if (spawnSync("curl", ["--version"]).status === 0)
+  clients.push({ name: curlName, files: one, command: python, args: curlRanges("bench/one", files.one[0]!) });
+else console.log("no curl on this machine: the unverified ceiling row is left out");
 const baseline = process.env.BENCH_BASELINE_DIST;
 if (baseline !== undefined) {
   const label = process.env.BENCH_BASELINE_LABEL ?? "baseline";
@@ -265,7 +291,7 @@ const table = [
       `| ${name} | ${which} | ${seconds(name).toFixed(2)} s (${range(name)}) | ${mbps(name).toFixed(0)} MB/s | ${which === one ? `${(seconds(hfOne) / seconds(name)).toFixed(1)}x` : "-"} | ${stat(name, (o) => o.cpuSeconds).toFixed(2)} s | ${stat(name, (o) => o.peakRssMiB).toFixed(0)} MiB | ${stat(name, (o) => o.serverCpuSeconds).toFixed(2)} s |`,
   ),
   "",
-  `aotihub's single file used at most ${CONNECTIONS} connections (its default \`maxConcurrency\`): the cap allows ${capMBps.toFixed(0)} MB/s, it reached ${mbps(oursOne).toFixed(0)} MB/s (${((100 * mbps(oursOne)) / capMBps).toFixed(0)}% of it); one connection allows ${CAP / 1e6} MB/s, hf_hub_download reached ${mbps(hfOne).toFixed(0)} MB/s.`,
+  `aotihub's single file used at most ${CONNECTIONS} connections (its default \`maxConcurrency\`): the cap allows ${capMBps.toFixed(0)} MB/s, it reached ${mbps(oursOne).toFixed(0)} MB/s (${((100 * mbps(oursOne)) / capMBps).toFixed(0)}% of it)${outcomes.has(curlName) ? `; curl's ${CONNECTIONS} ranged GETs reached ${mbps(curlName).toFixed(0)} MB/s (${((100 * mbps(curlName)) / capMBps).toFixed(0)}%)` : ""}; one connection allows ${CAP / 1e6} MB/s, hf_hub_download reached ${mbps(hfOne).toFixed(0)} MB/s.`,
 ].join("\n");
 console.log(table);
 const doc = readFileSync(DOC, "utf8");

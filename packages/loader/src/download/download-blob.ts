@@ -9,6 +9,7 @@ import type { ProgressListener } from "../progress/progress-event.js";
 import { ProgressTracker } from "../progress/progress-tracker.js";
 import { AdaptiveLimit } from "./adaptive-limit.js";
 import { BlobVerifier, digestKindForEtag } from "./blob-verifier.js";
+import type { ConnectionBudget } from "./connection-budget.js";
 import {
   BadRangeResponseError,
   HashMismatchError,
@@ -27,13 +28,18 @@ import {
 
 /** Bytes per ranged GET when the caller does not say (`DownloadTuning.chunkSize`). */
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+/** Ranged GETs in flight for one file (and one snapshot) when the caller does not say. */
+export const DEFAULT_MAX_CONCURRENCY = 8;
 
 export interface DownloadTuning {
   /** Files above this many bytes go as parallel ranged GETs (default 32 MiB). */
   parallelThreshold?: number;
   /** Bytes per ranged GET (default 8 MiB). */
   chunkSize?: number;
-  /** Most ranged GETs in flight for one file (default 8); the adaptive limit probes up to it. */
+  /**
+   * Most ranged GETs in flight for one file (default 8); the adaptive limit probes up to it. A
+   * snapshot holds at most this many CDN connections for all its files together.
+   */
   maxConcurrency?: number;
 }
 
@@ -53,6 +59,8 @@ export interface DownloadBlobParams extends DownloadTuning {
   tokenOrigin?: string;
   onProgress?: ProgressListener | undefined;
   signal?: AbortSignal | undefined;
+  /** CDN connections shared with the other files of a snapshot (default: this file's own). */
+  connections?: ConnectionBudget | undefined;
 }
 
 export interface DownloadBlobResult {
@@ -221,7 +229,7 @@ async function fetchAll(
     return relocating;
   };
 
-  const limit = new AdaptiveLimit(params.maxConcurrency ?? 8);
+  const limit = new AdaptiveLimit(params.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
   const window = Math.max(2, limit.max * 2);
   const queue = [...Array(count).keys()].filter((i) => !done.has(i));
   let fetchedBytes = 0;
@@ -331,6 +339,9 @@ async function fetchAll(
     }
   };
 
+  const { connections } = params;
+  // another file of the snapshot giving a connection back may let this one start a chunk
+  const stopWaiting = connections?.onGiven(() => wake());
   try {
     await new Promise<void>((resolve, reject) => {
       let active = 0;
@@ -341,16 +352,23 @@ async function fetchAll(
           return;
         }
         const cursor = background?.cursor ?? 0;
-        while (active < limit.current && queue.length > 0 && queue[0]! < cursor + window) {
+        while (
+          active < limit.current &&
+          queue.length > 0 &&
+          queue[0]! < cursor + window &&
+          (connections?.tryTake() ?? true) // last: taken only when this chunk starts
+        ) {
           const index = queue.shift()!;
           active++;
           fetchChunk(index).then(
             () => {
               active--;
+              connections?.give();
               pump();
             },
             (error: unknown) => {
               active--;
+              connections?.give();
               failure ??= error;
               internal.abort(error);
               pump();
@@ -366,6 +384,7 @@ async function fetchAll(
     tracker.finish();
     return { sha256, digest, fetchedBytes, resumedBytes };
   } finally {
+    stopWaiting?.();
     params.signal?.removeEventListener("abort", onAbort);
     await background?.close();
     await saving;

@@ -3,43 +3,46 @@ import type { DigestKind } from "./blob-verifier.js";
 
 /**
  * The worker's code, as source: the loader runs from TypeScript in tests and from dist/ in use, so
- * a worker file next to this one would not exist in both. It hashes what BlobVerifier hashes (the
- * sha256, and git's blob sha1 when the etag is one), reading the file back in order.
+ * a worker file next to this one would not exist in both. Dynamic imports, because an eval'd
+ * worker is CommonJS or an ES module depending on the parent's flags (`--input-type=module`). It
+ * hashes what BlobVerifier hashes (the sha256, and git's blob sha1 when the etag is one), reading
+ * the file back in order; messages that come before the imports settle wait in the port.
  */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { readSync } = require("node:fs");
-const { createHash } = require("node:crypto");
-const { fd, kind, size } = workerData;
-const sha256 = createHash("sha256");
-const gitSha1 = kind === "git-sha1" ? createHash("sha1").update("blob " + size + "\\0") : undefined;
-const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-let hashed = 0;
-let ready = 0;
-let ending = false;
-let failed = false;
-parentPort.on("message", (message) => {
-  if (failed) return;
-  ready = Math.max(ready, message.ready);
-  if (message.end) ending = true;
-  try {
-    while (hashed < ready) {
-      const n = readSync(fd, buffer, 0, Math.min(buffer.length, ready - hashed), hashed);
-      if (n === 0) throw new Error("the partial file ended at byte " + hashed + " of " + ready);
-      const bytes = buffer.subarray(0, n);
-      sha256.update(bytes);
-      if (gitSha1) gitSha1.update(bytes);
-      hashed += n;
-    }
-    if (ending) {
-      const sha = sha256.digest("hex");
-      parentPort.postMessage({ sha256: sha, digest: gitSha1 ? gitSha1.digest("hex") : sha, hashed });
-    }
-  } catch (error) {
-    failed = true;
-    parentPort.postMessage({ error: String((error && error.stack) || error) });
-  }
-});
+Promise.all([import("node:worker_threads"), import("node:fs"), import("node:crypto")]).then(
+  ([{ parentPort, workerData }, { readSync }, { createHash }]) => {
+    const { fd, kind, size } = workerData;
+    const sha256 = createHash("sha256");
+    const gitSha1 = kind === "git-sha1" ? createHash("sha1").update("blob " + size + "\\0") : undefined;
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    let hashed = 0;
+    let ready = 0;
+    let ending = false;
+    let failed = false;
+    parentPort.on("message", (message) => {
+      if (failed) return;
+      ready = Math.max(ready, message.ready);
+      if (message.end) ending = true;
+      try {
+        while (hashed < ready) {
+          const n = readSync(fd, buffer, 0, Math.min(buffer.length, ready - hashed), hashed);
+          if (n === 0) throw new Error("the partial file ended at byte " + hashed + " of " + ready);
+          const bytes = buffer.subarray(0, n);
+          sha256.update(bytes);
+          if (gitSha1) gitSha1.update(bytes);
+          hashed += n;
+        }
+        if (ending) {
+          const sha = sha256.digest("hex");
+          parentPort.postMessage({ sha256: sha, digest: gitSha1 ? gitSha1.digest("hex") : sha });
+        }
+      } catch (error) {
+        failed = true;
+        parentPort.postMessage({ error: String((error && error.stack) || error) });
+      }
+    });
+  },
+);
 `;
 
 /**
