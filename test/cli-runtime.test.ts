@@ -106,3 +106,24 @@ describe("aotihub resolve --runtime", () => {
     expect(env.stderr).toContain('Unknown runtime "onnx" in AOTIHUB_RUNTIME.');
   });
 });
+
+describe("aotihub probe says which builds can run here", () => {
+  function probe(env: NodeJS.ProcessEnv) {
+    const child = spawnSync(process.execPath, [BUILT_CLI, "probe"], { encoding: "utf8", env, cwd: scratch });
+    expect(child.status, child.stderr).toBe(0);
+    return child.stdout;
+  }
+
+  it("standalone builds only where no torch is found; libtorch first where it is", () => {
+    const emptyPath = mkdtempSync(join(scratch, "path-"));
+    const noTorch = probe({
+      ...process.env,
+      AOTIHUB_TORCH_DIR: join(scratch, "no-torch"),
+      AOTIHUB_PYTHON: join(scratch, "no-python"),
+      PATH: emptyPath,
+    });
+    expect(noTorch).toContain("torch: not found");
+    expect(noTorch).toContain("runtime: standalone builds only (no torch here: libtorch builds cannot run)");
+    expect(probe(process.env)).toContain("runtime: libtorch builds where one fits, else standalone builds");
+  });
+});
