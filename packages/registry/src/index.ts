@@ -92,7 +92,9 @@ export {
 } from "./repo/repo-id.js";
 export {
   type BucketResolution,
+  bucketsInOrder,
   type Candidate,
+  compareBucketNames,
   describeDevice,
   describeResolution,
   type NoArtifactCause,

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type Artifact,
+  bucketsInOrder,
   type DeviceProfile,
   type Manifest,
   parseManifest,
@@ -133,7 +134,8 @@ export function chooseArtifacts(
     ...(plan.profiles.length > 0 && { profile: plan.profiles }),
     ...(runtime !== undefined && { runtime }),
   });
-  const chosen = Object.values(resolution.buckets).flatMap((b) => (b.chosen ? [b.chosen] : []));
+  // in the registry's bucket order: the runtime tries variants in this order and opens the first
+  const chosen = bucketsInOrder(resolution).flatMap(([, b]) => (b.chosen ? [b.chosen] : []));
   if (plan.locked) assertChosenArePinned(plan, resolution.profile, chosen);
   return { resolution, chosen };
 }

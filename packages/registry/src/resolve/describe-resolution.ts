@@ -2,6 +2,7 @@ import { archName, parseCudaArch } from "../compat/cuda-arch.js";
 import type { DeviceProfile } from "../device/device-profile.js";
 import { artifactRuntime } from "../manifest/artifact-runtime.js";
 import type { Artifact } from "../manifest/manifest-schema.js";
+import { bucketsInOrder } from "./bucket-order.js";
 import type { Resolution } from "./resolution.js";
 
 /**
@@ -14,10 +15,9 @@ export function describeResolution(resolution: Resolution, device: DeviceProfile
     // libtorch is the default runtime: named only when it is the other one
     `profile "${resolution.profile}" (${resolution.accelerator}${resolution.runtime === "standalone" ? ", standalone runtime" : ""})`,
   ];
-  const names = Object.keys(resolution.buckets);
-  if (names.length === 0) lines.push("  no artifacts in this profile");
-  for (const name of names) {
-    const bucket = resolution.buckets[name]!;
+  const buckets = bucketsInOrder(resolution);
+  if (buckets.length === 0) lines.push("  no artifacts in this profile");
+  for (const [name, bucket] of buckets) {
     lines.push(
       bucket.chosen === null
         ? `  bucket "${name}": no compatible artifact`

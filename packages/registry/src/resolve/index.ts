@@ -1,3 +1,4 @@
+export { bucketsInOrder, compareBucketNames } from "./bucket-order.js";
 export { describeDevice, describeResolution } from "./describe-resolution.js";
 export { type NoArtifactCause, NoCompatibleArtifactError } from "./no-compatible-artifact-error.js";
 export type { BucketResolution, Candidate, Resolution, ResolveOptions } from "./resolution.js";

@@ -21,6 +21,7 @@ export interface Resolution {
   accelerator: Accelerator;
   /** The runtime every chosen artifact needs: a process runs one, so a profile resolves to one. */
   runtime: RuntimeKind;
+  /** By bucket name. A JS object lists integer-like names first: iterate `bucketsInOrder(resolution)`. */
   buckets: Record<string, BucketResolution>;
 }
 

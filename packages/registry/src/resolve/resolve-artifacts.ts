@@ -4,6 +4,7 @@ import type { DeviceProfile } from "../device/device-profile.js";
 import { AotihubError } from "../errors/aotihub-error.js";
 import { artifactRuntime } from "../manifest/artifact-runtime.js";
 import type { Manifest, RuntimeKind } from "../manifest/manifest-schema.js";
+import { compareBucketNames } from "./bucket-order.js";
 import { compareCandidates, type RankedCandidate } from "./compare-candidates.js";
 import { NoCompatibleArtifactError } from "./no-compatible-artifact-error.js";
 import type { BucketResolution, Resolution, ResolveOptions } from "./resolution.js";
@@ -117,10 +118,4 @@ function preferredRuntime(candidates: RankedCandidate[], device: DeviceProfile):
   if (runs("libtorch")) return "libtorch";
   if (runs("standalone")) return "standalone";
   return device.torch ? "libtorch" : "standalone";
-}
-
-/** "256" < "512" < "1024": bucket names are often sizes. Fixed locale, then code units, so no ties. */
-const numericOrder = new Intl.Collator("en", { numeric: true });
-function compareBucketNames(a: string, b: string): number {
-  return numericOrder.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
