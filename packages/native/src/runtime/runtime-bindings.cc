@@ -3,6 +3,7 @@
 #include "runtime-bindings.h"
 
 #include "../backend/libtorch-backend.h"
+#include "../backend/standalone-backend.h"
 #include "../common/boxed.h"
 #include "../common/promise-worker.h"
 #include <cstring>
@@ -195,6 +196,26 @@ Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
         o.Set("libDir", result->libDir);
         return o;
       });
+}
+
+// The standalone runtime (no libtorch): the addon's own shim made global, libcudart for CUDA.
+Napi::Value LoadStandaloneRuntime(const Napi::CallbackInfo& info) {
+  const bool cuda = info[0].ToBoolean();
+  const std::string cudaRuntime = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  auto result = std::make_shared<StandaloneLoadResult>();
+  return PromiseWorker::Start(
+      info.Env(), [=] { *result = LoadStandalone(cuda, cudaRuntime); },
+      [result](Napi::Env env) -> Napi::Value {
+        auto o = Napi::Object::New(env);
+        o.Set("loadMs", result->loadMs);
+        o.Set("cuda", result->cuda);
+        o.Set("cudaRuntime", result->cudaRuntime);
+        return o;
+      });
+}
+
+Napi::Value AddonPathJs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&]() -> Napi::Value { return Napi::String::New(info.Env(), AddonPath()); });
 }
 
 Napi::Value CreateWeightStore(const Napi::CallbackInfo& info) {
@@ -490,6 +511,8 @@ Napi::Value PinnedCopyGbps(const Napi::CallbackInfo& info) {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("loadTorch", Napi::Function::New(env, LoadTorch));
+  exports.Set("loadStandalone", Napi::Function::New(env, LoadStandaloneRuntime));
+  exports.Set("addonPath", Napi::Function::New(env, AddonPathJs));
   exports.Set("createWeightStore", Napi::Function::New(env, CreateWeightStore));
   exports.Set("openContainer", Napi::Function::New(env, OpenContainer));
   exports.Set("runContainer", Napi::Function::New(env, RunContainer, "runContainer", RunCompletions::Create(env)));
