@@ -50,9 +50,10 @@ export interface LoadedModel {
     options?: RunOptions,
   ): Promise<(Tensor | DeviceTensor)[]>;
   /**
-   * The same run on the calling thread, without the hop to the thread pool: for small models where
-   * that hop costs more than the model (it blocks the event loop for the run's duration). The
-   * variant must be open already (a first `run()`, or loading without `lazy`).
+   * The same run on the calling thread, without the hop to another thread: for small models where
+   * that hop costs more than the model (it blocks the event loop for the run's duration). On the
+   * CPU its OpenMP regions use the calling thread alone. The variant must be open already (a first
+   * `run()`, or loading without `lazy`).
    */
   runSync(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
