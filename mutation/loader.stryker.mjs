@@ -12,7 +12,11 @@ const guards = {
     "packages/loader/test/trust/cache-paths.test.ts",
     "packages/loader/test/hub-error-codes.test.ts",
   ],
-  trust: ["packages/loader/test/trust/trust.test.ts", "packages/loader/test/lockfile/lockfile.test.ts"],
+  trust: [
+    "packages/loader/test/trust/trust.test.ts",
+    "packages/loader/test/trust/verify-file-details.test.ts",
+    "packages/loader/test/lockfile/lockfile.test.ts",
+  ],
 };
 const scope = process.env.MUTATION_SCOPE ?? "";
 if (scope !== "" && !(scope in guards))
