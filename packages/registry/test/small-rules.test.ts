@@ -39,7 +39,7 @@ describe("repo ids", () => {
     expect(repoTypePlural("dataset")).toBe("datasets");
     expect(repoUrlPrefix("model")).toBe("");
     expect(repoUrlPrefix("dataset")).toBe("datasets/");
-    expect(repoUrlPrefix("space")).toBe("spaces/");
+    expect(repoUrlPrefix("kernel")).toBe("kernels/");
   });
 
   it("a model id by default, the type given otherwise", () => {

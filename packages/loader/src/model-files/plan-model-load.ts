@@ -9,6 +9,7 @@ import {
   parseManifest,
   parseRepoId,
   type Resolution,
+  type RuntimeKind,
   resolveArtifacts,
 } from "@aotihub/registry";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
@@ -120,16 +121,19 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
   };
 }
 
-/** The registry's choice for a device, and the artifacts it chose (one per available bucket). */
+/**
+ * The registry's choice for a device, and the artifacts it chose (one per available bucket), all of
+ * one runtime: `runtime` when asked, else the registry's preference.
+ */
 export function chooseArtifacts(
   plan: ModelPlan,
   device: DeviceProfile,
+  runtime?: RuntimeKind,
 ): { resolution: Resolution; chosen: Artifact[] } {
-  const resolution = resolveArtifacts(
-    plan.manifest,
-    device,
-    plan.profiles.length > 0 ? { profile: plan.profiles } : {},
-  );
+  const resolution = resolveArtifacts(plan.manifest, device, {
+    ...(plan.profiles.length > 0 && { profile: plan.profiles }),
+    ...(runtime !== undefined && { runtime }),
+  });
   // in the registry's bucket order: the runtime tries variants in this order and opens the first
   const chosen = bucketsInOrder(resolution).flatMap(([, b]) => (b.chosen ? [b.chosen] : []));
   if (plan.locked) assertChosenArePinned(plan, resolution.profile, chosen);
