@@ -29,9 +29,8 @@ const narrowed = {
     mutate: [
       "packages/loader/src/download/download-errors.ts",
       "packages/loader/src/download/blob-verifier.ts",
-      "packages/loader/src/download/ordered-hasher.ts",
-      "packages/loader/src/download/download-blob.ts:242-330",
-      "packages/loader/src/download/download-blob.ts:397-428",
+      "packages/loader/src/download/download-blob.ts:238-339",
+      "packages/loader/src/download/download-blob.ts:457-488",
     ],
   },
 };

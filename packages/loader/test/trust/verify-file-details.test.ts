@@ -26,7 +26,7 @@ describe("verifyFileSha256", () => {
     writeFileSync(file, bytes);
     await verifyFileSha256(file, sha256(bytes));
     const last = Buffer.from(bytes);
-    last[last.length - 1] ^= 1;
+    last.writeUInt8(last.readUInt8(last.length - 1) ^ 1, last.length - 1);
     await expect(verifyFileSha256(file, sha256(last))).rejects.toMatchObject({
       code: "AOTIHUB_SHA256_MISMATCH",
     });
