@@ -8,7 +8,7 @@ import { strykerConfig } from "./stryker-base.mjs";
 const guards = {
   // hub-error-codes only: every failure path in a few seconds; download-faults (25 s of loopback
   // faults per mutant) would make this module alone take hours on 2 cores
-  download: ["packages/loader/test/hub-error-codes.test.ts"],
+  download: ["packages/loader/test/hub-error-codes.test.ts", "packages/loader/test/download-details.test.ts"],
   cache: [
     "packages/loader/test/cache-safety/*.test.ts",
     "packages/loader/test/trust/cache-paths.test.ts",
@@ -29,8 +29,8 @@ const narrowed = {
     mutate: [
       "packages/loader/src/download/download-errors.ts",
       "packages/loader/src/download/blob-verifier.ts",
-      "packages/loader/src/download/download-blob.ts:238-339",
-      "packages/loader/src/download/download-blob.ts:457-488",
+      "packages/loader/src/download/download-blob.ts:238-341",
+      "packages/loader/src/download/download-blob.ts:458-490",
     ],
   },
 };
