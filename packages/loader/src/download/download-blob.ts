@@ -262,7 +262,8 @@ async function fetchAll(
         // retry interceptor refuses it outright) is a broken answer like a cut body: ask again,
         // within the same budget; past it, the server's Range support is broken
         if (!isMalformedSuccess(error)) throw error;
-        if (++shortBodies > MAX_SHORT_BODIES) throw badRangeAnswer(url, position, end, size, error);
+        if (++shortBodies > MAX_SHORT_BODIES)
+          throw badRangeAnswer(url, position, end, size, error, shortBodies);
         limit.trouble();
         continue;
       }
@@ -317,7 +318,7 @@ async function fetchAll(
         // undici resumes a cut body itself (Range + If-Match); an answer for other bytes than those
         // asked is broken Range support, not an HTTP error
         if (isMalformedSuccess(error) && !internal.signal.aborted)
-          throw badRangeAnswer(url, position, end, size, error);
+          throw badRangeAnswer(url, position, end, size, error, 1);
         throw asNetworkError(url, error, internal.signal);
       }
       if (position === end + 1) break;
@@ -460,6 +461,7 @@ function badRangeAnswer(
   end: number,
   size: number,
   error: unknown,
+  answers: number,
 ): BadRangeResponseError {
   const { headers, statusCode } = error as {
     headers?: Record<string, string | string[] | undefined>;
@@ -470,7 +472,7 @@ function badRangeAnswer(
     return new BadRangeResponseError(
       url,
       asked,
-      `HTTP ${statusCode} whose Content-Length disagrees with its Content-Range, ${MAX_SHORT_BODIES + 1} times`,
+      `HTTP ${statusCode} whose Content-Length disagrees with its Content-Range, ${answers} times`,
     );
   }
   const range = headers["content-range"] ?? "no Content-Range";
