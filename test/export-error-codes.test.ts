@@ -25,6 +25,25 @@ storable("proj.weight", torch.randn(4, 8).t())`,
   compile: `import aotihub_export.compile as compile_module
 compile_module.aot_compile = lambda *args, **kwargs: "/tmp/model.so"
 compile_module.compile_bucket(nn.Linear(4, 4), (torch.randn(2, 4),), "/tmp/unused.pt2", device="cpu")`,
+  runtime: `from aotihub_export.standalone import check_runtime
+check_runtime("tensorrt")`,
+  // runtime="standalone": torch's own libtorch.so stands for a model .so that still links libtorch
+  standaloneLibtorch: `import zipfile, tempfile, os
+from aotihub_export.standalone import check_standalone_package
+path = os.path.join(tempfile.mkdtemp(), "links-libtorch.pt2")
+with zipfile.ZipFile(path, "w") as z:
+    z.write(os.path.join(os.path.dirname(torch.__file__), "lib", "libtorch.so"), "m/data/aotinductor/model/x.wrapper.so")
+check_standalone_package(path, "b1")`,
+  // ...and a .so that calls an aten op through the shim, as a matmul left to aten would
+  standaloneAtenOp: `import zipfile, tempfile, os, subprocess
+from aotihub_export.standalone import check_standalone_package
+d = tempfile.mkdtemp()
+open(os.path.join(d, "m.c"), "w").write("int aoti_torch_cpu_addmm_out(); int aoti_torch_empty_strided(); int f(void) { return aoti_torch_cpu_addmm_out() + aoti_torch_empty_strided(); }")
+subprocess.run(["cc", "-shared", "-fPIC", "-o", os.path.join(d, "m.so"), os.path.join(d, "m.c")], check=True)
+path = os.path.join(d, "aten-op.pt2")
+with zipfile.ZipFile(path, "w") as z:
+    z.write(os.path.join(d, "m.so"), "m/data/aotinductor/model/x.wrapper.so")
+check_standalone_package(path, "b1")`,
 } as const;
 
 let outcomes: Record<keyof typeof CASES, { code: string | null; message: string }>;
@@ -71,5 +90,19 @@ describe("export helper: refusals from an unsupported torch or a damaged package
     expect(outcomes.compile.code).toBe("AOTIHUB_EXPORT_COMPILE");
     expect(outcomes.compile.message).toContain("received: str");
     expect(outcomes.compile.message).toContain(">= 2.10");
+  });
+
+  it("AOTIHUB_EXPORT_RUNTIME: a runtime that is neither libtorch nor standalone", () => {
+    expect(outcomes.runtime.code).toBe("AOTIHUB_EXPORT_RUNTIME");
+    expect(outcomes.runtime.message).toContain("'tensorrt'");
+  });
+
+  it("AOTIHUB_EXPORT_STANDALONE: a standalone .so that links libtorch, or calls an aten op", () => {
+    expect(outcomes.standaloneLibtorch.code).toBe("AOTIHUB_EXPORT_STANDALONE");
+    expect(outcomes.standaloneLibtorch.message).toContain("libtorch_cpu.so");
+    expect(outcomes.standaloneAtenOp.code).toBe("AOTIHUB_EXPORT_STANDALONE");
+    expect(outcomes.standaloneAtenOp.message).toContain("aoti_torch_cpu_addmm_out");
+    // the bookkeeping function is provided, so it is not named
+    expect(outcomes.standaloneAtenOp.message).not.toContain("aoti_torch_empty_strided");
   });
 });

@@ -9,6 +9,13 @@
         "src/probe/cuda-probe.cc",
         "src/backend/dtype.cc",
         "src/backend/libtorch-backend.cc",
+        "src/backend/amx-permission.cc",
+        "src/backend/runtime-kind.cc",
+        "src/backend/standalone-backend.cc",
+        "src/shim/shim-tensor.cc",
+        "src/shim/shim-functions.cc",
+        "src/shim/shim-cuda.cc",
+        "src/shim/sleef-fallback.cc",
         "src/runtime/weight-store.cc",
         "src/runtime/host-buffer-pool.cc",
         "src/runtime/weight-upload.cc",
@@ -42,6 +49,7 @@
       ],
       "ldflags": [
         "-Wl,-Bsymbolic",
+        "-Wl,--version-script=<(module_root_dir)/src/shim/exports.map",
         "-ldl"
       ]
     }

@@ -15,6 +15,12 @@ export const TEST_MODEL_SPECS = {
   "per-bucket-constant": "per_bucket_constant.py",
   "tiny-dit": "tiny_dit.py",
   "dynamic-mlp": "dynamic_mlp.py",
+  // runtime "standalone" (docs/standalone-runtime.md): packages whose .so needs no libtorch
+  "standalone-mlp": "standalone_mlp.py",
+  "standalone-conv": "standalone_conv.py",
+  "standalone-bf16": "standalone_bf16.py",
+  "standalone-multi-io": "standalone_multi_io.py",
+  "standalone-dit": "standalone_dit.py",
 } as const;
 
 export type TestModelName = keyof typeof TEST_MODEL_SPECS;
@@ -33,6 +39,8 @@ export interface TestModels {
    * ids:int64; three outputs); bf16-mlp: b2 (bf16); per-bucket-constant: b2, b3 (b3 has a
    * `weightsOverride` for its differing `_tensor_constant0`); tiny-dit: 16, 64 (tokens);
    * dynamic-mlp: one bucket "batch", x: [[1, 16], 8].
+   * standalone-*: runtime "standalone" builds (no libtorch needed) of tiny-mlp (b2), small-conv
+   * (b1), bf16-mlp (b2), multi-io (b3) and tiny-dit (16, 64), same modules, weights and inputs.
    */
   models: Record<TestModelName, string>;
 }

@@ -18,6 +18,13 @@ export interface NativeBinding {
   flock(fd: number, mode: 0 | 1 | 2): boolean;
   probeCuda(): Promise<NativeCudaProbe>;
   loadTorch(libDir: string, cuda: boolean): Promise<{ loadMs: number; cuda: boolean; libDir: string }>;
+  /** The standalone runtime: the addon's own C shim made global (no libtorch), libcudart for CUDA. */
+  loadStandalone(
+    cuda: boolean,
+    cudaRuntimeLibrary: string,
+  ): Promise<{ loadMs: number; cuda: boolean; cudaRuntime: string }>;
+  /** The addon file itself (its exported shim functions are read from it). */
+  addonPath(): string;
   createWeightStore(spec: NativeWeightStoreSpec): Promise<NativeWeightStore>;
   /** dlopen a custom-op kernel library once per process (after libtorch, before its models). */
   loadKernelLibrary(path: string): Promise<{ alreadyLoaded: boolean; loadMs: number }>;

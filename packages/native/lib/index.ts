@@ -68,6 +68,7 @@ export {
   type PackageSpec,
   type RunInput,
   type RunOptions,
+  type RuntimeKind,
   type Tensor,
   type VariantInfo,
 } from "./runtime/index.js";

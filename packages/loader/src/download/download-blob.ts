@@ -260,8 +260,9 @@ async function fetchAll(
       } catch (error) {
         // a 200/206 whose framing lies (its Content-Length disagrees with its Content-Range: the
         // retry interceptor refuses it outright) is a broken answer like a cut body: ask again,
-        // within the same budget
-        if (!isMalformedSuccess(error) || ++shortBodies > MAX_SHORT_BODIES) throw error;
+        // within the same budget; past it, the server's Range support is broken
+        if (!isMalformedSuccess(error)) throw error;
+        if (++shortBodies > MAX_SHORT_BODIES) throw badRangeAnswer(url, position, end, size, error);
         limit.trouble();
         continue;
       }
@@ -313,6 +314,10 @@ async function fetchAll(
         }
         await batch.flush();
       } catch (error) {
+        // undici resumes a cut body itself (Range + If-Match); an answer for other bytes than those
+        // asked is broken Range support, not an HTTP error
+        if (isMalformedSuccess(error) && !internal.signal.aborted)
+          throw badRangeAnswer(url, position, end, size, error);
         throw asNetworkError(url, error, internal.signal);
       }
       if (position === end + 1) break;
@@ -462,6 +467,39 @@ function remainderAfter(pieces: Buffer[], written: number): Buffer[] {
     skip = 0;
   }
   return rest;
+}
+
+/**
+ * A 200/206 that undici's retry interceptor refused, as the typed error. A first answer is refused
+ * only when its Content-Length and Content-Range disagree (hubRequest keeps just the status); a
+ * resumed one also when its Content-Range is not the rest asked for (the raw error, with headers).
+ */
+function badRangeAnswer(
+  url: string,
+  position: number,
+  end: number,
+  size: number,
+  error: unknown,
+): BadRangeResponseError {
+  const { headers, statusCode } = error as {
+    headers?: Record<string, string | string[] | undefined>;
+    statusCode: number;
+  };
+  const asked = `Content-Range: bytes ${position}-${end}/${size}`;
+  if (headers === undefined) {
+    return new BadRangeResponseError(
+      url,
+      asked,
+      `HTTP ${statusCode} whose Content-Length disagrees with its Content-Range, ${MAX_SHORT_BODIES + 1} times`,
+    );
+  }
+  const range = headers["content-range"] ?? "no Content-Range";
+  const length = headers["content-length"] ?? "absent";
+  return new BadRangeResponseError(
+    url,
+    asked,
+    `${String(range)}, Content-Length ${String(length)} (HTTP ${statusCode}: ${(error as Error).message})`,
+  );
 }
 
 function isMalformedSuccess(error: unknown): boolean {

@@ -108,6 +108,14 @@ export const NATIVE_CODES = {
     becomes: "AOTIHUB_TORCH_CONFLICT",
   },
   NATIVE_TORCH_LOAD: { meaning: "dlopen of a libtorch library failed", becomes: "AOTIHUB_TORCH_LOAD_FAILED" },
+  NATIVE_RUNTIME_CONFLICT: {
+    meaning: "the other runtime (libtorch or standalone) is already loaded in this process",
+    becomes: "AOTIHUB_RUNTIME_CONFLICT",
+  },
+  NATIVE_CUDART_MISSING: {
+    meaning: "the standalone runtime found no loadable libcudart (or it lacks a function)",
+    becomes: "AOTIHUB_CUDA_RUNTIME_NOT_FOUND",
+  },
   NATIVE_TORCH_SYMBOL: { meaning: "libtorch lacks a symbol we call", becomes: "AOTIHUB_TORCH_LOAD_FAILED" },
   NATIVE_WRONG_DEVICE: {
     meaning: "a device tensor input that lives on another GPU than the model",

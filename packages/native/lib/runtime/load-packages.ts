@@ -16,6 +16,7 @@ import { type LoadedModel, NativeLoadedModel } from "./loaded-model.js";
 import { publicInputNames } from "./match-bucket.js";
 import { typedNativeFailure } from "./native-failure.js";
 import { parseDeviceName, type RuntimeDevice } from "./runtime-device.js";
+import { checkStandalonePackage, loadStandaloneRuntime, type RuntimeKind } from "./standalone-runtime.js";
 import { Variant } from "./variant.js";
 import { createWeightStore } from "./weight-store.js";
 
@@ -44,8 +45,16 @@ export interface LoadPackagesOptions {
   weights: string[];
   /** "cpu" or "cuda:N". */
   device: string;
-  /** Passed to findTorch. */
+  /** Passed to findTorch (runtime "libtorch" only). */
   torchDir?: string;
+  /**
+   * Who provides the AOTI C shim: "libtorch" (default; a torch install, found by findTorch) or
+   * "standalone" (aotihub's own shim; no torch needed or loaded; packages exported with
+   * runtime="standalone"). One runtime per process. See docs/standalone-runtime.md.
+   */
+  runtime?: RuntimeKind;
+  /** Runtime "standalone" on CUDA: the libcudart to load (default: libcudart.so.13, then .12, by soname). */
+  cudaRuntimeLibrary?: string;
   /** Where compiled libraries are extracted (content-addressed). Default `aotihubCacheDir()/aoti`. */
   cacheDir?: string;
   /** Open only the first variant now and the others on first use (default false: all now). */
@@ -77,11 +86,28 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
       received: JSON.stringify(options.packages),
     });
   }
+  const runtime = options.runtime ?? "libtorch";
+  if (runtime !== "libtorch" && runtime !== "standalone") {
+    throw new InputMismatchError("AOTIHUB_PACKAGES_INVALID", "Unknown runtime.", {
+      expected: 'runtime "libtorch" or "standalone"',
+      received: JSON.stringify(runtime),
+    });
+  }
+  const standalone = runtime === "standalone";
+  if (standalone && (options.kernelLibraries ?? []).length > 0) {
+    throw new ModelLoadError("AOTIHUB_STANDALONE_KERNELS", "The standalone runtime cannot call custom ops.", {
+      expected: 'no kernelLibraries with runtime "standalone"',
+      received: (options.kernelLibraries ?? []).join(", "),
+      hint: 'custom ops go through libtorch\'s dispatcher: load this model with runtime "libtorch"',
+    });
+  }
   const parsed = parseDeviceName(options.device);
   // Locating torch reads files only (nothing is loaded); a CPU build asked for a GPU is refused
-  // first, since no GPU could help it.
-  const torch = await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
-  if (parsed.cuda && !torch.hasCudaLibrary) {
+  // first, since no GPU could help it. The standalone runtime needs no torch at all.
+  const torch = standalone
+    ? null
+    : await findTorch(options.torchDir === undefined ? {} : { torchDir: options.torchDir });
+  if (torch !== null && parsed.cuda && !torch.hasCudaLibrary) {
     throw new TorchLoadError("AOTIHUB_TORCH_NO_CUDA", `The torch found cannot run on ${parsed.name}.`, {
       expected: "a CUDA build of torch (lib/libtorch_cuda.so)",
       received: `torch ${torch.fullVersion} at ${torch.dir} (found via ${torch.source})`,
@@ -102,6 +128,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
       modelName: spec.modelName,
     });
     checkPackageFits(spec.path, verified.model, device);
+    if (standalone) await checkStandalonePackage(verified.soPath, spec.path);
     // shapes come from the package, tensors' from the safetensors headers: nothing is bound yet
     const own = spec.weights && spec.weights.length > 0 ? [await readWeightSet(spec.weights)] : [];
     checkManifestShapes(spec.bucket.name, spec.path, verified.constants, spec.constants);
@@ -119,12 +146,16 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   }
 
   let torchLoadMs: number;
-  try {
-    torchLoadMs = (await binding().loadTorch(torch.libDir, device.cuda)).loadMs;
-  } catch (error) {
-    throw typedNativeFailure(error, "torch", torch.libDir);
+  if (torch === null) {
+    torchLoadMs = await loadStandaloneRuntime(device.cuda, options.cudaRuntimeLibrary);
+  } else {
+    try {
+      torchLoadMs = (await binding().loadTorch(torch.libDir, device.cuda)).loadMs;
+    } catch (error) {
+      throw typedNativeFailure(error, "torch", torch.libDir);
+    }
+    await loadKernelLibraries(options.kernelLibraries ?? [], torch.libDir);
   }
-  await loadKernelLibraries(options.kernelLibraries ?? [], torch.libDir);
 
   const store = await createWeightStore(options.weights, device);
   const opened: Variant[] = options.lazy ? variants.slice(0, 1) : variants;

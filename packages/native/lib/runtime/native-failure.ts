@@ -39,6 +39,20 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
           cause,
         },
       );
+    case "AOTIHUB_RUNTIME_CONFLICT":
+      return new TorchLoadError(code, `Cannot load the runtime for ${subject}.`, {
+        expected: "one runtime per process: libtorch or standalone",
+        received,
+        hint: "load every model of a process with the same runtime option (or use a child process)",
+        cause,
+      });
+    case "AOTIHUB_CUDA_RUNTIME_NOT_FOUND":
+      return new TorchLoadError(code, `The standalone runtime cannot load libcudart for ${subject}.`, {
+        expected: "cudaRuntimeLibrary naming a libcudart.so, or libcudart.so.13/.12 on the library path",
+        received,
+        hint: "pip install nvidia-cuda-runtime-cu12 (or the CUDA runtime), then pass its lib/libcudart.so.* as cudaRuntimeLibrary",
+        cause,
+      });
     case "AOTIHUB_TORCH_LOAD_FAILED":
       return new TorchLoadError("AOTIHUB_TORCH_LOAD_FAILED", `Could not load libtorch from ${subject}.`, {
         expected: "a complete torch install for this platform (libtorch_cpu.so, libtorch.so, libc10.so, ...)",

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "../common/native-error.h"
+#include "amx-permission.h"
+#include "runtime-kind.h"
 
 namespace aotihub {
 
@@ -69,14 +71,33 @@ struct CudartApi {
 constexpr int kHostToDevice = 1;
 constexpr size_t kStagingBytes = 32u << 20;
 
+// Where the backend finds the shim: the libraries that provide it (libtorch's, in load order, or
+// the addon itself for the standalone runtime), asked one by one. Not RTLD_DEFAULT: the addon is
+// linked -Bsymbolic, so from inside it RTLD_DEFAULT finds the addon's own shim (src/shim) first.
+std::vector<void*> g_shimLibraries;
+std::string g_shimName;
+
+}  // namespace
+
+void* FindShimSymbol(const char* name) {
+  for (void* lib : g_shimLibraries)
+    if (void* symbol = ::dlsym(lib, name)) return symbol;
+  return nullptr;
+}
+
+namespace {
+
+void* FindShim(const char* name) { return FindShimSymbol(name); }
+
 template <typename F>
 void Need(F& slot, const char* name) {
-  slot = reinterpret_cast<F>(::dlsym(RTLD_DEFAULT, name));
-  if (slot == nullptr) throw NativeError("NATIVE_TORCH_SYMBOL", std::string("libtorch does not export ") + name);
+  slot = reinterpret_cast<F>(FindShim(name));
+  if (slot == nullptr)
+    throw NativeError("NATIVE_TORCH_SYMBOL", g_shimName + " does not export " + name);
 }
 
 int32_t DtypeOr(const char* name, int32_t fallback) {
-  auto fn = reinterpret_cast<int32_t (*)()>(::dlsym(RTLD_DEFAULT, name));
+  auto fn = reinterpret_cast<int32_t (*)()>(FindShim(name));
   return fn ? fn() : fallback;
 }
 
@@ -105,7 +126,8 @@ std::vector<int64_t> ContiguousStrides(const std::vector<int64_t>& shape) {
 
 class LibtorchBackend final : public TensorBackend {
  public:
-  LibtorchBackend(std::string libDir, bool cuda) : libDir_(std::move(libDir)), cuda_(cuda) {
+  LibtorchBackend(std::string description, std::string libDir, bool cuda)
+      : description_(std::move(description)), libDir_(std::move(libDir)), cuda_(cuda) {
     Need(shim_.fromBlob, "aoti_torch_create_tensor_from_blob");
     Need(shim_.emptyStrided, "aoti_torch_empty_strided");
     Need(shim_.copy, "aoti_torch_copy_");
@@ -129,12 +151,14 @@ class LibtorchBackend final : public TensorBackend {
     shim_.deviceCuda = DtypeOr("aoti_torch_device_type_cuda", 1);
     if (cuda_) {
       BindCudart();
-      Maybe(RTLD_DEFAULT, shim_.createStreamGuard, "aoti_torch_create_cuda_stream_guard");
-      Maybe(RTLD_DEFAULT, shim_.deleteStreamGuard, "aoti_torch_delete_cuda_stream_guard");
+      shim_.createStreamGuard =
+          reinterpret_cast<decltype(shim_.createStreamGuard)>(FindShim("aoti_torch_create_cuda_stream_guard"));
+      shim_.deleteStreamGuard =
+          reinterpret_cast<decltype(shim_.deleteStreamGuard)>(FindShim("aoti_torch_delete_cuda_stream_guard"));
     }
   }
 
-  std::string Describe() const override { return "libtorch at " + libDir_ + (cuda_ ? " (CUDA)" : " (CPU)"); }
+  std::string Describe() const override { return description_ + (cuda_ ? " (CUDA)" : " (CPU)"); }
 
   int32_t DtypeCode(DType dtype) const override {
     int32_t code = shim_.dtypes[static_cast<int>(dtype)];
@@ -410,6 +434,7 @@ class LibtorchBackend final : public TensorBackend {
     }
   }
 
+  std::string description_;
   std::string libDir_;
   bool cuda_;
   ShimApi shim_{};
@@ -427,17 +452,27 @@ std::mutex g_loadMutex;
 TorchLoadResult g_loaded;
 bool g_isLoaded = false;
 
-void OpenGlobal(const std::string& path, std::string& failures) {
-  if (::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+void* OpenGlobal(const std::string& path, std::string& failures) {
+  void* lib = ::dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (lib == nullptr) {
     const char* why = ::dlerror();
     failures += "\n    " + path + ": " + (why ? why : "unknown dlopen failure");
   }
+  return lib;
 }
 
 }  // namespace
 
+TensorBackend* MakeShimBackend(const std::string& description, const std::string& libDir, bool cuda,
+                               const std::vector<void*>& shimLibraries) {
+  g_shimLibraries = shimLibraries;
+  g_shimName = description;
+  return new LibtorchBackend(description, libDir, cuda);
+}
+
 TorchLoadResult LoadLibtorch(const std::string& libDir, bool withCuda) {
   std::lock_guard<std::mutex> lock(g_loadMutex);
+  CheckRuntimeFree(RuntimeKind::Libtorch);
   if (g_isLoaded) {
     if (g_loaded.libDir != libDir)
       throw NativeError("NATIVE_TORCH_CONFLICT", "libtorch is already loaded from " + g_loaded.libDir +
@@ -452,11 +487,17 @@ TorchLoadResult LoadLibtorch(const std::string& libDir, bool withCuda) {
   const auto start = std::chrono::steady_clock::now();
   std::string failures;
   // Order matters (docs/architecture.md 2.3): a model's DT_NEEDED entries then resolve to these by soname.
-  OpenGlobal(libDir + "/libtorch_cpu.so", failures);
-  if (failures.empty()) OpenGlobal(libDir + "/libtorch.so", failures);
-  if (failures.empty() && withCuda) OpenGlobal(libDir + "/libtorch_cuda.so", failures);
+  std::vector<void*> libs;
+  libs.push_back(OpenGlobal(libDir + "/libtorch_cpu.so", failures));
+  if (failures.empty()) libs.push_back(OpenGlobal(libDir + "/libtorch.so", failures));
+  if (failures.empty() && withCuda) libs.push_back(OpenGlobal(libDir + "/libtorch_cuda.so", failures));
   if (!failures.empty()) throw NativeError("NATIVE_TORCH_LOAD", "dlopen failed:" + failures);
-  SetBackend(new LibtorchBackend(libDir, withCuda));  // process lifetime, like libtorch itself
+  // CUDA shim functions (stream guards) live in libtorch_cuda: asked first.
+  std::reverse(libs.begin(), libs.end());
+  // Compiled CPU GEMMs (inductor's CPP template) may use AMX before libtorch ever asked for it.
+  RequestAmxPermission();
+  SetBackend(MakeShimBackend("libtorch at " + libDir, libDir, withCuda, libs));  // process lifetime
+  MarkRuntimeLoaded(RuntimeKind::Libtorch);
   g_loaded.libDir = libDir;
   g_loaded.cuda = withCuda;
   g_loaded.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

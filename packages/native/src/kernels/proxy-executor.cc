@@ -1,5 +1,7 @@
 #include "proxy-executor.h"
 
+#include "../backend/libtorch-backend.h"
+
 #include <dlfcn.h>
 
 #include <cstring>
@@ -31,7 +33,7 @@ struct ShimCalls {
 
 template <typename F>
 void Find(F& slot, const char* name) {
-  slot = reinterpret_cast<F>(::dlsym(RTLD_DEFAULT, name));
+  slot = reinterpret_cast<F>(FindShimSymbol(name));  // libtorch's, never the addon's own shim
 }
 
 const ShimCalls& Shim() {

@@ -61,6 +61,14 @@ export const ERROR_CODES = {
     summary: "no bucket of any requested profile can run on this device",
     fix: "read the reasons listed: update the driver or torch, or pick another profile or device",
   },
+  AOTIHUB_TORCH_REQUIRED: {
+    summary: "the builds that fit this device link libtorch, and no torch was found (nor a standalone build)",
+    fix: "install the torch named (or set AOTIHUB_TORCH_DIR), or use a standalone build of the model",
+  },
+  AOTIHUB_RUNTIME_INVALID: {
+    summary: 'the runtime asked for (option, AOTIHUB_RUNTIME) is not "auto", "libtorch" or "standalone"',
+    fix: "use one of those three, or leave it unset",
+  },
   AOTIHUB_PROFILE_UNKNOWN: {
     summary: "the profile asked for is not in the manifest",
     fix: "use one of the listed profiles",
@@ -260,6 +268,27 @@ export const ERROR_CODES = {
     summary: "this process already loaded another libtorch",
     fix: "use one torchDir per process",
   },
+  // the standalone runtime (no libtorch; docs/standalone-runtime.md)
+  AOTIHUB_RUNTIME_CONFLICT: {
+    summary: "this process already runs models on the other runtime (libtorch or standalone)",
+    fix: "use one runtime per process",
+  },
+  AOTIHUB_STANDALONE_NEEDS_LIBTORCH: {
+    summary: "a package that links libtorch was given to the standalone runtime",
+    fix: 'install torch and use runtime "libtorch", or use the artifact exported with runtime="standalone"',
+  },
+  AOTIHUB_STANDALONE_SHIM_MISSING: {
+    summary: "a package calls C-shim functions the standalone runtime does not provide",
+    fix: 'use runtime "libtorch" for this package, or re-export it with runtime="standalone" (which checks this)',
+  },
+  AOTIHUB_STANDALONE_KERNELS: {
+    summary: "custom-op kernel libraries need libtorch's dispatcher, which the standalone runtime lacks",
+    fix: 'use runtime "libtorch" for models that call custom ops',
+  },
+  AOTIHUB_CUDA_RUNTIME_NOT_FOUND: {
+    summary: "the standalone runtime could not load libcudart",
+    fix: "install the nvidia-cuda-runtime wheel or the CUDA runtime, or pass cudaRuntimeLibrary",
+  },
   AOTIHUB_CPU_ISA_UNSUPPORTED: {
     summary: "the package's CPU code needs an instruction set this CPU lacks",
     fix: "use the artifact built for this CPU",
@@ -446,6 +475,14 @@ export const ERROR_CODES = {
   AOTIHUB_EXPORT_KERNELS_MISSING: {
     summary: "the compiled package calls custom ops but the spec names no kernel repo",
     fix: "name the kernel repo in ExportSpec(kernels=...)",
+  },
+  AOTIHUB_EXPORT_RUNTIME: {
+    summary: 'runtime= is neither "libtorch" nor "standalone"',
+    fix: "pass one of the two",
+  },
+  AOTIHUB_EXPORT_STANDALONE: {
+    summary: "a standalone build still needs libtorch or shim functions the standalone runtime lacks",
+    fix: 'rewrite that part of the module, or publish it with runtime="libtorch"',
   },
 } as const satisfies Record<`AOTIHUB_${string}`, ErrorCodeInfo>;
 

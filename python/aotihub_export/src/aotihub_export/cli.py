@@ -21,6 +21,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     where.add_argument("--out-root", help="parent folder: each model goes to <out-root>/<name>")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--profile", action="append", help="override the spec's profiles (repeatable)")
+    parser.add_argument(
+        "--runtime", choices=["libtorch", "standalone"], help="override the spec's runtime (default: the spec's)"
+    )
     parser.add_argument("--io", action="store_true", help="also write io/<bucket>.safetensors")
     return parser.parse_args(argv)
 
@@ -50,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 dynamic=spec.dynamic,
                 write_io_files=args.io,
                 kernels=spec.kernels,
+                runtime=args.runtime or spec.runtime,
             )
         log_stderr(f"exported {len(specs)} model(s) in {time.monotonic() - started:.1f} s")
         return 0

@@ -7,6 +7,7 @@ during tracing (`_tensor_constant0`, `lifted_tensor_0`, plain tensor attributes)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ from torch.export.pt2_archive._package_weights import Weights
 
 from .constant_fqns import bound_constant_fqns
 from .errors import ExportError
+from .standalone import check_standalone_package, standalone_configs, standalone_program, standalone_tracing
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,11 @@ class CompiledBucket:
     package_path: str
     # Original FQN -> tensor (on the compile device), exactly what the package needs bound.
     constants: dict[str, torch.Tensor]
+    # runtime "standalone": the aoti_torch_* shim functions the package's .so needs.
+    shim_functions: list[str] | None = None
 
 
-def inductor_configs(device: str) -> dict[str, object]:
+def inductor_configs(device: str, runtime: str = "libtorch") -> dict[str, object]:
     configs: dict[str, object] = {
         "aot_inductor.package": True,
         # Every bucket shares one weight set bound at run time, so no bucket carries weights.
@@ -39,6 +43,8 @@ def inductor_configs(device: str) -> dict[str, object]:
     if device == "cuda":
         # One file per kernel is fragile to ship (docs/architecture.md 2.1): keep kernels inside the .so.
         configs["aot_inductor.embed_kernel_binary"] = True
+    if runtime == "standalone":
+        configs.update(standalone_configs(device))
     return configs
 
 
@@ -49,10 +55,15 @@ def compile_bucket(
     *,
     device: str,
     dynamic_shapes: dict[str, dict[int, torch.export.Dim]] | None = None,
+    runtime: str = "libtorch",
 ) -> CompiledBucket:
-    exported = torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
+    standalone = runtime == "standalone"
+    with standalone_tracing() if standalone else contextlib.nullcontext():
+        exported = torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
+    if standalone:
+        exported = standalone_program(exported, device)
     graph_module = exported.module(check_guards=False)
-    files = aot_compile(graph_module, args, {}, options=inductor_configs(device))
+    files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
     if not isinstance(files, list):
         raise ExportError(
             "AOTIHUB_EXPORT_COMPILE",
@@ -76,7 +87,8 @@ def compile_bucket(
     os.makedirs(os.path.dirname(package_path) or ".", exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         package_aoti(package_path, {"model": [stable_source(p, scratch) for p in paths]})
-    return CompiledBucket(package_path=package_path, constants=constants)
+    shims = check_standalone_package(package_path, os.path.basename(package_path)) if standalone else None
+    return CompiledBucket(package_path=package_path, constants=constants, shim_functions=shims)
 
 
 def check_constant_fqns(files: list[object], constants: dict[str, torch.Tensor], package_path: str) -> None:

@@ -29,6 +29,7 @@ from .io_files import flatten_outputs, write_io
 from .manifest import artifact_entry, manifest_document
 from .profiles import prepare_input, prepare_module
 from .spec import Buckets, Dynamic
+from .standalone import check_runtime
 from .target import target_folder, target_of
 from .weight_sets import plan_weight_sets
 
@@ -48,9 +49,13 @@ def export_model(
     dynamic: Dynamic | None = None,
     write_io_files: bool = False,
     kernels: list[dict[str, object]] | None = None,
+    runtime: str = "libtorch",
     log: Callable[[str], None] = log_stderr,
 ) -> dict[str, object]:
-    """Exports and returns the manifest written to `<out_dir>/aotihub.json`."""
+    """Exports and returns the manifest written to `<out_dir>/aotihub.json`.
+
+    runtime="standalone" compiles packages that need no libtorch (docs/standalone-runtime.md)."""
+    check_runtime(runtime)
     profiles = profiles or (["bf16"] if device == "cuda" else ["fp32"])
     check_buckets(module, buckets)
     staging = os.path.join(out_dir, ".staging")
@@ -68,7 +73,12 @@ def export_model(
             staged = os.path.join(staging, profile, f"{bucket}.pt2")
             with torch.no_grad():
                 compiled = compile_bucket(
-                    prepared, args, staged, device=device, dynamic_shapes=dims_for(dynamic, inputs)
+                    prepared,
+                    args,
+                    staged,
+                    device=device,
+                    dynamic_shapes=dims_for(dynamic, inputs),
+                    runtime=runtime,
                 )
                 if write_io_files:
                     outputs = flatten_outputs(prepared(*args))
@@ -76,7 +86,9 @@ def export_model(
                     write_io(os.path.join(out_dir, "io", io_name), inputs, outputs)
             check_kernels_named(staged, kernels or [], bucket)
             target = target_of(staged)
-            rel_path = f"aoti/{target_folder(target)}/{profile}/{bucket}.pt2"
+            # Both runtimes' builds of one target may sit side by side in a repo.
+            folder = target_folder(target) + ("" if runtime == "libtorch" else f"-{runtime}")
+            rel_path = f"aoti/{folder}/{profile}/{bucket}.pt2"
             final = os.path.join(out_dir, rel_path)
             os.makedirs(os.path.dirname(final), exist_ok=True)
             os.replace(staged, final)
@@ -109,6 +121,7 @@ def export_model(
                     weights_override=override,
                     kernels=kernels or [],
                     constants=per_bucket[bucket],
+                    runtime=runtime,
                 )
             )
     shutil.rmtree(staging, ignore_errors=True)

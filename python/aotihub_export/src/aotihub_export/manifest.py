@@ -31,6 +31,7 @@ def artifact_entry(
     weights_override: str | None,
     kernels: list[dict[str, object]] | None = None,
     constants: dict[str, torch.Tensor] | None = None,
+    runtime: str = "libtorch",
 ) -> dict[str, object]:
     entry: dict[str, object] = {
         "path": path,
@@ -45,6 +46,9 @@ def artifact_entry(
         "target": target,
         "kernels": [dict(k) for k in kernels or []],
     }
+    if runtime != "libtorch":
+        # Absent means "libtorch"; a standalone artifact runs on aotihub's own shim, without torch.
+        entry["runtime"] = runtime
     if weights_override is not None:
         # Constants of this bucket that differ from the profile's shared set (same FQN, other
         # value/shape/dtype): bind these over the shared ones for this artifact only.

@@ -1,0 +1,6 @@
+export {
+  type ElfDynamicInfo,
+  ElfUnreadableError,
+  parseElfDynamic,
+  readElfDynamic,
+} from "./read-elf-dynamic.js";

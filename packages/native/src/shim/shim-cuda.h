@@ -1,0 +1,29 @@
+// The standalone runtime's CUDA side: libcudart loaded by us (RTLD_GLOBAL, so a compiled model's
+// cuda* calls resolve to it), a caching device allocator, and each thread's current stream per
+// device (what aoti_torch_create_cuda_stream_guard sets). Compiled and linked in every build; it
+// has not run on a GPU yet (docs/standalone-runtime.md).
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace aotihub::shim {
+
+// dlopens `path`, or else libcudart.so.13 / libcudart.so.12 from the library path; returns the one
+// loaded. Throws NativeError NATIVE_CUDART_MISSING when none loads.
+std::string LoadCudaRuntime(const std::string& path);
+bool CudaRuntimeLoaded();
+
+// Device memory from the caching allocator; blocks are reused only on the stream that freed them,
+// so stream order keeps a reuse safe. A null stream means the thread's current one.
+void* CudaAllocate(size_t nbytes, int deviceIndex, void** streamOut);
+void CudaFree(void* data, size_t nbytes, int deviceIndex, void* stream);
+// Returns 0 or the CUDA error; waits for the copy unless nonBlocking.
+int CudaCopy(void* dst, const void* src, size_t bytes, int deviceIndex, bool nonBlocking);
+
+void* CurrentStream(int deviceIndex);
+// Makes `stream` current on this thread for `deviceIndex` (and that device current); returns the
+// previous stream, for the guard to restore.
+void* ExchangeStream(int deviceIndex, void* stream, int* previousDevice);
+void RestoreStream(int deviceIndex, void* stream, int previousDevice);
+
+}  // namespace aotihub::shim

@@ -1,0 +1,173 @@
+"""The "standalone" runtime: packages whose `.so` needs no libtorch (docs/standalone-runtime.md).
+
+Compiled with `aot_inductor.link_libtorch=False`, the model leaves the C-shim functions undefined
+and aotihub's addon provides them. That works only for bookkeeping functions (tensor handles,
+allocation, dtype codes): an aten op called through the shim (`aoti_torch_cpu_addmm_out`,
+`aoti_torch_cpu_convolution`, ...) would need libtorch itself. So GEMMs are generated code (the CPP
+template on CPU, Triton on CUDA), attention is exported as math, 2D convolutions become unfold +
+matmul on CPU, and every compiled package is checked against the list of functions the runtime
+provides before it is published.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import zipfile
+from collections.abc import Iterator
+
+import torch
+import torch.nn.functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
+
+from .elf_symbols import read_dynamic_info
+from .errors import ExportError
+
+RUNTIMES = ("libtorch", "standalone")
+
+# The shim functions aotihub's standalone runtime exports (packages/native/src/shim). A test checks
+# this list against the addon's real exports, so the two cannot drift apart.
+SHIM_FUNCTIONS = frozenset(
+    {
+        "aoti_torch__reinterpret_tensor",
+        "aoti_torch_check",
+        "aoti_torch_clone",
+        "aoti_torch_clone_preserve_strides",
+        "aoti_torch_copy_",
+        "aoti_torch_create_cuda_stream_guard",
+        "aoti_torch_create_tensor_from_blob",
+        "aoti_torch_create_tensor_from_blob_v2",
+        "aoti_torch_delete_cuda_stream_guard",
+        "aoti_torch_delete_tensor_object",
+        "aoti_torch_device_type_cpu",
+        "aoti_torch_device_type_cuda",
+        "aoti_torch_dtype_bfloat16",
+        "aoti_torch_dtype_bool",
+        "aoti_torch_dtype_float16",
+        "aoti_torch_dtype_float32",
+        "aoti_torch_dtype_float64",
+        "aoti_torch_dtype_float8_e4m3fn",
+        "aoti_torch_dtype_float8_e5m2",
+        "aoti_torch_dtype_int16",
+        "aoti_torch_dtype_int32",
+        "aoti_torch_dtype_int64",
+        "aoti_torch_dtype_int8",
+        "aoti_torch_dtype_uint8",
+        "aoti_torch_empty_strided",
+        "aoti_torch_get_current_cuda_stream",
+        "aoti_torch_get_data_ptr",
+        "aoti_torch_get_device_index",
+        "aoti_torch_get_device_type",
+        "aoti_torch_get_dim",
+        "aoti_torch_get_dtype",
+        "aoti_torch_get_numel",
+        "aoti_torch_get_sizes",
+        "aoti_torch_get_storage_offset",
+        "aoti_torch_get_storage_size",
+        "aoti_torch_get_strides",
+        "aoti_torch_grad_mode_is_enabled",
+        "aoti_torch_grad_mode_set_enabled",
+        "aoti_torch_layout_strided",
+        "aoti_torch_new_tensor_handle",
+        "aoti_torch_warn",
+    }
+)
+
+LIBTORCH_SONAMES = ("libtorch", "libc10")
+
+
+def check_runtime(runtime: str) -> None:
+    if runtime not in RUNTIMES:
+        raise ExportError(
+            "AOTIHUB_EXPORT_RUNTIME",
+            f"unknown runtime {runtime!r}",
+            expected=" | ".join(RUNTIMES),
+            received=repr(runtime),
+        )
+
+
+def standalone_configs(device: str) -> dict[str, object]:
+    """Inductor settings for a package that runs on aotihub's own shim (docs/architecture.md 2.5b)."""
+    configs: dict[str, object] = {
+        "aot_inductor.link_libtorch": False,
+        # GEMMs as generated code: an aten mm would be a shim call into libtorch.
+        "max_autotune": True,
+        "max_autotune_gemm_backends": "CPP" if device == "cpu" else "TRITON",
+    }
+    if device == "cuda":
+        configs["max_autotune_conv_backends"] = "TRITON"
+    return configs
+
+
+@contextlib.contextmanager
+def standalone_tracing() -> Iterator[None]:
+    """Attention traced as plain matmuls and softmax, never a fused aten SDPA kernel."""
+    with sdpa_kernel([SDPBackend.MATH]):
+        yield
+
+
+def conv_as_matmul(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: list[int],
+    padding: list[int],
+    dilation: list[int],
+    transposed: bool,
+    output_padding: list[int],
+    groups: int,
+) -> torch.Tensor:
+    """A 2D convolution as unfold + (batched) matmul, which the CPP GEMM template compiles.
+
+    Other convolutions (transposed, 1D/3D) are left alone; the package check then names them.
+    """
+    if transposed or x.dim() != 4:
+        return NotImplemented
+    n, channels, height, width = x.shape
+    out_channels, _, kh, kw = weight.shape
+    cols = F.unfold(x, (kh, kw), dilation=dilation, padding=padding, stride=stride)
+    out_h = (height + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    out_w = (width + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    if groups == 1:
+        out = torch.matmul(weight.reshape(out_channels, -1), cols)
+    else:
+        cols = cols.reshape(n, groups, (channels // groups) * kh * kw, -1)
+        out = torch.matmul(weight.reshape(groups, out_channels // groups, -1), cols)
+    out = out.reshape(n, out_channels, -1)
+    if bias is not None:
+        out = out + bias.reshape(1, out_channels, 1)
+    return out.reshape(n, out_channels, out_h, out_w)
+
+
+def standalone_program(exported: torch.export.ExportedProgram, device: str) -> torch.export.ExportedProgram:
+    if device != "cpu":
+        return exported  # CUDA convolutions go to Triton's conv template instead
+    table = torch.export.default_decompositions()
+    table[torch.ops.aten.convolution.default] = conv_as_matmul
+    return exported.run_decompositions(table)
+
+
+def check_standalone_package(package_path: str, bucket: str) -> list[str]:
+    """The package's `.so` must need no libtorch and only shim functions the runtime provides.
+
+    Returns the aoti_torch_* functions it needs (for the manifest's reader and the docs)."""
+    with zipfile.ZipFile(package_path) as archive:
+        names = [n for n in archive.namelist() if n.endswith(".so")]
+        needed: set[str] = set()
+        libraries: set[str] = set()
+        for name in names:
+            info = read_dynamic_info(archive.read(name))
+            libraries.update(info.needed)
+            needed.update(s for s in info.undefined if s.startswith("aoti_torch_"))
+    libtorch = sorted(lib for lib in libraries if lib.startswith(LIBTORCH_SONAMES))
+    missing = sorted(needed - SHIM_FUNCTIONS)
+    if libtorch or missing:
+        raise ExportError(
+            "AOTIHUB_EXPORT_STANDALONE",
+            f"bucket {bucket!r} cannot run without libtorch",
+            expected="a .so needing no libtorch and only aotihub's shim functions "
+            "(tensor bookkeeping, no aten op)",
+            received=f"needs libraries {libtorch}, shim functions aotihub lacks {missing}",
+            hint="the calls named are aten ops the module uses that inductor could not generate code for; "
+            "rewrite that part of the module, or publish this model with runtime='libtorch'",
+        )
+    return sorted(needed)
