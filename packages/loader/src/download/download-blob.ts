@@ -297,7 +297,7 @@ async function fetchAll(
           );
         }
       }
-      const batch = new WriteBatch(writer, position, (to) => background?.written(index, to));
+      const batch = new WriteBatch(handle, position, (to) => background?.written(index, to));
       try {
         for await (const piece of response.body as AsyncIterable<Buffer>) {
           if (position + piece.length > end + 1)
@@ -352,7 +352,6 @@ async function fetchAll(
   };
 
   const { connections } = params;
-  const writer = new SerialWriter(handle);
   // another file of the snapshot giving a connection back may let this one start a chunk
   const stopWaiting = connections?.onGiven(() => wake());
   try {
@@ -420,7 +419,7 @@ class WriteBatch {
 
   /** `onWritten(end)`: the body's bytes up to offset `end` (exclusive) are on disk. */
   constructor(
-    private readonly writer: SerialWriter,
+    private readonly handle: FileHandle,
     private position: number,
     private readonly onWritten: (end: number) => void,
   ) {}
@@ -438,31 +437,12 @@ class WriteBatch {
     this.#pieces = [];
     this.#bytes = 0;
     while (left > 0) {
-      const bytesWritten = await this.writer.writev(pieces, this.position);
+      const { bytesWritten } = await this.handle.writev(pieces, this.position);
       this.position += bytesWritten;
       left -= bytesWritten;
       if (left > 0) pieces = remainderAfter(pieces, bytesWritten);
     }
     this.onWritten(this.position);
-  }
-}
-
-/**
- * One positioned write at a time into the partial file. A buffered write takes the file's inode
- * lock: with several thread-pool threads writing one file at once, all but one spun on that lock
- * (perf: rwsem_spin_on_owner), CPU a 2-core machine does not have. One writer keeps up: 1 MiB
- * takes well under a millisecond to copy into the page cache.
- */
-class SerialWriter {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly handle: FileHandle) {}
-
-  /** Bytes written (a `writev` may write fewer than asked). */
-  writev(pieces: Buffer[], position: number): Promise<number> {
-    const turn = this.#tail.then(() => this.handle.writev(pieces, position)).then((r) => r.bytesWritten);
-    this.#tail = turn.catch(() => {});
-    return turn;
   }
 }
 
