@@ -3,10 +3,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type HubConfig, loadProjectConfig, pinPrefetched, prefetch } from "@aotihub/loader";
+import type { Tensor } from "@aotihub/native";
 import { probeDevice } from "@aotihub/native";
 import type { DeviceProfile } from "@aotihub/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildOutcome, ChildRequest } from "./support/load-compiled-child.js";
+import { relativeError } from "./support/bucket-io.js";
+import { eagerReferences } from "./support/eager-reference.js";
+import type { ChildLoad, ChildOutcome, ChildRequest } from "./support/load-compiled-child.js";
 import { repoRoot } from "./support/repo-root.js";
 import { type ServedHub, serveChild } from "./support/serve-child.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
@@ -21,6 +24,22 @@ let models: TestModels;
 let scratch: string;
 let served: ServedHub;
 let hubRoot: string;
+let eagerOutputs: Record<string, Tensor[]>;
+
+/** Every output of the child within fp32 rounding of eager PyTorch on the same inputs. */
+function expectMatchesEager(outcome: ChildOutcome, buckets: string[]): void {
+  expect(Object.keys(outcome.outputs ?? {}).sort()).toEqual(buckets);
+  for (const bucket of buckets) {
+    const outputs = outcome.outputs![bucket]!;
+    const eager = eagerOutputs[bucket]!;
+    expect(outputs).toHaveLength(eager.length);
+    outputs.forEach((out, i) => {
+      expect(out.shape).toEqual(eager[i]!.shape);
+      const actual: Tensor = { dtype: "float32", shape: out.shape, data: Float32Array.from(out.data) };
+      expect(relativeError(actual, eager[i]!)).toBeLessThan(1e-5);
+    });
+  }
+}
 
 /** An environment in which findTorch finds nothing: no torch folder, no Python at all. */
 function noTorchEnv(): NodeJS.ProcessEnv {
@@ -44,14 +63,17 @@ function torchEnv(): NodeJS.ProcessEnv {
   return rest;
 }
 
-function loadInChild(repo: string, env: NodeJS.ProcessEnv, runtime?: ChildRequest["runtime"]): ChildOutcome {
+function loadInChild(repo: string, env: NodeJS.ProcessEnv, runtime?: ChildLoad["runtime"]): ChildOutcome {
+  return loadsInChild([{ ref: `acme/${repo}`, ...(runtime !== undefined && { runtime }) }], env)[0]!;
+}
+
+/** Each load in turn, in one fresh process (models stay loaded): one outcome per load. */
+function loadsInChild(loads: ChildLoad[], env: NodeJS.ProcessEnv): ChildOutcome[] {
   const request: ChildRequest = {
-    ref: `acme/${repo}`,
+    loads,
     endpoint: served.url,
     hfHome: mkdtempSync(join(scratch, "home-")),
     ioRepo: models.models["tiny-mlp"],
-    buckets: ["b2", "b4"],
-    ...(runtime !== undefined && { runtime }),
   };
   const child = spawnSync(
     process.execPath,
@@ -65,7 +87,7 @@ function loadInChild(repo: string, env: NodeJS.ProcessEnv, runtime?: ChildReques
   );
   expect(child.signal, child.stderr).toBeNull();
   expect(child.status, child.stderr).toBe(0);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ChildOutcome;
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ChildOutcome[];
 }
 
 /** Publishes tiny-mlp's repo folder as acme/<name>, with the manifest rewritten (in `dir`). */
@@ -97,6 +119,30 @@ function withMislabeledCopies(manifest: ManifestJson, dir: string): ManifestJson
   return { ...manifest, artifacts: [...manifest.artifacts, ...copies] };
 }
 
+/**
+ * tiny-mlp's libtorch builds (b2, b4) and the export helper's standalone build of the same module
+ * (standalone-mlp: b2) in one repo and one profile. The standalone package binds constants of its
+ * own (its CPU GEMMs prepack weights), so its weight set is its `weightsOverride`.
+ */
+function withStandaloneBuild(manifest: ManifestJson, dir: string): ManifestJson {
+  const standaloneRepo = models.models["standalone-mlp"];
+  const standalone = JSON.parse(readFileSync(join(standaloneRepo, "aotihub.json"), "utf8")) as ManifestJson;
+  const weights = "weights/fp32-standalone/model.safetensors";
+  mkdirSync(dirname(join(dir, weights)), { recursive: true });
+  cpSync(join(standaloneRepo, "weights", "fp32", "model.safetensors"), join(dir, weights));
+  const added = standalone.artifacts.map((artifact) => {
+    expect(artifact.runtime).toBe("standalone");
+    mkdirSync(dirname(join(dir, artifact.path)), { recursive: true });
+    cpSync(join(standaloneRepo, artifact.path), join(dir, artifact.path));
+    return { ...artifact, weightsOverride: "fp32-standalone" };
+  });
+  return {
+    ...manifest,
+    weights: { ...(manifest.weights as object), "fp32-standalone": { files: [weights] } },
+    artifacts: [...manifest.artifacts, ...added],
+  };
+}
+
 function freshHub(): HubConfig {
   const home = mkdtempSync(join(scratch, "home-"));
   return {
@@ -114,6 +160,9 @@ beforeAll(async () => {
   hubRoot = join(scratch, "hub");
   publishRepo("mlp-libtorch", (m) => m);
   publishRepo("mlp-mislabeled", withMislabeledCopies);
+  publishRepo("mlp-both", withStandaloneBuild);
+  const eager = await eagerReferences(models, ["tiny-mlp"]);
+  eagerOutputs = { b2: await eager("tiny-mlp", "b2"), b4: await eager("tiny-mlp", "b4") };
   served = await serveChild(hubRoot);
 });
 
@@ -136,6 +185,76 @@ describe("no torch on the machine", () => {
   it("AOTIHUB_TORCH_REQUIRED when the libtorch runtime is asked for", () => {
     const outcome = loadInChild("mlp-libtorch", noTorchEnv(), "libtorch");
     expect(outcome).toMatchObject({ code: "AOTIHUB_TORCH_REQUIRED" });
+    expect(outcome.torchLibraries).toEqual([]);
+  });
+});
+
+describe("a repo with a libtorch and a standalone build of one model", () => {
+  const standaloneB2 = /^aoti\/[^/]+-standalone\/fp32\/b2\.pt2$/;
+
+  it("no torch: loadCompiled picks the standalone build, runs it like eager, and no libtorch is mapped", () => {
+    const outcome = loadInChild("mlp-both", noTorchEnv());
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expect(outcome.runtime).toBe("standalone");
+    expect(outcome.chosen).toHaveLength(1);
+    expect(outcome.chosen![0]).toMatch(standaloneB2);
+    expectMatchesEager(outcome, ["b2"]);
+    expect(outcome.torchLibraries).toEqual([]);
+    expect(outcome.explain).toContain('profile "fp32" (cpu, standalone runtime)');
+  });
+
+  it("torch installed: the libtorch builds, like eager, with libtorch mapped", () => {
+    const outcome = loadInChild("mlp-both", torchEnv());
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expect(outcome.runtime).toBe("libtorch");
+    for (const path of outcome.chosen!) expect(path).not.toContain("-standalone");
+    expectMatchesEager(outcome, ["b2", "b4"]);
+    expect(outcome.torchLibraries!.some((file) => file.includes("libtorch_cpu.so"))).toBe(true);
+  });
+
+  it('torch installed, runtime "standalone": the standalone build, and libtorch is never loaded', () => {
+    const outcome = loadInChild("mlp-both", torchEnv(), "standalone");
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expect(outcome.runtime).toBe("standalone");
+    expect(outcome.chosen![0]).toMatch(standaloneB2);
+    expectMatchesEager(outcome, ["b2"]);
+    expect(outcome.torchLibraries).toEqual([]);
+  });
+});
+
+describe("one runtime per process", () => {
+  it("after a standalone model, auto keeps the standalone runtime, even where torch is installed", () => {
+    const [first, second] = loadsInChild(
+      [{ ref: "acme/mlp-both", runtime: "standalone" }, { ref: "acme/mlp-both" }],
+      torchEnv(),
+    );
+    expect(first!.runtime, first!.message).toBe("standalone");
+    expect(second!.code, second!.message).toBeUndefined();
+    expect(second!.runtime).toBe("standalone");
+    expect(second!.torchLibraries).toEqual([]);
+  });
+
+  it("a model with libtorch builds only is then refused by the registry, or by the runtime when libtorch is asked", () => {
+    const [, auto, asked] = loadsInChild(
+      [
+        { ref: "acme/mlp-both", runtime: "standalone" },
+        { ref: "acme/mlp-libtorch" },
+        { ref: "acme/mlp-libtorch", runtime: "libtorch" },
+      ],
+      torchEnv(),
+    );
+    expect(auto).toMatchObject({ code: "AOTIHUB_NO_COMPATIBLE_ARTIFACT" });
+    expect(auto!.message).toContain("the standalone runtime was asked for");
+    expect(asked).toMatchObject({ code: "AOTIHUB_RUNTIME_CONFLICT" });
+    expect(asked!.torchLibraries).toEqual([]);
+  });
+});
+
+describe("a manifest that marks a libtorch build standalone", () => {
+  it("AOTIHUB_STANDALONE_NEEDS_LIBTORCH from the runtime, naming the file, before libtorch or the .so is loaded", () => {
+    const outcome = loadInChild("mlp-mislabeled", torchEnv(), "standalone");
+    expect(outcome).toMatchObject({ code: "AOTIHUB_STANDALONE_NEEDS_LIBTORCH" });
+    expect(outcome.message).toMatch(/-standalone\/fp32\/b[24]\.pt2/);
     expect(outcome.torchLibraries).toEqual([]);
   });
 });

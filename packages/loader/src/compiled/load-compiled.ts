@@ -127,7 +127,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     let native: Awaited<ReturnType<typeof loadPackages>>;
     try {
       const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, opts);
-      const options: LoadPackagesOptions & NativeRuntimeOptions = {
+      const options: LoadPackagesOptions = {
         packages: chosen.map((a) => ({
           path: files.packages.get(a.path)!.snapshotPath,
           sha256: a.sha256,
@@ -173,11 +173,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   });
 }
 
-/** What `loadPackages` takes to pick its runtime (the standalone backend's part of its options). */
-interface NativeRuntimeOptions {
-  runtime: RuntimeKind;
-  cudaRuntimeLibrary?: string;
-}
+type NativeRuntimeOptions = Pick<LoadPackagesOptions, "runtime" | "cudaRuntimeLibrary">;
 
 /**
  * The runtime the chosen artifacts need, and for standalone CUDA builds the libcudart to load (the
