@@ -11,30 +11,20 @@ import { cpuArtifact, cudaArtifact } from "../packages/registry/test/support/bui
 // Issue 13, the loader's side of choosing a runtime: where the request comes from, where a
 // standalone CUDA build's libcudart is found, and how the lockfile keeps the two builds apart.
 
-describe("requestedRuntime: option, then AOTIHUB_RUNTIME, then the config, then the process's", () => {
+describe("requestedRuntime: the option, then AOTIHUB_RUNTIME, then the config", () => {
   it.each([
-    // option, AOTIHUB_RUNTIME, config default, runtime already running -> asked of the registry
-    [undefined, undefined, undefined, null, undefined],
-    ["standalone", "libtorch", "libtorch", null, "standalone"],
-    [undefined, "standalone", "libtorch", null, "standalone"],
-    [undefined, "", "standalone", null, "standalone"],
-    [undefined, undefined, "libtorch", null, "libtorch"],
-    ["auto", "standalone", undefined, null, undefined],
-    [undefined, "auto", "standalone", null, undefined],
-    // "auto" keeps the runtime this process runs: a process holds one
-    [undefined, undefined, undefined, "standalone", "standalone"],
-    ["auto", undefined, undefined, "libtorch", "libtorch"],
-    // an explicit ask wins, and the runtime refuses the mix with its own error
-    ["libtorch", undefined, undefined, "standalone", "libtorch"],
-  ] as const)("option %j, env %j, config %j, running %j -> %j", (option, env, config, running, asked) => {
-    expect(
-      requestedRuntime({
-        option,
-        env: env === undefined ? {} : { AOTIHUB_RUNTIME: env },
-        config,
-        running,
-      }),
-    ).toBe(asked);
+    // option, AOTIHUB_RUNTIME, config default -> asked of the registry (undefined: auto)
+    [undefined, undefined, undefined, undefined],
+    ["standalone", "libtorch", "libtorch", "standalone"],
+    [undefined, "standalone", "libtorch", "standalone"],
+    [undefined, "", "standalone", "standalone"],
+    [undefined, undefined, "libtorch", "libtorch"],
+    ["auto", "standalone", undefined, undefined],
+    [undefined, "auto", "standalone", undefined],
+  ] as const)("option %j, env %j, config %j -> %j", (option, env, config, asked) => {
+    expect(requestedRuntime({ option, env: env === undefined ? {} : { AOTIHUB_RUNTIME: env }, config })).toBe(
+      asked,
+    );
   });
 
   it.each([

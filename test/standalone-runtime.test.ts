@@ -170,54 +170,107 @@ afterAll(async () => {
   await served?.close();
 });
 
-describe("no torch on the machine", () => {
+const standaloneB2 = /^aoti\/[^/]+-standalone\/fp32\/b2\.pt2$/;
+
+// One child process per environment and sequence: refusals happen before anything is loaded, and
+// every load of a sequence runs on the runtime of the ones before (a process holds one).
+
+describe("no torch on the machine (runtime auto)", () => {
+  let libtorchOnly: ChildOutcome;
+  let libtorchAsked: ChildOutcome;
+  let both: ChildOutcome;
+  beforeAll(() => {
+    [libtorchOnly, libtorchAsked, both] = loadsInChild(
+      [
+        { ref: "acme/mlp-libtorch" },
+        { ref: "acme/mlp-libtorch", runtime: "libtorch" },
+        { ref: "acme/mlp-both" },
+      ],
+      noTorchEnv(),
+    ) as [ChildOutcome, ChildOutcome, ChildOutcome];
+  });
+
   it("AOTIHUB_TORCH_REQUIRED for a repo of libtorch builds only; nothing of libtorch is loaded", () => {
-    const outcome = loadInChild("mlp-libtorch", noTorchEnv());
-    expect(outcome).toMatchObject({
+    expect(libtorchOnly).toMatchObject({
       code: "AOTIHUB_TORCH_REQUIRED",
       message: expect.stringContaining("tiny-mlp needs torch on this device"),
     });
-    expect(outcome.message).toContain("no torch was found on this machine (install torch >=");
-    expect(outcome.message).toContain("or a standalone build of the model");
-    expect(outcome.torchLibraries).toEqual([]);
+    expect(libtorchOnly.message).toContain("no torch was found on this machine (install torch >=");
+    expect(libtorchOnly.message).toContain("or a standalone build of the model");
+    expect(libtorchOnly.torchLibraries).toEqual([]);
   });
 
   it("AOTIHUB_TORCH_REQUIRED when the libtorch runtime is asked for", () => {
-    const outcome = loadInChild("mlp-libtorch", noTorchEnv(), "libtorch");
-    expect(outcome).toMatchObject({ code: "AOTIHUB_TORCH_REQUIRED" });
-    expect(outcome.torchLibraries).toEqual([]);
+    expect(libtorchAsked).toMatchObject({ code: "AOTIHUB_TORCH_REQUIRED" });
+    expect(libtorchAsked.torchLibraries).toEqual([]);
+  });
+
+  it("a repo with both builds: the standalone one, run like eager, and no libtorch mapped", () => {
+    expect(both.code, both.message).toBeUndefined();
+    expect(both.runtime).toBe("standalone");
+    expect(both.chosen).toHaveLength(1);
+    expect(both.chosen![0]).toMatch(standaloneB2);
+    expectMatchesEager(both, ["b2"]);
+    expect(both.torchLibraries).toEqual([]);
+    expect(both.explain).toContain('profile "fp32" (cpu, standalone runtime)');
   });
 });
 
-describe("a repo with a libtorch and a standalone build of one model", () => {
-  const standaloneB2 = /^aoti\/[^/]+-standalone\/fp32\/b2\.pt2$/;
-
-  it("no torch: loadCompiled picks the standalone build, runs it like eager, and no libtorch is mapped", () => {
-    const outcome = loadInChild("mlp-both", noTorchEnv());
-    expect(outcome.code, outcome.message).toBeUndefined();
-    expect(outcome.runtime).toBe("standalone");
-    expect(outcome.chosen).toHaveLength(1);
-    expect(outcome.chosen![0]).toMatch(standaloneB2);
-    expectMatchesEager(outcome, ["b2"]);
-    expect(outcome.torchLibraries).toEqual([]);
-    expect(outcome.explain).toContain('profile "fp32" (cpu, standalone runtime)');
+describe("torch installed, runtime auto", () => {
+  let control: ChildOutcome;
+  let both: ChildOutcome;
+  let mislabeled: ChildOutcome;
+  beforeAll(() => {
+    // the first load decides by torch's presence, the later ones keep its runtime
+    [mislabeled, control, both] = loadsInChild(
+      [{ ref: "acme/mlp-mislabeled" }, { ref: "acme/mlp-libtorch" }, { ref: "acme/mlp-both" }],
+      torchEnv(),
+    ) as [ChildOutcome, ChildOutcome, ChildOutcome];
   });
 
-  it("torch installed: the libtorch builds, like eager, with libtorch mapped", () => {
-    const outcome = loadInChild("mlp-both", torchEnv());
-    expect(outcome.code, outcome.message).toBeUndefined();
-    expect(outcome.runtime).toBe("libtorch");
-    for (const path of outcome.chosen!) expect(path).not.toContain("-standalone");
-    expectMatchesEager(outcome, ["b2", "b4"]);
-    expect(outcome.torchLibraries!.some((file) => file.includes("libtorch_cpu.so"))).toBe(true);
+  it("a repo of libtorch builds loads on libtorch (the control: libtorch is mapped)", () => {
+    expect(control.code, control.message).toBeUndefined();
+    expect(control.runtime).toBe("libtorch");
+    expect(control.torchLibraries!.some((file) => file.includes("libtorch_cpu.so"))).toBe(true);
   });
 
-  it('torch installed, runtime "standalone": the standalone build, and libtorch is never loaded', () => {
+  it("a repo with both builds: the libtorch ones, like eager", () => {
+    expect(both.code, both.message).toBeUndefined();
+    expect(both.runtime).toBe("libtorch");
+    for (const path of both.chosen!) expect(path).not.toContain("-standalone");
+    expectMatchesEager(both, ["b2", "b4"]);
+  });
+
+  it("the standalone builds are listed with why they wait", () => {
+    expect(mislabeled.code, mislabeled.message).toBeUndefined();
+    for (const path of mislabeled.chosen!) expect(path).not.toContain("-standalone");
+    expect(mislabeled.explain).toContain(
+      `this profile resolves to the libtorch runtime (torch ${models.torchVersion} was found, libtorch builds are preferred where torch is installed, and a process runs one runtime): ask for runtime "standalone" to use it`,
+    );
+  });
+});
+
+describe('torch installed, runtime "standalone"', () => {
+  it("a repo with both builds: the standalone one, run like eager, and libtorch is never loaded", () => {
     const outcome = loadInChild("mlp-both", torchEnv(), "standalone");
     expect(outcome.code, outcome.message).toBeUndefined();
     expect(outcome.runtime).toBe("standalone");
     expect(outcome.chosen![0]).toMatch(standaloneB2);
     expectMatchesEager(outcome, ["b2"]);
+    expect(outcome.torchLibraries).toEqual([]);
+  });
+
+  it("AOTIHUB_NO_COMPATIBLE_ARTIFACT for a repo without standalone builds", () => {
+    const outcome = loadInChild("mlp-libtorch", torchEnv(), "standalone");
+    expect(outcome).toMatchObject({ code: "AOTIHUB_NO_COMPATIBLE_ARTIFACT" });
+    expect(outcome.message).toContain("the standalone runtime was asked for");
+    expect(outcome.torchLibraries).toEqual([]);
+  });
+
+  it("AOTIHUB_STANDALONE_NEEDS_LIBTORCH from the runtime for a libtorch build marked standalone, before anything is loaded", () => {
+    const outcome = loadInChild("mlp-mislabeled", torchEnv(), "standalone");
+    expect(outcome).toMatchObject({ code: "AOTIHUB_STANDALONE_NEEDS_LIBTORCH" });
+    expect(outcome.message).toMatch(/-standalone\/fp32\/b[24]\.pt2/);
     expect(outcome.torchLibraries).toEqual([]);
   });
 });
@@ -232,9 +285,12 @@ describe("one runtime per process", () => {
     expect(second!.code, second!.message).toBeUndefined();
     expect(second!.runtime).toBe("standalone");
     expect(second!.torchLibraries).toEqual([]);
+    expect(second!.explain).toContain(
+      "this profile resolves to the standalone runtime (the runtime this process already runs models on, and a process runs one runtime)",
+    );
   });
 
-  it("a model with libtorch builds only is then refused by the registry, or by the runtime when libtorch is asked", () => {
+  it("a model with libtorch builds only is then refused by the runtime: AOTIHUB_RUNTIME_CONFLICT", () => {
     const [, auto, asked] = loadsInChild(
       [
         { ref: "acme/mlp-both", runtime: "standalone" },
@@ -243,35 +299,10 @@ describe("one runtime per process", () => {
       ],
       torchEnv(),
     );
-    expect(auto).toMatchObject({ code: "AOTIHUB_NO_COMPATIBLE_ARTIFACT" });
-    expect(auto!.message).toContain("the standalone runtime was asked for");
+    expect(auto).toMatchObject({ code: "AOTIHUB_RUNTIME_CONFLICT" });
+    expect(auto!.torchLibraries).toEqual([]);
     expect(asked).toMatchObject({ code: "AOTIHUB_RUNTIME_CONFLICT" });
     expect(asked!.torchLibraries).toEqual([]);
-  });
-});
-
-describe("a manifest that marks a libtorch build standalone", () => {
-  it("AOTIHUB_STANDALONE_NEEDS_LIBTORCH from the runtime, naming the file, before libtorch or the .so is loaded", () => {
-    const outcome = loadInChild("mlp-mislabeled", torchEnv(), "standalone");
-    expect(outcome).toMatchObject({ code: "AOTIHUB_STANDALONE_NEEDS_LIBTORCH" });
-    expect(outcome.message).toMatch(/-standalone\/fp32\/b[24]\.pt2/);
-    expect(outcome.torchLibraries).toEqual([]);
-  });
-});
-
-describe("torch installed", () => {
-  it("a repo of libtorch builds loads on libtorch (the control: libtorch is mapped)", () => {
-    const outcome = loadInChild("mlp-libtorch", torchEnv());
-    expect(outcome.code, outcome.message).toBeUndefined();
-    expect(outcome.runtime).toBe("libtorch");
-    expect(outcome.torchLibraries!.some((file) => file.includes("libtorch_cpu.so"))).toBe(true);
-  });
-
-  it("AOTIHUB_NO_COMPATIBLE_ARTIFACT when the standalone runtime is asked of a repo without standalone builds", () => {
-    const outcome = loadInChild("mlp-libtorch", torchEnv(), "standalone");
-    expect(outcome).toMatchObject({ code: "AOTIHUB_NO_COMPATIBLE_ARTIFACT" });
-    expect(outcome.message).toContain("the standalone runtime was asked for");
-    expect(outcome.torchLibraries).toEqual([]);
   });
 });
 
@@ -314,16 +345,6 @@ describe("choosing, fetching and pinning by runtime (a manifest with builds of b
     expect(targets[1]).toBe(`${targets[0]}-standalone`);
     expect(pin.profiles.fp32!.targets[targets[1]!]!.artifacts.map((a) => a.path).sort()).toEqual(
       (await prefetched({ ...here, torch: null })).packages,
-    );
-  });
-
-  it("with torch, loadCompiled keeps the libtorch builds and says why the standalone ones wait", () => {
-    const outcome = loadInChild("mlp-mislabeled", torchEnv());
-    expect(outcome.code, outcome.message).toBeUndefined();
-    expect(outcome.runtime).toBe("libtorch");
-    for (const path of outcome.chosen!) expect(path).not.toContain("-standalone");
-    expect(outcome.explain).toContain(
-      `this profile resolves to the libtorch runtime (torch ${models.torchVersion} was found, libtorch builds are preferred where torch is installed, and a process runs one runtime): ask for runtime "standalone" to use it`,
     );
   });
 });

@@ -38,7 +38,7 @@ export interface LoadCompiledOptions {
    * "auto" (default): libtorch builds where torch is found, standalone builds (no libtorch) where
    * it is not; "standalone": only standalone builds, even where torch is installed (no libtorch is
    * loaded); "libtorch": only libtorch builds. Default AOTIHUB_RUNTIME, then the config's
-   * `defaults.runtime`; "auto" keeps the runtime this process already runs models on.
+   * `defaults.runtime`; under "auto" the runtime this process already runs models on is preferred.
    */
   runtime?: RuntimeOption;
   /**
@@ -87,12 +87,12 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
     opts.torchDir,
   );
-  const runtime = requestedRuntime({
-    option: opts.runtime,
-    config: project.config.defaults.runtime,
-    running: runningRuntime(),
+  const runtime = requestedRuntime({ option: opts.runtime, config: project.config.defaults.runtime });
+  // a process runs one runtime: under "auto", the one it already runs wins where its builds fit
+  const { resolution, chosen } = chooseArtifacts(plan, device.profile, {
+    runtime,
+    preferRuntime: runningRuntime() ?? undefined,
   });
-  const { resolution, chosen } = chooseArtifacts(plan, device.profile, runtime);
 
   const key = [
     plan.name.repo,
