@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { targetKey } from "../packages/loader/src/model-files/pin-model.js";
 import { findCudaRuntime } from "../packages/loader/src/runtime/find-cuda-runtime.js";
+import { nativeRuntimeOptions } from "../packages/loader/src/runtime/native-runtime-options.js";
 import { requestedRuntime } from "../packages/loader/src/runtime/requested-runtime.js";
 import { cpuArtifact, cudaArtifact } from "../packages/registry/test/support/builders.js";
 
@@ -99,6 +100,51 @@ describe("findCudaRuntime: the libcudart a standalone CUDA build loads", () => {
     expect(
       await findCudaRuntime({ cuda: "12.4", pythons, env: { CUDA_HOME: toolkit }, defaultToolkit }),
     ).toBeNull();
+  });
+});
+
+describe("nativeRuntimeOptions: what loadPackages is told", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "aotihub-native-opts-"));
+  const toolkit = join(scratch, "cuda");
+  mkdirSync(join(toolkit, "lib64"), { recursive: true });
+  writeFileSync(join(toolkit, "lib64", "libcudart.so.12"), "");
+  // no interpreter and no default toolkit: only CUDA_HOME can answer
+  const find = { pythons: [], env: { CUDA_HOME: toolkit }, defaultToolkit: join(scratch, "none") };
+  const cuda12 = cudaArtifact("sa-cu128.pt2", { cuda: "12.8" }, { runtime: "standalone" });
+  const cuda13 = cudaArtifact("sa-cu130.pt2", { cuda: "13.0" }, { runtime: "standalone" });
+
+  it.each([
+    ["libtorch: the runtime only", "libtorch", [cudaArtifact("lt.pt2")], {}, { runtime: "libtorch" }],
+    [
+      "standalone CPU: no libcudart",
+      "standalone",
+      [cpuArtifact("sa.pt2", {}, { runtime: "standalone" })],
+      {},
+      { runtime: "standalone" },
+    ],
+    [
+      "standalone CUDA 12: the libcudart.so.12 found",
+      "standalone",
+      [cuda12],
+      {},
+      { runtime: "standalone", cudaRuntimeLibrary: join(toolkit, "lib64", "libcudart.so.12") },
+    ],
+    [
+      "standalone CUDA 13, none found: the system's by soname",
+      "standalone",
+      [cuda13],
+      {},
+      { runtime: "standalone" },
+    ],
+    [
+      "the caller's library wins",
+      "standalone",
+      [cuda12],
+      { cudaRuntimeLibrary: "/opt/cudart.so" },
+      { runtime: "standalone", cudaRuntimeLibrary: "/opt/cudart.so" },
+    ],
+  ] as const)("%s", async (_what, runtime, chosen, given, expected) => {
+    expect(await nativeRuntimeOptions(runtime, [...chosen], { ...given, find })).toEqual(expected);
   });
 });
 

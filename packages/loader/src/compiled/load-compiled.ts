@@ -1,6 +1,5 @@
 import path from "node:path";
 import { aotihubCacheDir, type LoadPackagesOptions, loadPackages } from "@aotihub/native";
-import type { Artifact, RuntimeKind } from "@aotihub/registry";
 import { HubClient } from "../hub/hub-client.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
@@ -9,7 +8,7 @@ import { fetchKernelLibraries } from "../model-files/fetch-kernel-libraries.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
-import { findCudaRuntime } from "../runtime/find-cuda-runtime.js";
+import { nativeRuntimeOptions } from "../runtime/native-runtime-options.js";
 import { noteRuntimeLoaded, runningRuntime } from "../runtime/process-runtime.js";
 import { type RuntimeOption, requestedRuntime } from "../runtime/requested-runtime.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
@@ -126,7 +125,9 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     });
     let native: Awaited<ReturnType<typeof loadPackages>>;
     try {
-      const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, opts);
+      const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, {
+        cudaRuntimeLibrary: opts.cudaRuntimeLibrary,
+      });
       const options: LoadPackagesOptions = {
         packages: chosen.map((a) => ({
           path: files.packages.get(a.path)!.snapshotPath,
@@ -171,23 +172,4 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       },
     );
   });
-}
-
-type NativeRuntimeOptions = Pick<LoadPackagesOptions, "runtime" | "cudaRuntimeLibrary">;
-
-/**
- * The runtime the chosen artifacts need, and for standalone CUDA builds the libcudart to load (the
- * one of their CUDA major; a process holds one, so the first artifact's CUDA decides).
- */
-async function nativeRuntimeOptions(
-  runtime: RuntimeKind,
-  chosen: Artifact[],
-  opts: LoadCompiledOptions,
-): Promise<NativeRuntimeOptions> {
-  if (runtime !== "standalone") return { runtime };
-  if (opts.cudaRuntimeLibrary !== undefined) return { runtime, cudaRuntimeLibrary: opts.cudaRuntimeLibrary };
-  const cuda = chosen.find((a) => a.target.device === "cuda")?.target;
-  if (cuda === undefined || cuda.device !== "cuda") return { runtime };
-  const library = await findCudaRuntime({ cuda: cuda.cuda });
-  return library === null ? { runtime } : { runtime, cudaRuntimeLibrary: library };
 }
