@@ -1,14 +1,19 @@
-// Downloads at a capped link: the local Hub paces every CDN connection to 40 MB/s and adds 20 ms
-// before each answer (a CDN edge far away), then each client downloads the same files into its
-// own fresh Hugging Face cache, in its own process: aotihub (ranged GETs over several connections)
+// Downloads at a capped link: a local Hub (`aotihub serve`, in its own process so it never shares
+// a client's event loop or this script's) paces every CDN connection to 40 MB/s and adds 20 ms
+// before each answer (a CDN edge far away). Each client then downloads the same files into its own
+// fresh Hugging Face cache, in its own process: aotihub (ranged GETs over several connections)
 // against huggingface_hub's hf_hub_download / snapshot_download and @huggingface/hub's
-// snapshotDownload. Same server, same files, same run; the time counts from the download call to
-// its return (imports excluded), with the process's CPU time and peak RSS. Rewrites its section
-// of docs/benchmarks.md.
-import { execFile } from "node:child_process";
+// snapshotDownload. Same server, same files, every client in every round, rounds interleaved (the
+// machine is shared: medians, with the range). Time counts from the download call to its return
+// (imports excluded), with the client's CPU time and peak RSS and the server's CPU time meanwhile.
+// Rewrites its section of docs/benchmarks.md. BENCH_ROUNDS=<n> sets the rounds (default 3);
+// BENCH_BASELINE_DIST=<another build's packages/loader/dist/index.js> with BENCH_BASELINE_LABEL adds
+// that build's aotihub as rows of the same run (before/after on the same server and machine).
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -17,10 +22,9 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { startHubServer } from "../packages/hub-server/src/index.js";
 import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
 
@@ -31,7 +35,11 @@ const MIB = 1024 * 1024;
 const CAP = 40e6; // bytes per second per connection
 const LATENCY_MS = 20;
 const FILE_BYTES = 256 * MIB;
+/** aotihub's default `maxConcurrency`: the connections one file may use. */
+const CONNECTIONS = 8;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const python = testPython();
+const cli = join(repoRoot, "packages/loader/dist/cli/main.js");
 const loaderDist = join(repoRoot, "packages/loader/dist/index.js");
 const hfJs = join(repoRoot, "packages/loader/node_modules/@huggingface/hub/dist/index.mjs");
 
@@ -43,28 +51,63 @@ function randomFile(path: string, bytes: number): void {
   closeSync(fd);
 }
 
-const root = mkdtempSync(join(tmpdir(), "aotihub-bench-dl-"));
-mkdirSync(join(root, "models", "bench", "one"), { recursive: true });
-mkdirSync(join(root, "models", "bench", "four"), { recursive: true });
-randomFile(join(root, "models", "bench", "one", "model.safetensors"), FILE_BYTES);
-for (let i = 0; i < 4; i++)
-  randomFile(join(root, "models", "bench", "four", `shard-${i}.safetensors`), FILE_BYTES);
+/** `aotihub serve` in a child process; resolves with its API origin once it listens. */
+async function startServer(root: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [cli, "serve", root, "--throttle", String(CAP), "--latency", String(LATENCY_MS)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => {
+      out += text;
+      const found = /HF_ENDPOINT=(\S+)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`aotihub serve exited (${code}): ${out}`)));
+  });
+  return { url, child };
+}
 
-const server = await startHubServer({ root, throttleBytesPerSecond: CAP, latencyMs: LATENCY_MS });
+/** CPU seconds a process has used so far (Linux /proc; undefined elsewhere). */
+function processCpuSeconds(pid: number): number | undefined {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ ticks
+}
+
+const root = mkdtempSync(join(tmpdir(), "aotihub-bench-dl-"));
+const files = {
+  one: ["model.safetensors"],
+  four: [0, 1, 2, 3].map((i) => `shard-${i}.safetensors`),
+};
+for (const [repo, names] of Object.entries(files)) {
+  mkdirSync(join(root, "models", "bench", repo), { recursive: true });
+  for (const name of names) randomFile(join(root, "models", "bench", repo, name), FILE_BYTES);
+}
+const server = await startServer(root);
+// The server hashes an LFS file the first time a request needs its oid: do that now, so no client
+// pays for it (the first client measured used to).
+for (const [repo, names] of Object.entries(files))
+  for (const name of names)
+    await fetch(`${server.url}/bench/${repo}/resolve/main/${name}`, { method: "HEAD", redirect: "manual" });
 
 interface Outcome {
   seconds: number;
   cpuSeconds: number;
   peakRssMiB: number;
   bytes: number;
+  serverCpuSeconds?: number;
+  load: number;
 }
 
-/**
- * Runs one client in a fresh process with a fresh cache; it prints its own measurements as JSON.
- * Asynchronously: the Hub serving it lives in this process's event loop.
- */
+/** Runs one client in a fresh process with a fresh cache; it prints its own measurements as JSON. */
 async function measure(command: string, args: string[]): Promise<Outcome> {
   const home = mkdtempSync(join(tmpdir(), "aotihub-bench-dl-home-"));
+  const load = loadavg()[0]!;
+  const serverBefore = processCpuSeconds(server.child.pid!);
   const result = await promisify(execFile)(command, args, {
     env: {
       ...process.env,
@@ -78,35 +121,40 @@ async function measure(command: string, args: string[]): Promise<Outcome> {
     encoding: "utf8",
     maxBuffer: 16 * MIB,
   }).finally(() => rmSync(home, { recursive: true, force: true }));
-  return JSON.parse(result.stdout.trim().split("\n").at(-1)!) as Outcome;
+  const serverAfter = processCpuSeconds(server.child.pid!);
+  const outcome = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as Outcome;
+  if (serverBefore !== undefined && serverAfter !== undefined)
+    outcome.serverCpuSeconds = serverAfter - serverBefore;
+  outcome.load = load;
+  return outcome;
 }
 
 const nodeReport = `
 const usage = process.resourceUsage();
 console.log(JSON.stringify({ seconds, bytes, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, peakRssMiB: usage.maxRSS / 1024 }));`;
 
-const ours = (repo: string, files: string[]) => [
+const ours = (repo: string, names: string[], dist = loaderDist) => [
   "--input-type=module",
   "-e",
-  `import { downloadFile, snapshotDownload, parseRepoId } from ${JSON.stringify(loaderDist)};
+  `import { downloadFile, snapshotDownload, parseRepoId } from ${JSON.stringify(dist)};
 const repo = parseRepoId(${JSON.stringify(repo)});
 const t0 = performance.now();
 let bytes = 0;
 ${
-  files.length === 1
-    ? `bytes = (await downloadFile({ repo, path: ${JSON.stringify(files[0])} })).size;`
+  names.length === 1
+    ? `bytes = (await downloadFile({ repo, path: ${JSON.stringify(names[0])} })).size;`
     : `const snap = await snapshotDownload({ repo }); bytes = snap.files.reduce((a, f) => a + f.size, 0);`
 }
 const seconds = (performance.now() - t0) / 1000;${nodeReport}`,
 ];
 
-const hfPython = (repo: string, files: string[]) => [
+const hfPython = (repo: string, names: string[]) => [
   "-c",
   `import json, os, resource, time
 from huggingface_hub import hf_hub_download, snapshot_download
 t0 = time.perf_counter()
-if ${files.length === 1 ? "True" : "False"}:
-    paths = [hf_hub_download(${JSON.stringify(repo)}, ${JSON.stringify(files[0])})]
+if ${names.length === 1 ? "True" : "False"}:
+    paths = [hf_hub_download(${JSON.stringify(repo)}, ${JSON.stringify(names[0])})]
 else:
     d = snapshot_download(${JSON.stringify(repo)})
     paths = [os.path.join(d, f) for f in os.listdir(d)]
@@ -127,36 +175,123 @@ const seconds = (performance.now() - t0) / 1000;
 const bytes = readdirSync(dir).reduce((a, f) => a + statSync(join(dir, f)).size, 0);${nodeReport}`,
 ];
 
-const rows: { name: string; files: string; outcome: Outcome }[] = [];
-const run = async (name: string, files: string, command: string, args: string[]) => {
-  const outcome = await measure(command, args);
-  rows.push({ name, files, outcome });
-  console.log(`${name} (${files}): ${outcome.seconds.toFixed(2)} s`);
-};
+/**
+ * The ceiling of this machine and server: curl, 8 ranged GETs of one file in parallel, each into
+ * its own file, nothing verified or assembled. What aotihub does on top is the hashing, one file,
+ * the cache and its durability.
+ */
+const curlRanges = (repo: string, name: string) => [
+  "-c",
+  `import http.client, json, os, resource, subprocess, tempfile, time, urllib.parse
+size, n = ${FILE_BYTES}, ${CONNECTIONS}
+t0 = time.perf_counter()
+endpoint = urllib.parse.urlsplit(os.environ["HF_ENDPOINT"])
+api = http.client.HTTPConnection(endpoint.hostname, endpoint.port)
+api.request("HEAD", "/${repo}/resolve/main/${name}")
+location = api.getresponse().getheader("Location")
+out = tempfile.mkdtemp(dir=os.environ["HF_HOME"])
+parts = [subprocess.Popen(["curl", "-sf", "-o", os.path.join(out, str(i)), "-r", f"{i * size // n}-{(i + 1) * size // n - 1}", location]) for i in range(n)]
+assert all(p.wait() == 0 for p in parts)
+seconds = time.perf_counter() - t0
+u, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "bytes": sum(os.path.getsize(os.path.join(out, str(i))) for i in range(n)), "cpuSeconds": u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime, "peakRssMiB": c.ru_maxrss / 1024}))`,
+];
 
 const one = "1 x 256 MiB";
 const four = "4 x 256 MiB";
-await run("aotihub downloadFile", one, process.execPath, ours("bench/one", ["model.safetensors"]));
-await run("huggingface_hub hf_hub_download", one, python, hfPython("bench/one", ["model.safetensors"]));
-await run("aotihub snapshotDownload", four, process.execPath, ours("bench/four", []));
-await run("huggingface_hub snapshot_download", four, python, hfPython("bench/four", []));
-await run("@huggingface/hub snapshotDownload", four, process.execPath, hfJsSnapshot("bench/four"));
-await server.close();
-rmSync(root, { recursive: true, force: true });
+const clients: { name: string; files: string; command: string; args: string[] }[] = [
+  { name: "aotihub downloadFile", files: one, command: process.execPath, args: ours("bench/one", files.one) },
+  {
+    name: "huggingface_hub hf_hub_download",
+    files: one,
+    command: python,
+    args: hfPython("bench/one", files.one),
+  },
+  {
+    name: "aotihub snapshotDownload",
+    files: four,
+    command: process.execPath,
+    args: ours("bench/four", files.four),
+  },
+  {
+    name: "huggingface_hub snapshot_download",
+    files: four,
+    command: python,
+    args: hfPython("bench/four", files.four),
+  },
+  {
+    name: "@huggingface/hub snapshotDownload",
+    files: four,
+    command: process.execPath,
+    args: hfJsSnapshot("bench/four"),
+  },
+];
+const curlName = `curl, ${CONNECTIONS} ranged GETs into ${CONNECTIONS} files (unverified ceiling)`;
+if (spawnSync("curl", ["--version"]).status === 0)
+  clients.push({ name: curlName, files: one, command: python, args: curlRanges("bench/one", files.one[0]!) });
+else console.log("no curl on this machine: the unverified ceiling row is left out");
+const baseline = process.env.BENCH_BASELINE_DIST;
+if (baseline !== undefined) {
+  const label = process.env.BENCH_BASELINE_LABEL ?? "baseline";
+  clients.push(
+    {
+      name: `aotihub downloadFile (${label})`,
+      files: one,
+      command: process.execPath,
+      args: ours("bench/one", files.one, baseline),
+    },
+    {
+      name: `aotihub snapshotDownload (${label})`,
+      files: four,
+      command: process.execPath,
+      args: ours("bench/four", files.four, baseline),
+    },
+  );
+}
+const outcomes = new Map<string, Outcome[]>(clients.map((c) => [c.name, []]));
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const client of clients) {
+      const outcome = await measure(client.command, client.args);
+      outcomes.get(client.name)!.push(outcome);
+      console.log(
+        `round ${round}: ${client.name} (${client.files}): ${outcome.seconds.toFixed(2)} s, load ${outcome.load.toFixed(1)}`,
+      );
+    }
+  }
+} finally {
+  server.child.kill("SIGTERM");
+  rmSync(root, { recursive: true, force: true });
+}
 
-const oursOne = rows.find((r) => r.name === "aotihub downloadFile")!.outcome;
-const mbps = (o: Outcome) => o.bytes / o.seconds / 1e6;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const stat = (name: string, pick: (o: Outcome) => number | undefined) =>
+  median(outcomes.get(name)!.map((o) => pick(o) ?? Number.NaN));
+const seconds = (name: string) => stat(name, (o) => o.seconds);
+const mbps = (name: string) => stat(name, (o) => o.bytes / o.seconds / 1e6);
+const range = (name: string) => {
+  const all = outcomes.get(name)!.map((o) => o.seconds);
+  return `${Math.min(...all).toFixed(2)}-${Math.max(...all).toFixed(2)}`;
+};
+const loads = [...outcomes.values()].flat().map((o) => o.load);
+const capMBps = (CONNECTIONS * CAP) / 1e6;
+const oursOne = "aotihub downloadFile";
+const hfOne = "huggingface_hub hf_hub_download";
 const table = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? "?"} (${cpus().length} cores), the local Hub in the same machine: every CDN connection paced to ${CAP / 1e6} MB/s, ${LATENCY_MS} ms added to each answer. One fresh process and cache per client; time from the download call to its return.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? "?"} (${cpus().length} cores, shared: 1-minute load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the runs). The local Hub (\`aotihub serve --throttle ${CAP} --latency ${LATENCY_MS}\`) runs in its own process: every CDN connection paced to ${CAP / 1e6} MB/s, ${LATENCY_MS} ms added before each answer. One fresh process and cache per client; time from the download call to its return; ${ROUNDS} rounds, clients interleaved: medians (time range in brackets).`,
   "",
-  "| client | files | time | throughput | vs hf_hub_download (1 file) | CPU time | peak RSS |",
-  "| --- | --- | --- | --- | --- | --- | --- |",
-  ...rows.map(
-    ({ name, files, outcome: o }) =>
-      `| ${name} | ${files} | ${o.seconds.toFixed(2)} s | ${mbps(o).toFixed(0)} MB/s | ${files === one ? `${(rows.find((r) => r.name === "huggingface_hub hf_hub_download")!.outcome.seconds / o.seconds).toFixed(1)}x` : "-"} | ${o.cpuSeconds.toFixed(2)} s | ${o.peakRssMiB.toFixed(0)} MiB |`,
+  "| client | files | time | throughput | vs hf_hub_download (1 file) | client CPU time | peak RSS | server CPU time |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...clients.map(
+    ({ name, files: which }) =>
+      `| ${name} | ${which} | ${seconds(name).toFixed(2)} s (${range(name)}) | ${mbps(name).toFixed(0)} MB/s | ${which === one ? `${(seconds(hfOne) / seconds(name)).toFixed(1)}x` : "-"} | ${stat(name, (o) => o.cpuSeconds).toFixed(2)} s | ${stat(name, (o) => o.peakRssMiB).toFixed(0)} MiB | ${stat(name, (o) => o.serverCpuSeconds).toFixed(2)} s |`,
   ),
   "",
-  `aotihub's single file used at most 8 connections (its default): the cap allows ${((8 * CAP) / 1e6).toFixed(0)} MB/s, it reached ${mbps(oursOne).toFixed(0)} MB/s (${((100 * mbps(oursOne)) / ((8 * CAP) / 1e6)).toFixed(0)}% of it).`,
+  `aotihub's single file used at most ${CONNECTIONS} connections (its default \`maxConcurrency\`): the cap allows ${capMBps.toFixed(0)} MB/s, it reached ${mbps(oursOne).toFixed(0)} MB/s (${((100 * mbps(oursOne)) / capMBps).toFixed(0)}% of it)${outcomes.has(curlName) ? `; curl's ${CONNECTIONS} ranged GETs reached ${mbps(curlName).toFixed(0)} MB/s (${((100 * mbps(curlName)) / capMBps).toFixed(0)}%)` : ""}; one connection allows ${CAP / 1e6} MB/s, hf_hub_download reached ${mbps(hfOne).toFixed(0)} MB/s.`,
 ].join("\n");
 console.log(table);
 const doc = readFileSync(DOC, "utf8");

@@ -22,7 +22,7 @@ pack() {
   local esbuild
   esbuild="$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)"
   local entry
-  for entry in gpu-main load-compiled-gpu multi-gpu device-tensors-gpu; do
+  for entry in gpu-main load-compiled-gpu multi-gpu device-tensors-gpu standalone-gpu; do
     "$esbuild" "test/gpu/$entry.ts" --bundle --platform=node --format=esm --target=node20 \
       --tsconfig=tsconfig.json --outfile="$gpu/lib/$entry.mjs" \
       --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" --log-level=warning
@@ -102,9 +102,34 @@ device_multi() {
   node "$gpu/lib/multi-gpu.mjs" "$models/tiny-dit" "$out/multi-gpu.json" 2>&1 | tee "$out/suite.log"
 }
 
+# Only the standalone runtime (issue 13): the small models exported with runtime="standalone" for
+# CUDA, run by Node on the addon's own shim and the CUDA runtime wheel's libcudart, never libtorch.
+device_standalone() {
+  device_setup
+  local started=$SECONDS
+  "${export[@]}" --device cuda --out-root "$models" --io \
+    --spec test/models/standalone_mlp.py --spec test/models/standalone_bf16.py >"$out/compile-standalone.log" 2>&1 ||
+    { log "FAIL standalone compile (see compile-standalone.log)"; tail -20 "$out/compile-standalone.log" >&2; return 1; }
+  log "standalone compile took $((SECONDS - started)) s"
+  # The CUDA runtime torch's wheel depends on (nvidia-cuda-runtime), as a torch-free service installs it.
+  local cudart
+  cudart="$(python3 - <<'PY'
+import glob, importlib.util, os
+spec = importlib.util.find_spec("nvidia")
+roots = list(spec.submodule_search_locations) if spec else []
+hits = [p for r in roots for p in glob.glob(os.path.join(r, "**", "libcudart.so.1*"), recursive=True)]
+print(sorted(hits)[-1] if hits else "-")
+PY
+)"
+  log "libcudart: $cudart"
+  env -u LD_LIBRARY_PATH node "$gpu/lib/standalone-gpu.mjs" "$out/standalone-gpu.json" /tmp/aotihub-so "$cudart" \
+    "$models/standalone-mlp:b2:1e-5" "$models/standalone-bf16:b2:1e-2" 2>&1 | tee "$out/suite.log"
+}
+
 case "${1:-}" in
   pack) pack ;;
   device) device ;;
   device-multi) device_multi ;;
-  *) echo "usage: $0 pack|device|device-multi" >&2; exit 2 ;;
+  device-standalone) device_standalone ;;
+  *) echo "usage: $0 pack|device|device-multi|device-standalone" >&2; exit 2 ;;
 esac

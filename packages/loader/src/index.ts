@@ -90,4 +90,5 @@ export {
 export type { ProjectConfig } from "./project-config/project-config-schema.js";
 export { checkConventionFolder } from "./publish/check-convention-folder.js";
 export { type PublishParams, publishFolder } from "./publish/publish-folder.js";
+export type { RuntimeOption } from "./runtime/requested-runtime.js";
 export type { TrustReason } from "./trust/assert-trusted.js";

@@ -127,4 +127,27 @@ describe("aotihub resolve (built CLI)", () => {
     expect(stdout).toMatch(/^device: linux\/x86_64, CPU ISA /m);
     expect(stdout).toMatch(/bucket "[^"]+": aoti\//);
   });
+
+  it("--device cpu is this machine without its GPUs, never a file named cpu", async () => {
+    const cpuExample = join(root, "docs/examples/tiny-mlp-cpu/aotihub.json");
+    const { code, stdout, stderr } = await aotihub("resolve", "--manifest", cpuExample, "--device", "cpu");
+    expect(stderr).not.toContain("AOTIHUB_FILE_UNREADABLE");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^device: linux\/x86_64, CPU ISA [^,]+, no CUDA GPU, /m);
+    expect(stdout).toMatch(/^profile "[^"]+" \(cpu\)$/m);
+    // a CUDA-only manifest has nothing for it, even on a GPU machine: no silent CUDA choice
+    const flux = await aotihub(
+      "resolve",
+      "--manifest",
+      join(root, "docs/examples/flux-dit/aotihub.json"),
+      "--device",
+      "cpu",
+      "--json",
+    );
+    expect(flux.code).toBe(2);
+    const body = JSON.parse(flux.stdout);
+    expect(body.error.code).toBe("AOTIHUB_NO_COMPATIBLE_ARTIFACT");
+    expect(body.device.cuda).toBeNull();
+    expect(body.attempts.every((a: { accelerator: string }) => a.accelerator === "cpu")).toBe(true);
+  });
 });

@@ -198,6 +198,82 @@ describe("download failures keep the cache sound", () => {
     expectNothingCached();
   });
 
+  // A 206 for another range than the one asked: its Content-Range names other bytes. Whether the
+  // body matches that header (another range, well framed), has the asked length (so undici's retry
+  // interceptor finds Content-Length and Content-Range disagreeing and refuses it itself), or comes
+  // when undici resumes a cut body, the answer is the server's broken Range support, not an HTTP error.
+  type Answer = (res: ServerResponse, start: number, end: number, asked: string, resumed: boolean) => void;
+  const send = (res: ServerResponse, first: number, last: number, body: Buffer) => {
+    res.writeHead(206, {
+      "content-range": `bytes ${first}-${last}/${BIG.length}`,
+      "content-length": String(body.length),
+      etag: `"${BIG_SHA256}"`,
+    });
+    res.end(body);
+  };
+  it.each<[string, Answer, RegExp]>([
+    [
+      "another range, framed to match",
+      (res, start, end) => send(res, start + 1, end + 1, BIG.subarray(start + 1, end + 2)),
+      /expected: Content-Range: bytes (\d+)-(\d+)\/\d+\n {2}received: bytes (?!\1-\2\/)\d+-\d+\/\d+\n/,
+    ],
+    [
+      "the whole file, with a chunk-sized body",
+      (res, start, end) => send(res, 0, BIG.length - 1, BIG.subarray(start, end + 1)),
+      /expected: Content-Range: bytes \d+-\d+\/\d+\n {2}received: HTTP 206 whose Content-Length disagrees with its Content-Range, 6 times/,
+    ],
+    [
+      "another range when a cut body is resumed",
+      (res, start, end, _asked, resumed) => {
+        if (resumed) return send(res, start - 1, end, BIG.subarray(start - 1, end + 1));
+        // the first answer is right but stops half way: undici resumes it with Range + If-Match
+        res.writeHead(206, {
+          "content-range": `bytes ${start}-${end}/${BIG.length}`,
+          "content-length": String(end - start + 1),
+          etag: `"${BIG_SHA256}"`,
+        });
+        res.write(BIG.subarray(start, start + (end - start + 1) / 2), () => res.destroy());
+      },
+      /expected: Content-Range: bytes (\d+)-(\d+)\/\d+\n {2}received: bytes (?!\1-\2\/)\d+-\d+\/\d+, Content-Length \d+ \(HTTP 206: Content-Range mismatch\)/,
+    ],
+  ])("AOTIHUB_BAD_RANGE_RESPONSE: a 206 whose Content-Range is %s", async (_, answer, received) => {
+    const asked = new Set<string>();
+    const cdn = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const range = req.headers.range ?? "";
+      const [, from, to] = /^bytes=(\d+)-(\d+)$/.exec(range) ?? [];
+      const start = Number(from ?? 0);
+      const end = to === undefined ? BIG.length - 1 : Number(to);
+      answer(res, start, end, range, req.headers["if-match"] !== undefined);
+      asked.add(range);
+    });
+    await new Promise<void>((resolve) => cdn.listen(0, "127.0.0.1", resolve));
+    const cdnUrl = `http://127.0.0.1:${(cdn.address() as { port: number }).port}/${BIG_SHA256}`;
+    try {
+      hub.faults.inject({
+        ...RESOLVE,
+        method: "HEAD",
+        action: {
+          type: "status",
+          status: 302,
+          headers: {
+            "x-repo-commit": COMMIT,
+            "x-linked-etag": `"${BIG_SHA256}"`,
+            "x-linked-size": String(BIG.length),
+            etag: `"${BIG_SHA256}"`,
+            location: cdnUrl,
+          },
+        },
+      });
+      const error = await rejection(fetchFile(BIG_PATH));
+      expect(error.code, error.message).toBe("AOTIHUB_BAD_RANGE_RESPONSE");
+      expect(error.message).toContain(`answered a ranged download of ${cdnUrl} wrongly`);
+      expect(error.message).toMatch(received);
+      expectNothingCached();
+    } finally {
+      await new Promise((resolve) => cdn.close(resolve));
+    }
+  });
+
   it("AOTIHUB_INCOMPLETE_DOWNLOAD: a body that always ends cleanly but short; the partial file is kept and resumed", async () => {
     const path = BIG_PATH;
     const size = BIG.length;

@@ -152,7 +152,7 @@ describe("describeResolution and describeDevice, word for word", () => {
       throw new Error("resolved");
     })();
     expect(describeResolution(failed, device).split("\n")[2]).toBe('  bucket "8": no compatible artifact');
-    const empty: Resolution = { profile: "fp8", accelerator: "cuda", buckets: {} };
+    const empty: Resolution = { profile: "fp8", accelerator: "cuda", runtime: "libtorch", buckets: {} };
     expect(describeResolution(empty, device)).toBe(
       [
         "device: linux/x86_64, CPU ISA AVX2, no CUDA GPU, torch 2.11.0+cpu",

@@ -9,8 +9,12 @@ import {
   parseDeviceProfile,
 } from "@aotihub/registry";
 
-/** What `--device` accepts everywhere: "auto", a DeviceProfile as JSON, or @file / a file path. */
-export const DEVICE_OPTION_HELP = '"auto" (probe this machine), a JSON DeviceProfile, or @file';
+/**
+ * What `--device` accepts everywhere: "auto", "cpu", a DeviceProfile as JSON, or @file / a file
+ * path. The two words win over files of those names (`./cpu` or `@cpu` reads such a file).
+ */
+export const DEVICE_OPTION_HELP =
+  '"auto" (probe this machine), "cpu" (this machine without its GPUs), a JSON DeviceProfile, or @file';
 
 /** One device: this machine (its first GPU) for "auto", else the profile given. */
 export async function readDeviceOption(value: string): Promise<DeviceProfile> {
@@ -23,6 +27,8 @@ export async function readDeviceOption(value: string): Promise<DeviceProfile> {
  */
 export async function readDevicesOption(value: string, opts = { allGpus: true }): Promise<DeviceProfile[]> {
   if (value === "auto") return probeThisMachine(opts.allGpus);
+  // CPU artifacts on purpose, even on a GPU machine (as loadCompiled's device "cpu")
+  if (value === "cpu") return (await probeThisMachine(false)).map((profile) => ({ ...profile, cuda: null }));
   const text = value.trim().startsWith("{") ? value : await readText(value.replace(/^@/, ""));
   try {
     return [parseDeviceProfile(JSON.parse(text))];

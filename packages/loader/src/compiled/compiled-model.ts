@@ -1,5 +1,11 @@
 import type { DeviceTensor, LoadedModel, LoadStats, RunInput, RunOptions, Tensor } from "@aotihub/native";
-import { type Artifact, type DeviceProfile, describeResolution, type Resolution } from "@aotihub/registry";
+import {
+  type Artifact,
+  type DeviceProfile,
+  describeResolution,
+  type Resolution,
+  type RuntimeKind,
+} from "@aotihub/registry";
 import type { TrustReason } from "../trust/assert-trusted.js";
 
 const NAMED_BY: Record<Provenance["source"], string> = {
@@ -53,6 +59,11 @@ export class CompiledModel {
   /** "cpu" or "cuda:N". */
   get device(): string {
     return this.#native.device;
+  }
+
+  /** "libtorch", or "standalone" (the addon's own C shim: no libtorch in the process). */
+  get runtime(): RuntimeKind {
+    return this.#provenance.resolution.runtime;
   }
 
   get repo(): string {
@@ -115,7 +126,7 @@ export class CompiledModel {
     const head = [
       `${p.ref} -> ${p.repo}@${p.commit} (named by ${NAMED_BY[p.source]})`,
       `trusted because: ${p.trust === "lockfile" ? `pinned in ${p.lockfile}` : p.trust === "config" ? "listed in trustedRepos" : "trustRemoteCode: true"}`,
-      `profile ${p.profile} on ${this.device}`,
+      `profile ${p.profile} on ${this.device}, ${p.resolution.runtime} runtime`,
     ];
     return `${head.join("\n")}\n${describeResolution(p.resolution, p.deviceProfile)}`;
   }

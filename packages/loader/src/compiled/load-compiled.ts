@@ -1,5 +1,6 @@
 import path from "node:path";
-import { aotihubCacheDir, loadPackages } from "@aotihub/native";
+import { aotihubCacheDir, type LoadPackagesOptions, loadPackages } from "@aotihub/native";
+import type { Artifact, RuntimeKind } from "@aotihub/registry";
 import { HubClient } from "../hub/hub-client.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
@@ -8,6 +9,9 @@ import { fetchKernelLibraries } from "../model-files/fetch-kernel-libraries.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
+import { findCudaRuntime } from "../runtime/find-cuda-runtime.js";
+import { noteRuntimeLoaded, runningRuntime } from "../runtime/process-runtime.js";
+import { type RuntimeOption, requestedRuntime } from "../runtime/requested-runtime.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
@@ -30,6 +34,18 @@ export interface LoadCompiledOptions {
   hub?: HubConfig;
   /** libtorch to run with (see findTorch); default AOTIHUB_TORCH_DIR, then python3's torch. */
   torchDir?: string;
+  /**
+   * "auto" (default): libtorch builds where torch is found, standalone builds (no libtorch) where
+   * it is not; "standalone": only standalone builds, even where torch is installed (no libtorch is
+   * loaded); "libtorch": only libtorch builds. Default AOTIHUB_RUNTIME, then the config's
+   * `defaults.runtime`; "auto" keeps the runtime this process already runs models on.
+   */
+  runtime?: RuntimeOption;
+  /**
+   * The libcudart a standalone CUDA build uses. Default: the nvidia-cuda-runtime wheel of
+   * AOTIHUB_PYTHON or python3, then CUDA_HOME / CUDA_PATH / /usr/local/cuda, then the system's.
+   */
+  cudaRuntimeLibrary?: string;
   /** Open only the first variant now, the others on first use. */
   lazy?: boolean;
   /** Share loaded models in this process (default true): see `loadedModels`. */
@@ -71,9 +87,20 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
     opts.torchDir,
   );
-  const { resolution, chosen } = chooseArtifacts(plan, device.profile);
+  const runtime = requestedRuntime({
+    option: opts.runtime,
+    config: project.config.defaults.runtime,
+    running: runningRuntime(),
+  });
+  const { resolution, chosen } = chooseArtifacts(plan, device.profile, runtime);
 
-  const key = [plan.name.repo, plan.manifestFile.commit, resolution.profile, device.runtime].join("|");
+  const key = [
+    plan.name.repo,
+    plan.manifestFile.commit,
+    resolution.profile,
+    device.runtime,
+    resolution.runtime,
+  ].join("|");
   return loadedModels.getOrLoad(key, opts.reuse !== false, async (onDispose) => {
     const cacheRoot = aotihubCacheDir();
     // The kernels whose ops the artifacts call (kernels-community builds): the build that fits this
@@ -99,7 +126,8 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     });
     let native: Awaited<ReturnType<typeof loadPackages>>;
     try {
-      native = await loadPackages({
+      const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, opts);
+      const options: LoadPackagesOptions & NativeRuntimeOptions = {
         packages: chosen.map((a) => ({
           path: files.packages.get(a.path)!.snapshotPath,
           sha256: a.sha256,
@@ -113,7 +141,10 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         kernelLibraries,
         ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
         ...(opts.lazy !== undefined && { lazy: opts.lazy }),
-      });
+        ...runtimeOptions,
+      };
+      native = await loadPackages(options);
+      noteRuntimeLoaded(resolution.runtime);
     } catch (error) {
       await files.release();
       throw error;
@@ -140,4 +171,27 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       },
     );
   });
+}
+
+/** What `loadPackages` takes to pick its runtime (the standalone backend's part of its options). */
+interface NativeRuntimeOptions {
+  runtime: RuntimeKind;
+  cudaRuntimeLibrary?: string;
+}
+
+/**
+ * The runtime the chosen artifacts need, and for standalone CUDA builds the libcudart to load (the
+ * one of their CUDA major; a process holds one, so the first artifact's CUDA decides).
+ */
+async function nativeRuntimeOptions(
+  runtime: RuntimeKind,
+  chosen: Artifact[],
+  opts: LoadCompiledOptions,
+): Promise<NativeRuntimeOptions> {
+  if (runtime !== "standalone") return { runtime };
+  if (opts.cudaRuntimeLibrary !== undefined) return { runtime, cudaRuntimeLibrary: opts.cudaRuntimeLibrary };
+  const cuda = chosen.find((a) => a.target.device === "cuda")?.target;
+  if (cuda === undefined || cuda.device !== "cuda") return { runtime };
+  const library = await findCudaRuntime({ cuda: cuda.cuda });
+  return library === null ? { runtime } : { runtime, cudaRuntimeLibrary: library };
 }

@@ -14,6 +14,7 @@ import { EntryNotFoundError, HubNetworkError } from "../hub/hub-errors.js";
 import { COMMIT_SHA } from "../hub/hub-urls.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
+import type { ConnectionBudget } from "./connection-budget.js";
 import { type DownloadTuning, downloadBlob } from "./download-blob.js";
 
 export interface DownloadFileParams extends DownloadTuning {
@@ -53,7 +54,15 @@ export interface CachedFile {
  * or failing, answers from the cache. A read-only cache (AOTIHUB_CACHE_READ_ONLY) is only read:
  * no lock, no write, and a typed error where a download would be needed.
  */
-export async function downloadFile(params: DownloadFileParams): Promise<CachedFile> {
+export function downloadFile(params: DownloadFileParams): Promise<CachedFile> {
+  return downloadFileSharing(params, undefined);
+}
+
+/** `downloadFile`, its CDN connections taken from a budget shared with the other files of a snapshot. */
+export async function downloadFileSharing(
+  params: DownloadFileParams,
+  connections: ConnectionBudget | undefined,
+): Promise<CachedFile> {
   const config = params.config ?? readHubConfig();
   const layout = new CacheLayout(config.cacheDir);
   const { repo, path } = params;
@@ -127,6 +136,7 @@ export async function downloadFile(params: DownloadFileParams): Promise<CachedFi
           parallelThreshold: params.parallelThreshold,
           chunkSize: params.chunkSize,
           maxConcurrency: params.maxConcurrency,
+          connections,
         });
         fetchedBytes = result.fetchedBytes;
       }

@@ -10,8 +10,9 @@ import { HubClient } from "../hub/hub-client.js";
 import { HubNetworkError } from "../hub/hub-errors.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import type { ProgressListener } from "../progress/progress-event.js";
-import type { DownloadTuning } from "./download-blob.js";
-import { type CachedFile, downloadFile } from "./download-file.js";
+import { ConnectionBudget } from "./connection-budget.js";
+import { DEFAULT_MAX_CONCURRENCY, type DownloadTuning } from "./download-blob.js";
+import { type CachedFile, downloadFile, downloadFileSharing } from "./download-file.js";
 import { runPool } from "./run-pool.js";
 
 export interface SnapshotDownloadParams extends DownloadTuning {
@@ -65,8 +66,10 @@ export async function snapshotDownload(params: SnapshotDownloadParams): Promise<
     throw error;
   }
   const chosen = listing.filter((file) => wanted(file.path));
+  // one CDN connection budget for the whole snapshot, as large as one file's own
+  const connections = new ConnectionBudget(params.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
   const files = await runPool(chosen, params.concurrency ?? 8, (file) =>
-    downloadFile({ ...params, revision: commit, path: file.path, config, client }),
+    downloadFileSharing({ ...params, revision: commit, path: file.path, config, client }, connections),
   );
   if (!config.readOnlyCache) await writeRef(layout, repo, revision, commit);
   return { repo, commit, folder: layout.snapshotDir(repo, commit), files };

@@ -1,18 +1,23 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { Artifact, Manifest } from "@aotihub/registry";
+import { type Artifact, artifactRuntime, type Manifest } from "@aotihub/registry";
 import type { CachedFile } from "../download/download-file.js";
 import type { PinnedFile, PinnedKernel, PinnedModel, PinnedProfile } from "../lockfile/lockfile-schema.js";
 import { kernelRefsOf } from "./fetch-kernel-builds.js";
 
-/** The key of a target in the lockfile: what kind of machine an artifact is for, in one string. */
+/**
+ * The key of a target in the lockfile: what kind of machine an artifact is for, in one string. A
+ * standalone build is another target than the libtorch build of the same machine (both may be
+ * published for one bucket); libtorch keys keep the form they had before runtimes existed.
+ */
 export function targetKey(artifact: Artifact): string {
   const t = artifact.target;
   const platform = `${t.os}-${t.machine}`;
+  const runtime = artifactRuntime(artifact) === "standalone" ? "-standalone" : "";
   if (t.device === "cpu")
-    return `cpu-${platform}-${[...t.cpuIsa].sort().join("+") || "generic"}-torch${t.torch}`;
+    return `cpu-${platform}-${[...t.cpuIsa].sort().join("+") || "generic"}-torch${t.torch}${runtime}`;
   const arch = [...t.sass.map((s) => `sm${s}`), ...(t.ptx ? [`ptx${t.ptx}`] : [])].join("+");
-  return `cuda${t.cuda}-${arch}-${platform}-torch${t.torch}`;
+  return `cuda${t.cuda}-${arch}-${platform}-torch${t.torch}${runtime}`;
 }
 
 export interface PinModelInputs {

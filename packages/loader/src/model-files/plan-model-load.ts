@@ -3,11 +3,13 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type Artifact,
+  bucketsInOrder,
   type DeviceProfile,
   type Manifest,
   parseManifest,
   parseRepoId,
   type Resolution,
+  type RuntimeKind,
   resolveArtifacts,
 } from "@aotihub/registry";
 import { type CachedFile, downloadFile } from "../download/download-file.js";
@@ -119,17 +121,21 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
   };
 }
 
-/** The registry's choice for a device, and the artifacts it chose (one per available bucket). */
+/**
+ * The registry's choice for a device, and the artifacts it chose (one per available bucket), all of
+ * one runtime: `runtime` when asked, else the registry's preference.
+ */
 export function chooseArtifacts(
   plan: ModelPlan,
   device: DeviceProfile,
+  runtime?: RuntimeKind,
 ): { resolution: Resolution; chosen: Artifact[] } {
-  const resolution = resolveArtifacts(
-    plan.manifest,
-    device,
-    plan.profiles.length > 0 ? { profile: plan.profiles } : {},
-  );
-  const chosen = Object.values(resolution.buckets).flatMap((b) => (b.chosen ? [b.chosen] : []));
+  const resolution = resolveArtifacts(plan.manifest, device, {
+    ...(plan.profiles.length > 0 && { profile: plan.profiles }),
+    ...(runtime !== undefined && { runtime }),
+  });
+  // in the registry's bucket order: the runtime tries variants in this order and opens the first
+  const chosen = bucketsInOrder(resolution).flatMap(([, b]) => (b.chosen ? [b.chosen] : []));
   if (plan.locked) assertChosenArePinned(plan, resolution.profile, chosen);
   return { resolution, chosen };
 }

@@ -1,5 +1,5 @@
 import { aotihubCacheDir } from "@aotihub/native";
-import type { Artifact, DeviceProfile } from "@aotihub/registry";
+import type { Artifact, DeviceProfile, RuntimeKind } from "@aotihub/registry";
 import { type CachedFile, cachedSha256 } from "../download/download-file.js";
 import { HubClient } from "../hub/hub-client.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
@@ -43,6 +43,8 @@ export interface PrefetchParams {
   devices?: DeviceProfile[];
   /** Everything in the manifest (of the requested profiles) and every kernel build: for images. */
   allVariants?: boolean;
+  /** Only artifacts of this runtime (default: the registry's preference for each device). */
+  runtime?: RuntimeKind | undefined;
   /** aotihub.config.json; default: found from the working directory. */
   project?: LoadedProjectConfig;
   /** A lockfile to honour, or false; default the project's. */
@@ -94,7 +96,7 @@ export async function prefetch(
         );
     } else {
       for (const device of devices) {
-        const { resolution, chosen } = chooseArtifacts(plan, device);
+        const { resolution, chosen } = chooseArtifacts(plan, device, params.runtime);
         add(resolution.profile, chosen);
       }
     }

@@ -35,6 +35,8 @@ export const projectConfigSchema = z
       .object({
         device: z.string().optional(),
         profile: z.union([z.string(), z.array(z.string()).nonempty()]).optional(),
+        /** "auto" (default), "libtorch" or "standalone": see loadCompiled's `runtime` option. */
+        runtime: z.enum(["auto", "libtorch", "standalone"]).optional(),
       })
       .strict()
       .default({}),

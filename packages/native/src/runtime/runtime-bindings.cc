@@ -8,9 +8,12 @@
 #include "../common/promise-worker.h"
 #include <cstring>
 
+#include "cpu-run-thread.h"
 #include "device-tensor.h"
 #include "../kernels/kernel-bindings.h"
 #include "model-container.h"
+#include "omp-single-thread-scope.h"
+#include "run-completions.h"
 #include "weight-store.h"
 
 namespace aotihub {
@@ -301,6 +304,55 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
       });
 }
 
+// A CPU run on the process's run thread: made on the JS thread, run there, settled back here. The
+// container and the inputs die on the JS thread too (in Settle's owner), never on the run thread.
+struct CpuRun final : Completion {
+  CpuRun(Napi::Env env, std::shared_ptr<ModelContainer> c, std::vector<RunInput> in, bool keep)
+      : deferred(Napi::Promise::Deferred::New(env)), container(std::move(c)), inputs(std::move(in)),
+        keepOnDevice(keep) {}
+
+  // Run thread.
+  void Execute() noexcept {
+    try {
+      results = container->Run(inputs, keepOnDevice);
+    } catch (const NativeError& e) {
+      code = e.code();
+      message = e.what();
+    } catch (const std::exception& e) {
+      code = "NATIVE_FAILURE";
+      message = e.what();
+    } catch (...) {
+      code = "NATIVE_FAILURE";
+      message = "unknown native exception";
+    }
+  }
+
+  // JS thread: the same resolution and the same error shape as a PromiseWorker's.
+  void Settle(Napi::Env env) override {
+    if (!code.empty()) {
+      deferred.Reject(ToJsError(env, code, message).Value());
+      return;
+    }
+    try {
+      deferred.Resolve(OutputsToJs(env, results));
+    } catch (const Napi::Error& e) {
+      deferred.Reject(e.Value());
+    } catch (const std::exception& e) {
+      deferred.Reject(ToJsError(env, "NATIVE_FAILURE", e.what()).Value());
+    }
+  }
+
+  Napi::Promise::Deferred deferred;
+  std::shared_ptr<ModelContainer> container;
+  std::vector<RunInput> inputs;
+  bool keepOnDevice;
+  std::vector<RunOutput> results;
+  std::string code;
+  std::string message;
+};
+
+// CUDA runs keep libuv's pool (each container has its own stream there); CPU runs go to the one
+// CPU run thread (cpu-run-thread.h says why).
 Napi::Value RunContainer(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   std::shared_ptr<ModelContainer> container;
@@ -311,20 +363,36 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
     inputs = CaptureInputs(*container, info[1]);
     return 0;
   });
+  if (!container->device().cuda) {
+    auto* completions = static_cast<RunCompletions*>(info.Data());
+    auto* run = new CpuRun(env, std::move(container), std::move(inputs), keepOnDevice);
+    auto promise = run->deferred.Promise();
+    completions->Begin(env);
+    CpuRunThread::Instance().Post([run, completions] {
+      run->Execute();
+      if (!completions->Deliver(run)) delete run;  // the environment is gone: nobody awaits it
+    });
+    return promise;
+  }
   auto results = std::make_shared<std::vector<RunOutput>>();
   return PromiseWorker::Start(
       env, [=] { *results = container->Run(inputs, keepOnDevice); },
       [results](Napi::Env env) -> Napi::Value { return OutputsToJs(env, *results); });
 }
 
-// The same run on the calling (JS) thread: no hop to the libuv pool and back, and one OpenMP team
-// (the main thread's) instead of one per pool thread. For small models, where the hop dominates.
+// The same run on the calling (JS) thread: no hop to another thread and back. For small models,
+// where the hop dominates; on the CPU it runs single-threaded (omp-single-thread-scope.h says why).
 Napi::Value RunContainerSync(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   return Guard(env, [&]() -> Napi::Value {
     auto container = Unbox<ModelContainer>(info[0], "model variant");
     auto inputs = CaptureInputs(*container, info[1]);
-    auto results = container->Run(inputs, info[2].ToBoolean());
+    std::vector<RunOutput> results;
+    {
+      // A CPU run here uses one OpenMP thread, so the process keeps one team: the run thread's.
+      OmpSingleThreadScope single(!container->device().cuda);
+      results = container->Run(inputs, info[2].ToBoolean());
+    }
     return OutputsToJs(env, results);
   });
 }
@@ -447,7 +515,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("addonPath", Napi::Function::New(env, AddonPathJs));
   exports.Set("createWeightStore", Napi::Function::New(env, CreateWeightStore));
   exports.Set("openContainer", Napi::Function::New(env, OpenContainer));
-  exports.Set("runContainer", Napi::Function::New(env, RunContainer));
+  exports.Set("runContainer", Napi::Function::New(env, RunContainer, "runContainer", RunCompletions::Create(env)));
   exports.Set("runContainerSync", Napi::Function::New(env, RunContainerSync));
   exports.Set("uploadTensor", Napi::Function::New(env, UploadTensor));
   exports.Set("downloadTensor", Napi::Function::New(env, DownloadTensor));

@@ -13,13 +13,16 @@ export function torchReleaseVersion(version: string): string | null {
 
 /**
  * Rule: the runtime torch satisfies the artifact's range (the `.so` calls libtorch's C shim of
- * that torch), and a CUDA artifact needs a CUDA build of torch.
+ * that torch), and a CUDA artifact needs a CUDA build of torch. For libtorch artifacts only: a
+ * standalone artifact links no libtorch.
  */
 export function checkTorch(artifact: Artifact, device: DeviceProfile): string[] {
   const range = artifact.target.torch;
   const torch = device.torch;
   if (torch === null || torch === undefined) {
-    return [`needs torch ${range}; no torch was found on this machine (install torch ${range})`];
+    return [
+      `needs torch ${range}; no torch was found on this machine (install torch ${range}, or use a standalone build of this model, which needs no torch)`,
+    ];
   }
   const reasons: string[] = [];
   const release = torchReleaseVersion(torch.version);

@@ -1,10 +1,12 @@
 import type { DeviceProfile } from "../device/device-profile.js";
-import type { Artifact, Profile } from "../manifest/manifest-schema.js";
+import { artifactRuntime } from "../manifest/artifact-runtime.js";
+import type { Artifact, Profile, RuntimeKind } from "../manifest/manifest-schema.js";
 import { checkArchitecture } from "./check-architecture.js";
 import { checkCpuIsa, cpuIsaCount } from "./check-cpu-isa.js";
 import { checkCudaDriver } from "./check-cuda-driver.js";
 import { checkPlatform } from "./check-platform.js";
 import { checkProfileRequirements } from "./check-profile-requirements.js";
+import { checkRuntime } from "./check-runtime.js";
 import { checkTorch } from "./check-torch.js";
 import { parseVersionNumbers } from "./version-numbers.js";
 
@@ -16,14 +18,24 @@ export interface ArtifactEvaluation {
   reasons: string[];
   /** Lower sorts first among compatible artifacts of one bucket (the path breaks ties). */
   rank: number[];
+  /**
+   * True when the only failing rule is that no torch was found for a libtorch artifact: installing
+   * torch would make it run here (the cue for `TorchRequiredError`).
+   */
+  onlyTorchMissing: boolean;
 }
 
-/** Runs every rule that applies to one artifact on one device, collecting all failures. */
+/**
+ * Runs every rule that applies to one artifact on one device, collecting all failures. `runtime`
+ * is the runtime the caller asked for (undefined: either). A standalone artifact links no libtorch,
+ * so torch's presence and version do not concern it; every other rule does.
+ */
 export function evaluateArtifact(
   artifact: Artifact,
   profile: Profile,
   device: DeviceProfile,
   accelerator: Accelerator,
+  runtime?: RuntimeKind,
 ): ArtifactEvaluation {
   const target = artifact.target;
   if (target.device !== accelerator) {
@@ -31,7 +43,7 @@ export function evaluateArtifact(
       target.device === "cpu"
         ? "built for CPU; CUDA artifacts were asked for (resolve with accelerator cpu to allow CPU builds)"
         : "built for CUDA GPUs; CPU artifacts were asked for (resolve with accelerator cuda on a GPU machine)";
-    return { ok: false, reasons: [reason], rank: [] };
+    return { ok: false, reasons: [reason], rank: [], onlyTorchMissing: false };
   }
 
   const reasons = [...checkPlatform(artifact, device)];
@@ -50,6 +62,13 @@ export function evaluateArtifact(
     // The most specialised CPU build the machine can run.
     rank = [-cpuIsaCount(target)];
   }
-  reasons.push(...checkTorch(artifact, device));
-  return { ok: reasons.length === 0, reasons, rank };
+  const runtimeReasons = checkRuntime(artifact, runtime);
+  reasons.push(...runtimeReasons);
+  let onlyTorchMissing = false;
+  if (runtimeReasons.length === 0 && artifactRuntime(artifact) === "libtorch") {
+    const torchReasons = checkTorch(artifact, device);
+    onlyTorchMissing = reasons.length === 0 && torchReasons.length > 0 && !device.torch;
+    reasons.push(...torchReasons);
+  }
+  return { ok: reasons.length === 0, reasons, rank, onlyTorchMissing };
 }

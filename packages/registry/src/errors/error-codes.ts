@@ -61,6 +61,14 @@ export const ERROR_CODES = {
     summary: "no bucket of any requested profile can run on this device",
     fix: "read the reasons listed: update the driver or torch, or pick another profile or device",
   },
+  AOTIHUB_TORCH_REQUIRED: {
+    summary: "the builds that fit this device link libtorch, and no torch was found (nor a standalone build)",
+    fix: "install the torch named (or set AOTIHUB_TORCH_DIR), or use a standalone build of the model",
+  },
+  AOTIHUB_RUNTIME_INVALID: {
+    summary: 'the runtime asked for (option, AOTIHUB_RUNTIME) is not "auto", "libtorch" or "standalone"',
+    fix: "use one of those three, or leave it unset",
+  },
   AOTIHUB_PROFILE_UNKNOWN: {
     summary: "the profile asked for is not in the manifest",
     fix: "use one of the listed profiles",

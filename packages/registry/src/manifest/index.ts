@@ -1,3 +1,4 @@
+export { artifactRuntime } from "./artifact-runtime.js";
 export { type Alias, type AliasIndex, INDEX_FORMAT } from "./index-schema.js";
 export { formatJsonPath, ManifestError, type ManifestProblem } from "./manifest-error.js";
 export {
@@ -11,6 +12,8 @@ export {
   MANIFEST_FORMAT,
   type Manifest,
   type Profile,
+  type RuntimeKind,
+  runtimeKindSchema,
   type WeightSet,
 } from "./manifest-schema.js";
 export { parseIndex } from "./parse-index.js";

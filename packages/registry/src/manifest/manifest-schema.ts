@@ -114,6 +114,15 @@ export const kernelRefSchema = z
     error: "expected exactly one of version (branch vN) or revision",
   });
 
+/**
+ * What an artifact's compiled code links against: "libtorch" (AOTI's default: the `.so` needs the
+ * torch it was compiled with) or "standalone" (compiled with `aot_inductor.link_libtorch=False`: the
+ * `.so` needs no libtorch, the addon provides the C shim it calls). Absent means "libtorch".
+ */
+export const runtimeKindSchema = z.enum(["libtorch", "standalone"], {
+  error: (issue) => `expected runtime "libtorch" or "standalone" but received ${JSON.stringify(issue.input)}`,
+});
+
 export const artifactSchema = z.object({
   path: repoPathSchema,
   sha256: sha256Schema,
@@ -122,6 +131,8 @@ export const artifactSchema = z.object({
   bucket: bucketSchema,
   target: targetSchema,
   kernels: z.array(kernelRefSchema).default([]),
+  /** The runtime the compiled code needs; absent is "libtorch" (read it with `artifactRuntime`). */
+  runtime: runtimeKindSchema.optional(),
   /**
    * A weight set holding this artifact's own constants: those that differ from the profile's shared
    * set for this bucket (same name, other value, shape or dtype). Bound over the shared ones.
@@ -167,5 +178,6 @@ export type ArtifactTarget = z.infer<typeof targetSchema>;
 export type CudaTarget = z.infer<typeof cudaTargetSchema>;
 export type CpuTarget = z.infer<typeof cpuTargetSchema>;
 export type KernelRef = z.infer<typeof kernelRefSchema>;
+export type RuntimeKind = z.infer<typeof runtimeKindSchema>;
 export type Profile = z.infer<typeof profileSchema>;
 export type WeightSet = z.infer<typeof weightSetSchema>;

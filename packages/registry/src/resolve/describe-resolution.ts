@@ -1,6 +1,8 @@
 import { archName, parseCudaArch } from "../compat/cuda-arch.js";
 import type { DeviceProfile } from "../device/device-profile.js";
+import { artifactRuntime } from "../manifest/artifact-runtime.js";
 import type { Artifact } from "../manifest/manifest-schema.js";
+import { bucketsInOrder } from "./bucket-order.js";
 import type { Resolution } from "./resolution.js";
 
 /**
@@ -10,12 +12,12 @@ import type { Resolution } from "./resolution.js";
 export function describeResolution(resolution: Resolution, device: DeviceProfile): string {
   const lines = [
     `device: ${describeDevice(device)}`,
-    `profile "${resolution.profile}" (${resolution.accelerator})`,
+    // libtorch is the default runtime: named only when it is the other one
+    `profile "${resolution.profile}" (${resolution.accelerator}${resolution.runtime === "standalone" ? ", standalone runtime" : ""})`,
   ];
-  const names = Object.keys(resolution.buckets);
-  if (names.length === 0) lines.push("  no artifacts in this profile");
-  for (const name of names) {
-    const bucket = resolution.buckets[name]!;
+  const buckets = bucketsInOrder(resolution);
+  if (buckets.length === 0) lines.push("  no artifacts in this profile");
+  for (const [name, bucket] of buckets) {
     lines.push(
       bucket.chosen === null
         ? `  bucket "${name}": no compatible artifact`
@@ -51,13 +53,15 @@ export function describeDevice(device: DeviceProfile): string {
 
 function describeTarget(artifact: Artifact): string {
   const target = artifact.target;
+  const runtime =
+    artifactRuntime(artifact) === "standalone" ? "standalone (no libtorch)" : `torch ${target.torch}`;
   if (target.device === "cpu") {
-    return `cpu ${target.cpuIsa.join(" ") || "no vector ISA"}, torch ${target.torch}`;
+    return `cpu ${target.cpuIsa.join(" ") || "no vector ISA"}, ${runtime}`;
   }
   const archs = target.sass.map((text) => {
     const arch = parseCudaArch(text);
     return arch === null ? text : archName(arch);
   });
   if (target.ptx !== null) archs.push(`PTX ${target.ptx}`);
-  return `${archs.join(" ")}, CUDA ${target.cuda}, torch ${target.torch}`;
+  return `${archs.join(" ")}, CUDA ${target.cuda}, ${runtime}`;
 }

@@ -1,5 +1,5 @@
 import type { Accelerator } from "../compat/evaluate-artifact.js";
-import type { Artifact } from "../manifest/manifest-schema.js";
+import type { Artifact, RuntimeKind } from "../manifest/manifest-schema.js";
 
 /** One artifact of a bucket with the verdict of every rule on this device. */
 export interface Candidate {
@@ -19,6 +19,9 @@ export interface BucketResolution {
 export interface Resolution {
   profile: string;
   accelerator: Accelerator;
+  /** The runtime every chosen artifact needs: a process runs one, so a profile resolves to one. */
+  runtime: RuntimeKind;
+  /** By bucket name. A JS object lists integer-like names first: iterate `bucketsInOrder(resolution)`. */
   buckets: Record<string, BucketResolution>;
 }
 
@@ -27,4 +30,9 @@ export interface ResolveOptions {
   profile?: string | string[];
   /** Default: "cuda" when the device has a CUDA GPU, else "cpu". A GPU machine never silently falls back to CPU builds. */
   accelerator?: Accelerator;
+  /**
+   * Only artifacts of this runtime. Default: "libtorch" builds where torch is found and one fits,
+   * else "standalone" builds (those need no torch). A device with no torch never gets a libtorch build.
+   */
+  runtime?: RuntimeKind;
 }

@@ -1,15 +1,20 @@
+import { otherRuntimeReason } from "../compat/check-runtime.js";
 import { type Accelerator, evaluateArtifact } from "../compat/evaluate-artifact.js";
 import type { DeviceProfile } from "../device/device-profile.js";
 import { AotihubError } from "../errors/aotihub-error.js";
-import type { Manifest } from "../manifest/manifest-schema.js";
+import { artifactRuntime } from "../manifest/artifact-runtime.js";
+import type { Manifest, RuntimeKind } from "../manifest/manifest-schema.js";
+import { compareBucketNames } from "./bucket-order.js";
 import { compareCandidates, type RankedCandidate } from "./compare-candidates.js";
 import { NoCompatibleArtifactError } from "./no-compatible-artifact-error.js";
 import type { BucketResolution, Resolution, ResolveOptions } from "./resolution.js";
+import { TorchRequiredError } from "./torch-required-error.js";
 
 /**
  * Picks, for each bucket of the first profile that can run here, the best artifact for `device`,
  * and explains every rejection. Throws `NoCompatibleArtifactError` only when no bucket of any
- * requested profile is available. Pure and deterministic: the order of `manifest.artifacts` does
+ * requested profile is available (`TorchRequiredError` when installing torch would make a libtorch
+ * build available). Each profile resolves to one runtime (see `ResolveOptions.runtime`). Pure and deterministic: the order of `manifest.artifacts` does
  * not change the answer.
  */
 export function resolveArtifacts(
@@ -21,11 +26,21 @@ export function resolveArtifacts(
   const accelerator: Accelerator =
     options.accelerator ?? (device.cuda === null || device.cuda === undefined ? "cpu" : "cuda");
   const attempts: Resolution[] = [];
+  const torchRanges = new Set<string>();
   for (const profile of profiles) {
-    const resolution = resolveProfile(manifest, device, profile, accelerator);
+    const { resolution, torchWouldServe } = resolveProfile(
+      manifest,
+      device,
+      profile,
+      accelerator,
+      options.runtime,
+    );
     if (Object.values(resolution.buckets).some((bucket) => bucket.chosen !== null)) return resolution;
     attempts.push(resolution);
+    for (const range of torchWouldServe) torchRanges.add(range);
   }
+  if (torchRanges.size > 0)
+    throw new TorchRequiredError(manifest.name, device, attempts, [...torchRanges].sort());
   throw new NoCompatibleArtifactError(manifest.name, device, attempts);
 }
 
@@ -53,15 +68,33 @@ function resolveProfile(
   device: DeviceProfile,
   profileName: string,
   accelerator: Accelerator,
-): Resolution {
+  asked: RuntimeKind | undefined,
+): { resolution: Resolution; torchWouldServe: string[] } {
   const profile = manifest.profiles[profileName]!;
-  const byBucket = new Map<string, RankedCandidate[]>();
+  const evaluated: RankedCandidate[] = [];
+  const torchWouldServe: string[] = [];
   for (const artifact of manifest.artifacts) {
     if (artifact.profile !== profileName) continue;
-    const evaluation = evaluateArtifact(artifact, profile, device, accelerator);
-    const list = byBucket.get(artifact.bucket.name) ?? [];
-    list.push({ artifact, ...evaluation });
-    byBucket.set(artifact.bucket.name, list);
+    const { onlyTorchMissing, ...evaluation } = evaluateArtifact(
+      artifact,
+      profile,
+      device,
+      accelerator,
+      asked,
+    );
+    if (onlyTorchMissing) torchWouldServe.push(artifact.target.torch);
+    evaluated.push({ artifact, ...evaluation });
+  }
+  const runtime = asked ?? preferredRuntime(evaluated, device);
+  const byBucket = new Map<string, RankedCandidate[]>();
+  for (const candidate of evaluated) {
+    const usable =
+      candidate.ok && artifactRuntime(candidate.artifact) !== runtime
+        ? { ...candidate, ok: false, reasons: [otherRuntimeReason(candidate.artifact, runtime, device)] }
+        : candidate;
+    const list = byBucket.get(candidate.artifact.bucket.name) ?? [];
+    list.push(usable);
+    byBucket.set(candidate.artifact.bucket.name, list);
   }
   const buckets: Record<string, BucketResolution> = {};
   for (const name of [...byBucket.keys()].sort(compareBucketNames)) {
@@ -72,11 +105,17 @@ function resolveProfile(
       candidates: ranked.map(({ artifact, ok, reasons }) => ({ artifact, ok, reasons })),
     };
   }
-  return { profile: profileName, accelerator, buckets };
+  return { resolution: { profile: profileName, accelerator, runtime, buckets }, torchWouldServe };
 }
 
-/** "256" < "512" < "1024": bucket names are often sizes. Fixed locale, then code units, so no ties. */
-const numericOrder = new Intl.Collator("en", { numeric: true });
-function compareBucketNames(a: string, b: string): number {
-  return numericOrder.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * libtorch where one of the profile's libtorch builds runs here (torch was found and fits): the
+ * build its publisher tested with torch's own kernels. Else standalone, which needs no torch.
+ */
+function preferredRuntime(candidates: RankedCandidate[], device: DeviceProfile): RuntimeKind {
+  const runs = (runtime: RuntimeKind) =>
+    candidates.some((c) => c.ok && artifactRuntime(c.artifact) === runtime);
+  if (runs("libtorch")) return "libtorch";
+  if (runs("standalone")) return "standalone";
+  return device.torch ? "libtorch" : "standalone";
 }

@@ -4,8 +4,17 @@ import { emptyLockfile, readLockfile, writeLockfile } from "../../lockfile/read-
 import { pinPrefetched } from "../../prefetch/pin-prefetched.js";
 import { prefetch } from "../../prefetch/prefetch.js";
 import { loadProjectConfig } from "../../project-config/load-project-config.js";
+import { requestedRuntime } from "../../runtime/requested-runtime.js";
 import { DEVICE_OPTION_HELP, readDevicesOption } from "../device-option.js";
+import { runtimeOption } from "../runtime-option.js";
 import type { RegisterCommand } from "./index.js";
+
+interface LockFlags {
+  device: string;
+  allVariants?: boolean;
+  runtime?: string;
+  json?: boolean;
+}
 
 /**
  * `aotihub lock <ref...>`: resolve each ref anew (ignoring the current pins), fetch what the
@@ -21,14 +30,16 @@ export const registerLock: RegisterCommand = (program) => {
     .argument("<ref...>", "alias or org/name[:profile][@revision]")
     .option("--device <device>", `${DEVICE_OPTION_HELP}; picks the profile to pin`, "auto")
     .option("--all-variants", "pin every profile of the manifest (downloads everything)")
+    .addOption(runtimeOption())
     .option("--json", "print the entries written")
-    .action(async (refs: string[], flags: { device: string; allVariants?: boolean; json?: boolean }) => {
+    .action(async (refs: string[], flags: LockFlags) => {
       const project = loadProjectConfig();
       const hub = readHubConfig();
       const result = await prefetch({
         refs,
         devices: flags.allVariants ? [] : await readDevicesOption(flags.device),
         allVariants: flags.allVariants === true,
+        runtime: requestedRuntime({ option: flags.runtime, config: project.config.defaults.runtime }),
         project,
         lockfile: false,
         config: hub,

@@ -4,8 +4,10 @@ import { emptyLockfile, readLockfile, writeLockfile } from "../../lockfile/read-
 import { pinPrefetched } from "../../prefetch/pin-prefetched.js";
 import { prefetch } from "../../prefetch/prefetch.js";
 import { loadProjectConfig } from "../../project-config/load-project-config.js";
+import { requestedRuntime } from "../../runtime/requested-runtime.js";
 import { createCliProgress } from "../cli-progress.js";
 import { DEVICE_OPTION_HELP, readDevicesOption } from "../device-option.js";
+import { runtimeOption } from "../runtime-option.js";
 import type { RegisterCommand } from "./index.js";
 
 interface PrefetchFlags {
@@ -13,6 +15,7 @@ interface PrefetchFlags {
   allVariants?: boolean;
   json?: boolean;
   lock?: boolean;
+  runtime?: string;
 }
 
 /** `aotihub prefetch <ref...>`: what this (or the given) device needs, into the cache. */
@@ -25,6 +28,7 @@ export const registerPrefetch: RegisterCommand = (program) => {
     .argument("<ref...>", "alias or org/name[:profile][@revision]")
     .option("--device <device>", `${DEVICE_OPTION_HELP}; "auto" covers every GPU of this machine`, "auto")
     .option("--all-variants", "everything in the manifest and every kernel build (image builds)")
+    .addOption(runtimeOption())
     .option("--lock", "pin what was fetched in aotihub.lock (every target of the fetched profiles)")
     .option("--json", "print { files: [{ repo, path, commit, blob, size, sha256 }] }")
     .action(async (refs: string[], flags: PrefetchFlags) => {
@@ -39,6 +43,7 @@ export const registerPrefetch: RegisterCommand = (program) => {
           refs,
           devices,
           allVariants: flags.allVariants === true,
+          runtime: requestedRuntime({ option: flags.runtime, config: project.config.defaults.runtime }),
           project,
           // --lock pins anew: resolve each ref's revision instead of honouring its current pin.
           ...(flags.lock ? { lockfile: false as const } : {}),

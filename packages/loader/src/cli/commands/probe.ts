@@ -32,5 +32,11 @@ export const registerProbe: RegisterCommand = (program) => {
           ? `torch: not found\n${torch}\n`
           : `torch ${torch.fullVersion} at ${torch.dir}\n`,
       );
+      // what `runtime: "auto"` will do here (docs/loadcompiled.md, choosing the runtime)
+      process.stdout.write(
+        typeof torch === "string"
+          ? "runtime: standalone builds only (no torch here: libtorch builds cannot run)\n"
+          : "runtime: libtorch builds where one fits, else standalone builds\n",
+      );
     });
 };

@@ -12,7 +12,9 @@ import { HubClient } from "../../hub/hub-client.js";
 import { readHubConfig } from "../../hub-config/hub-config.js";
 import { planModelLoad } from "../../model-files/plan-model-load.js";
 import { loadProjectConfig } from "../../project-config/load-project-config.js";
+import { requestedRuntime } from "../../runtime/requested-runtime.js";
 import { DEVICE_OPTION_HELP, readDeviceOption } from "../device-option.js";
+import { runtimeOption } from "../runtime-option.js";
 import type { RegisterCommand } from "./index.js";
 
 interface ResolveFlags {
@@ -20,6 +22,7 @@ interface ResolveFlags {
   device: string;
   profile?: string;
   accelerator?: "cuda" | "cpu";
+  runtime?: string;
   json?: boolean;
 }
 
@@ -33,7 +36,7 @@ interface ManifestText {
 
 /**
  * `aotihub resolve --manifest <file> [--device auto|<json>|@file] [--profile p[,q]] [--accelerator
- * cuda|cpu] [--json]`: the artifact each bucket would use on the device, and every rejection reason.
+ * cuda|cpu] [--runtime auto|libtorch|standalone] [--json]`: the artifact each bucket would use on the device, and every rejection reason.
  */
 export const registerResolve: RegisterCommand = (program) => {
   program
@@ -54,6 +57,7 @@ export const registerResolve: RegisterCommand = (program) => {
         "cpu",
       ]),
     )
+    .addOption(runtimeOption())
     .option("--json", "print the Resolution as JSON")
     .action(async (ref: string | undefined, flags: ResolveFlags) => {
       const { json, source, profiles } =
@@ -61,8 +65,16 @@ export const registerResolve: RegisterCommand = (program) => {
       const manifest = parseManifest(json, source);
       const device = await readDeviceOption(flags.device);
       const profile = flags.profile?.split(",").map((p) => p.trim()) ?? profiles;
+      const runtime = requestedRuntime({
+        option: flags.runtime,
+        config: loadProjectConfig().config.defaults.runtime,
+      });
       try {
-        const resolution = resolveArtifacts(manifest, device, { profile, accelerator: flags.accelerator });
+        const resolution = resolveArtifacts(manifest, device, {
+          profile,
+          accelerator: flags.accelerator,
+          ...(runtime !== undefined && { runtime }),
+        });
         process.stdout.write(
           flags.json
             ? `${JSON.stringify(resolution, null, 2)}\n`

@@ -1,0 +1,48 @@
+import { AotihubError, type RuntimeKind } from "@aotihub/registry";
+
+/** What a caller may ask for: a runtime, or "auto" (libtorch builds where torch is found, else standalone). */
+export type RuntimeOption = "auto" | RuntimeKind;
+
+const RUNTIME_OPTIONS: readonly RuntimeOption[] = ["auto", "libtorch", "standalone"];
+
+export interface RuntimeSources {
+  /** `loadCompiled`'s `runtime` option, or the CLI's `--runtime`. */
+  option?: unknown;
+  /** Environment to read AOTIHUB_RUNTIME from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** aotihub.config.json `defaults.runtime`. */
+  config?: RuntimeOption | undefined;
+  /** The runtime this process already runs models on, if any: a process runs one. */
+  running?: RuntimeKind | null;
+}
+
+/**
+ * The runtime to ask the registry for, or undefined to let it choose: the option, then
+ * AOTIHUB_RUNTIME, then the config's default; "auto" (or nothing) then means the runtime this
+ * process already runs, so a second model never asks for the other one by accident.
+ */
+export function requestedRuntime(sources: RuntimeSources): RuntimeKind | undefined {
+  const env = sources.env ?? process.env;
+  const named =
+    parseRuntimeOption(sources.option, "the runtime option") ??
+    parseRuntimeOption(env.AOTIHUB_RUNTIME === "" ? undefined : env.AOTIHUB_RUNTIME, "AOTIHUB_RUNTIME") ??
+    sources.config;
+  if (named !== undefined && named !== "auto") return named;
+  return sources.running ?? undefined;
+}
+
+function parseRuntimeOption(value: unknown, source: string): RuntimeOption | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string" && (RUNTIME_OPTIONS as readonly string[]).includes(value)) {
+    return value as RuntimeOption;
+  }
+  throw new AotihubError(
+    "AOTIHUB_RUNTIME_INVALID",
+    `Unknown runtime ${JSON.stringify(value)} in ${source}.`,
+    {
+      expected: '"auto", "libtorch" or "standalone"',
+      received: JSON.stringify(value),
+      hint: 'leave it unset (auto: libtorch builds where torch is found, standalone builds elsewhere), or ask for "standalone" to run without libtorch',
+    },
+  );
+}

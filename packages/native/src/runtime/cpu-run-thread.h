@@ -1,0 +1,100 @@
+// The one thread that runs every asynchronous CPU model call of the process (docs/benchmarks.md,
+// "native: CPU"). Why one, and not libuv's pool: inductor's CPU kernels and ATen open an OpenMP team
+// per calling thread, and libgomp cuts its spin-wait to ~100 iterations as soon as it manages more
+// threads than there are CPUs; four pool threads on two cores make four teams, so every parallel
+// region then sleeps and wakes on a futex. One calling thread keeps one team, and it stays warm.
+// Runs of different models queue behind each other here, which on the CPU loses nothing: each run's
+// team already spans every core.
+#pragma once
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace aotihub {
+
+class CpuRunThread {
+ public:
+  using Job = std::function<void()>;
+
+  // Started on first use and never joined: it lives as long as the process, like libuv's pool.
+  static CpuRunThread& Instance() {
+    static CpuRunThread* instance = new CpuRunThread();
+    return *instance;
+  }
+
+  // Jobs run one at a time, in the order posted. A job must not throw.
+  void Post(Job job) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    jobs_.push_back(std::move(job));
+    queued_.store(true, std::memory_order_release);
+    if (sleeping_) wake_.notify_one();
+  }
+
+ private:
+  // After a job the thread polls for the next one this long before it sleeps: a caller awaiting
+  // run() in a loop posts again within a few microseconds of its promise settling, and waking a
+  // sleeping thread costs more than that. sched_yield keeps the poll from starving other work.
+  static constexpr std::chrono::microseconds kPollAfterJob{50};
+
+  CpuRunThread() {
+    // Signals stay with the JS thread (the thread inherits the mask it is created with).
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    std::thread([this] { Loop(); }).detach();
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  }
+
+  void Loop() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        sleeping_ = true;
+        wake_.wait(lock, [this] { return !jobs_.empty(); });
+        sleeping_ = false;
+        job = Take();
+      }
+      for (;;) {
+        job();
+        job = nullptr;
+        if (!PollForNext()) break;
+        std::lock_guard<std::mutex> lock(mutex_);
+        job = Take();
+      }
+    }
+  }
+
+  // Caller holds mutex_, jobs_ is not empty.
+  Job Take() {
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    queued_.store(!jobs_.empty(), std::memory_order_release);
+    return job;
+  }
+
+  bool PollForNext() {
+    const auto until = std::chrono::steady_clock::now() + kPollAfterJob;
+    while (!queued_.load(std::memory_order_acquire)) {
+      if (std::chrono::steady_clock::now() >= until) return false;
+      sched_yield();
+    }
+    return true;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  std::atomic<bool> queued_{false};
+  bool sleeping_ = false;
+};
+
+}  // namespace aotihub

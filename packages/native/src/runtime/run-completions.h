@@ -1,0 +1,57 @@
+// Hands finished work from a native thread back to one JS environment (a thread-safe function made
+// once per environment, not one libuv work item per call). While anything is in flight the event
+// loop is kept alive, as a pending AsyncWorker would keep it; when idle it is not.
+#pragma once
+#include <napi.h>
+
+namespace aotihub {
+
+// What a native thread hands back: settled (and deleted) on the JS thread.
+struct Completion {
+  virtual ~Completion() = default;
+  virtual void Settle(Napi::Env env) = 0;
+};
+
+class RunCompletions {
+ public:
+  // On the JS thread, once per environment (the addon's Init).
+  // Deletes itself when the environment finalizes its thread-safe function.
+  static RunCompletions* Create(Napi::Env env) { return new RunCompletions(env); }
+  RunCompletions(const RunCompletions&) = delete;
+  RunCompletions& operator=(const RunCompletions&) = delete;
+
+  // JS thread, before the work is posted.
+  void Begin(Napi::Env env) {
+    if (inFlight_++ == 0) tsfn_.Ref(env);
+  }
+
+  // Any thread. False when the environment is shutting down: the caller still owns `done`.
+  bool Deliver(Completion* done) { return tsfn_.NonBlockingCall(done) == napi_ok; }
+
+ private:
+  explicit RunCompletions(Napi::Env env) {
+    tsfn_ = Tsfn::New(env, "aotihub.run", 0, 1, this,
+                      [](Napi::Env, void*, RunCompletions* self) { delete self; });
+    tsfn_.Unref(env);
+  }
+
+  static void CallJs(Napi::Env env, Napi::Function, RunCompletions* self, Completion* done) {
+    if (env == nullptr) {  // the environment is being torn down: nothing left to settle
+      delete done;
+      return;
+    }
+    try {
+      done->Settle(env);
+    } catch (...) {
+      // Settle rejects its own promise on failure; nothing may escape into the event loop.
+    }
+    delete done;
+    if (--self->inFlight_ == 0) self->tsfn_.Unref(env);
+  }
+
+  using Tsfn = Napi::TypedThreadSafeFunction<RunCompletions, Completion, CallJs>;
+  Tsfn tsfn_;
+  size_t inFlight_ = 0;  // JS thread only
+};
+
+}  // namespace aotihub

@@ -1,0 +1,130 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { targetKey } from "../packages/loader/src/model-files/pin-model.js";
+import { findCudaRuntime } from "../packages/loader/src/runtime/find-cuda-runtime.js";
+import { requestedRuntime } from "../packages/loader/src/runtime/requested-runtime.js";
+import { cpuArtifact, cudaArtifact } from "../packages/registry/test/support/builders.js";
+
+// Issue 13, the loader's side of choosing a runtime: where the request comes from, where a
+// standalone CUDA build's libcudart is found, and how the lockfile keeps the two builds apart.
+
+describe("requestedRuntime: option, then AOTIHUB_RUNTIME, then the config, then the process's", () => {
+  it.each([
+    // option, AOTIHUB_RUNTIME, config default, runtime already running -> asked of the registry
+    [undefined, undefined, undefined, null, undefined],
+    ["standalone", "libtorch", "libtorch", null, "standalone"],
+    [undefined, "standalone", "libtorch", null, "standalone"],
+    [undefined, "", "standalone", null, "standalone"],
+    [undefined, undefined, "libtorch", null, "libtorch"],
+    ["auto", "standalone", undefined, null, undefined],
+    [undefined, "auto", "standalone", null, undefined],
+    // "auto" keeps the runtime this process runs: a process holds one
+    [undefined, undefined, undefined, "standalone", "standalone"],
+    ["auto", undefined, undefined, "libtorch", "libtorch"],
+    // an explicit ask wins, and the runtime refuses the mix with its own error
+    ["libtorch", undefined, undefined, "standalone", "libtorch"],
+  ] as const)("option %j, env %j, config %j, running %j -> %j", (option, env, config, running, asked) => {
+    expect(
+      requestedRuntime({
+        option,
+        env: env === undefined ? {} : { AOTIHUB_RUNTIME: env },
+        config,
+        running,
+      }),
+    ).toBe(asked);
+  });
+
+  it.each([
+    [{ option: "onnx" }, 'Unknown runtime "onnx" in the runtime option.'],
+    [{ option: 1 }, "Unknown runtime 1 in the runtime option."],
+    [{ env: { AOTIHUB_RUNTIME: "Standalone" } }, 'Unknown runtime "Standalone" in AOTIHUB_RUNTIME.'],
+  ])("AOTIHUB_RUNTIME_INVALID for %j", (sources, summary) => {
+    expect(() => requestedRuntime({ env: {}, ...sources })).toThrow(
+      expect.objectContaining({
+        code: "AOTIHUB_RUNTIME_INVALID",
+        expected: '"auto", "libtorch" or "standalone"',
+        message: expect.stringContaining(summary),
+      }),
+    );
+  });
+});
+
+describe("findCudaRuntime: the libcudart a standalone CUDA build loads", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "aotihub-cudart-"));
+  // never this machine's /usr/local/cuda: the answers must not depend on what is installed here
+  const defaultToolkit = join(scratch, "no-toolkit");
+
+  /** A real Python environment (venv, no pip) with the nvidia wheels' folders filled in. */
+  function venvWith(files: string[]): string {
+    const dir = mkdtempSync(join(scratch, "venv-"));
+    execFileSync("python3", ["-m", "venv", "--without-pip", dir]);
+    const site = execFileSync(
+      join(dir, "bin", "python"),
+      ["-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+      {
+        encoding: "utf8",
+      },
+    ).trim();
+    for (const file of files) {
+      mkdirSync(join(site, file, ".."), { recursive: true });
+      writeFileSync(join(site, file), "");
+    }
+    return join(dir, "bin", "python");
+  }
+
+  it("finds the CUDA 13 wheel (nvidia/cu13/lib) and the CUDA 12 one (nvidia/cuda_runtime/lib)", async () => {
+    const python = venvWith(["nvidia/cu13/lib/libcudart.so.13", "nvidia/cuda_runtime/lib/libcudart.so.12"]);
+    const site = execFileSync(
+      python,
+      ["-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+      {
+        encoding: "utf8",
+      },
+    ).trim();
+    expect(await findCudaRuntime({ cuda: "13.0", pythons: [python], env: {}, defaultToolkit })).toBe(
+      join(site, "nvidia/cu13/lib/libcudart.so.13"),
+    );
+    expect(await findCudaRuntime({ cuda: "12.8", pythons: [python], env: {}, defaultToolkit })).toBe(
+      join(site, "nvidia/cuda_runtime/lib/libcudart.so.12"),
+    );
+    // a CUDA 11 build: no wheel folder known, no toolkit: the system's search path decides
+    expect(await findCudaRuntime({ cuda: "11.8", pythons: [python], env: {}, defaultToolkit })).toBeNull();
+  });
+
+  it("then CUDA_HOME's lib64, past interpreters that are missing or have no wheel", async () => {
+    const bare = venvWith([]);
+    const toolkit = mkdtempSync(join(scratch, "cuda-"));
+    mkdirSync(join(toolkit, "lib64"));
+    writeFileSync(join(toolkit, "lib64", "libcudart.so.13"), "");
+    const pythons = [join(scratch, "no-such-python"), bare];
+    expect(
+      await findCudaRuntime({ cuda: "13.0", pythons, env: { CUDA_HOME: toolkit }, defaultToolkit }),
+    ).toBe(join(toolkit, "lib64", "libcudart.so.13"));
+    expect(
+      await findCudaRuntime({ cuda: "13.0", pythons, env: { CUDA_PATH: toolkit }, defaultToolkit }),
+    ).toBe(join(toolkit, "lib64", "libcudart.so.13"));
+    expect(
+      await findCudaRuntime({ cuda: "12.4", pythons, env: { CUDA_HOME: toolkit }, defaultToolkit }),
+    ).toBeNull();
+  });
+});
+
+describe("targetKey: a standalone build is its own target in aotihub.lock", () => {
+  it.each([
+    [cpuArtifact("a.pt2"), "cpu-linux-x86_64-AVX2-torch>=2.11.0 <2.12.0"],
+    [cpuArtifact("a.pt2", {}, { runtime: "libtorch" }), "cpu-linux-x86_64-AVX2-torch>=2.11.0 <2.12.0"],
+    [
+      cpuArtifact("a.pt2", {}, { runtime: "standalone" }),
+      "cpu-linux-x86_64-AVX2-torch>=2.11.0 <2.12.0-standalone",
+    ],
+    [
+      cudaArtifact("a.pt2", {}, { runtime: "standalone" }),
+      "cuda13.0-sm9.0-linux-x86_64-torch>=2.11.0 <2.12.0-standalone",
+    ],
+  ])("%#", (artifact, key) => {
+    expect(targetKey(artifact)).toBe(key);
+  });
+});
