@@ -65,7 +65,11 @@ try {
   const torchLibs = readFileSync("/proc/self/maps", "utf8")
     .split("\n")
     .filter((line) => /\/lib(torch|c10)[^/]*\.so/.test(line));
-  check("no libtorch mapped", (torchLibs.length === 0) === (runtime === "standalone"), torchLibs.slice(0, 2).join("; ") || "none");
+  check(
+    "no libtorch mapped",
+    (torchLibs.length === 0) === (runtime === "standalone"),
+    torchLibs.slice(0, 2).join("; ") || "none",
+  );
 } catch (error) {
   unexpected(error);
 }
