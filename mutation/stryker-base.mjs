@@ -21,7 +21,19 @@ export function strykerConfig({ name, mutate, tests, concurrency = 2, timeoutMS 
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
     // the sandbox copies the checkout; leave out what no mutated module or guarding test reads
-    ignorePatterns: ["python", "bench", ".venv", ".cache", "packages/native/build", "reports", "**/dist"],
+    // (the native addon itself stays: the loader's download and cache modules hash and lock through it)
+    ignorePatterns: [
+      "python",
+      "bench",
+      ".venv",
+      ".cache",
+      "packages/native/build/*",
+      "!packages/native/build/Release",
+      "packages/native/build/Release/*",
+      "!packages/native/build/Release/*.node",
+      "reports",
+      "**/dist",
+    ],
     // a later run re-tests only the mutants whose code or covering tests changed
     incremental: true,
     incrementalFile: `reports/mutation/${name}-incremental.json`,

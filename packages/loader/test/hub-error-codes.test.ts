@@ -144,6 +144,30 @@ describe("Hub answers become typed errors", () => {
     expect(download.message).toContain("is not in the local cache");
     expectNothingCached();
   });
+
+  it("AOTIHUB_NETWORK_ERROR: a CDN that refuses connections mid-download is a network error, not a bad range", async () => {
+    const cdn = `${await closedPortUrl()}/${BIG_SHA256}`;
+    hub.faults.inject({
+      ...RESOLVE,
+      method: "HEAD",
+      action: {
+        type: "status",
+        status: 302,
+        headers: {
+          "x-repo-commit": COMMIT,
+          "x-linked-etag": `"${BIG_SHA256}"`,
+          "x-linked-size": String(BIG.length),
+          etag: `"${BIG_SHA256}"`,
+          location: cdn,
+        },
+      },
+    });
+    const error = await rejection(fetchFile(BIG_PATH));
+    expect(error.code, error.message).toBe("AOTIHUB_NETWORK_ERROR");
+    expect(error.message).toContain(`could not reach ${cdn}`);
+    expect(error.message).toContain("ECONNREFUSED");
+    expectNothingCached();
+  });
 });
 
 describe("download failures keep the cache sound", () => {

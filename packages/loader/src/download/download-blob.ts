@@ -262,7 +262,8 @@ async function fetchAll(
         // retry interceptor refuses it outright) is a broken answer like a cut body: ask again,
         // within the same budget; past it, the server's Range support is broken
         if (!isMalformedSuccess(error)) throw error;
-        if (++shortBodies > MAX_SHORT_BODIES) throw badRangeAnswer(url, position, end, size, error);
+        if (++shortBodies > MAX_SHORT_BODIES)
+          throw badRangeAnswer(url, position, end, size, error, shortBodies);
         limit.trouble();
         continue;
       }
@@ -317,7 +318,7 @@ async function fetchAll(
         // undici resumes a cut body itself (Range + If-Match); an answer for other bytes than those
         // asked is broken Range support, not an HTTP error
         if (isMalformedSuccess(error) && !internal.signal.aborted)
-          throw badRangeAnswer(url, position, end, size, error);
+          throw badRangeAnswer(url, position, end, size, error, 1);
         throw asNetworkError(url, error, internal.signal);
       }
       if (position === end + 1) break;
@@ -330,13 +331,25 @@ async function fetchAll(
     limit.chunkDone(end + 1 - start);
     if (count > 1) {
       state.done.push(index);
-      const snapshot = { ...state, done: [...state.done] };
-      // the journal may only name chunks whose bytes are already on disk
-      saving = saving
-        .then(() => handle.datasync())
-        .then(() => saveState(partialPath, snapshot))
-        .catch(() => {});
+      journal();
     }
+  };
+  // One journal save queued at most: chunks finishing while a save runs share the next one (it
+  // reads the state when it starts), instead of an fdatasync and a durable rename per chunk (a 256
+  // MiB file at the cap finished ~35 chunks a second; each save is 3 fsyncs).
+  let journalQueued = false;
+  const journal = () => {
+    if (journalQueued) return;
+    journalQueued = true;
+    saving = saving
+      .then(async () => {
+        journalQueued = false;
+        // taken before the fdatasync: the journal may only name chunks whose bytes are on disk
+        const snapshot = { ...state, done: [...state.done] };
+        await handle.datasync();
+        await saveState(partialPath, snapshot);
+      })
+      .catch(() => {});
   };
 
   const { connections } = params;
@@ -460,6 +473,7 @@ function badRangeAnswer(
   end: number,
   size: number,
   error: unknown,
+  answers: number,
 ): BadRangeResponseError {
   const { headers, statusCode } = error as {
     headers?: Record<string, string | string[] | undefined>;
@@ -470,7 +484,7 @@ function badRangeAnswer(
     return new BadRangeResponseError(
       url,
       asked,
-      `HTTP ${statusCode} whose Content-Length disagrees with its Content-Range, ${MAX_SHORT_BODIES + 1} times`,
+      `HTTP ${statusCode} whose Content-Length disagrees with its Content-Range, ${answers} times`,
     );
   }
   const range = headers["content-range"] ?? "no Content-Range";
