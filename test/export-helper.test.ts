@@ -38,12 +38,15 @@ describe("export helper: test models", () => {
     // beforeAll already ran parseManifest (it throws listing every problem); check the names.
     expect([...manifests.keys()].sort()).toEqual(Object.keys(models.models).sort());
     for (const [name, manifest] of manifests) expect(manifest.name).toBe(name);
-    // Python judged every libtorch build; only the standalone ones (each all standalone) were left out.
-    const standalone = [...manifests].filter(([, m]) =>
-      m.artifacts.every((a) => artifactRuntime(a) === "standalone"),
+    // Python judged every libtorch-only repo; the others are the standalone test models and the repo
+    // holding both runtimes' builds.
+    const withStandalone = [...manifests].filter(([, m]) =>
+      m.artifacts.some((a) => artifactRuntime(a) === "standalone"),
     );
-    expect(Object.keys(checks).length + standalone.length).toBe(manifests.size);
-    expect(standalone.map(([name]) => name).every((name) => name.startsWith("standalone-"))).toBe(true);
+    expect(Object.keys(checks).length + withStandalone.length).toBe(manifests.size);
+    expect(
+      withStandalone.map(([name]) => name).every((name) => /^(standalone-|both-runtimes-)/.test(name)),
+    ).toBe(true);
   });
 
   it("records the sha256 and size of every package", async () => {

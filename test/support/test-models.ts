@@ -21,6 +21,8 @@ export const TEST_MODEL_SPECS = {
   "standalone-bf16": "standalone_bf16.py",
   "standalone-multi-io": "standalone_multi_io.py",
   "standalone-dit": "standalone_dit.py",
+  // both runtimes' builds of tiny-mlp's b2 in one repo, one shared weight set
+  "both-runtimes-mlp": "both_runtimes_mlp.py",
 } as const;
 
 export type TestModelName = keyof typeof TEST_MODEL_SPECS;

@@ -22,7 +22,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--profile", action="append", help="override the spec's profiles (repeatable)")
     parser.add_argument(
-        "--runtime", choices=["libtorch", "standalone"], help="override the spec's runtime (default: the spec's)"
+        "--runtime",
+        action="append",
+        choices=["libtorch", "standalone"],
+        help="override the spec's runtime; repeat it to publish both builds in one repo (default: the spec's)",
     )
     parser.add_argument("--io", action="store_true", help="also write io/<bucket>.safetensors")
     return parser.parse_args(argv)

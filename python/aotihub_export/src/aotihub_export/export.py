@@ -16,7 +16,7 @@ import shutil
 import sys
 import time
 import zipfile
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 from safetensors.torch import save_file
@@ -49,13 +49,24 @@ def export_model(
     dynamic: Dynamic | None = None,
     write_io_files: bool = False,
     kernels: list[dict[str, object]] | None = None,
-    runtime: str = "libtorch",
+    runtime: str | Sequence[str] = "libtorch",
     log: Callable[[str], None] = log_stderr,
 ) -> dict[str, object]:
     """Exports and returns the manifest written to `<out_dir>/aotihub.json`.
 
-    runtime="standalone" compiles packages that need no libtorch (docs/standalone-runtime.md)."""
-    check_runtime(runtime)
+    runtime="standalone" compiles packages that need no libtorch (docs/standalone-runtime.md);
+    a list (["libtorch", "standalone"]) builds every bucket for each runtime into one repo, so
+    machines with torch get the libtorch build and machines without it the standalone one."""
+    runtimes = [runtime] if isinstance(runtime, str) else list(dict.fromkeys(runtime))
+    if not runtimes:
+        raise ExportError(
+            "AOTIHUB_EXPORT_RUNTIME",
+            "no runtime to build for",
+            expected='"libtorch", "standalone", or a list of them',
+            received="an empty list",
+        )
+    for each in runtimes:
+        check_runtime(each)
     profiles = profiles or (["bf16"] if device == "cuda" else ["fp32"])
     check_buckets(module, buckets)
     staging = os.path.join(out_dir, ".staging")
@@ -64,13 +75,16 @@ def export_model(
     artifacts: list[dict[str, object]] = []
     for profile in profiles:
         prepared = prepare_module(module, profile, device)
+        # Keyed by build: the bucket's name, with "@<runtime>" for every runtime after the first.
         per_bucket: dict[str, dict[str, torch.Tensor]] = {}
-        placed: dict[str, tuple[str, dict[str, object], dict[str, torch.Tensor]]] = {}
-        for bucket, raw_inputs in buckets.items():
+        placed: dict[str, tuple[str, str, str, dict[str, object], dict[str, torch.Tensor]]] = {}
+        builds = [(r, b, raw) for r in runtimes for b, raw in buckets.items()]
+        for runtime, bucket, raw_inputs in builds:
+            build = bucket if runtime == runtimes[0] else f"{bucket}@{runtime}"
             started = time.monotonic()
             inputs = {n: prepare_input(t, profile, device) for n, t in ordered(module, raw_inputs).items()}
             args = tuple(inputs.values())
-            staged = os.path.join(staging, profile, f"{bucket}.pt2")
+            staged = os.path.join(staging, profile, f"{build}.pt2")
             with torch.no_grad():
                 compiled = compile_bucket(
                     prepared,
@@ -80,7 +94,7 @@ def export_model(
                     dynamic_shapes=dims_for(dynamic, inputs),
                     runtime=runtime,
                 )
-                if write_io_files:
+                if write_io_files and runtime == runtimes[0]:  # eager outputs: the same for every runtime
                     outputs = flatten_outputs(prepared(*args))
                     io_name = f"{bucket}.safetensors" if len(profiles) == 1 else f"{profile}/{bucket}.safetensors"
                     write_io(os.path.join(out_dir, "io", io_name), inputs, outputs)
@@ -92,21 +106,24 @@ def export_model(
             final = os.path.join(out_dir, rel_path)
             os.makedirs(os.path.dirname(final), exist_ok=True)
             os.replace(staged, final)
-            per_bucket[bucket] = compiled.constants
-            placed[bucket] = (rel_path, target, inputs)
-            log(f"{name}: {profile}/{bucket} compiled in {time.monotonic() - started:.1f} s")
+            per_bucket[build] = compiled.constants
+            placed[build] = (bucket, runtime, rel_path, target, inputs)
+            log(f"{name}: {profile}/{bucket} ({runtime}) compiled in {time.monotonic() - started:.1f} s")
         plan = plan_weight_sets(per_bucket)
         shared_rel = f"weights/{profile}/model.safetensors"
         save_weights(os.path.join(out_dir, shared_rel), plan.shared)
         weights[profile] = {"files": [shared_rel]}
-        for bucket, (rel_path, target, inputs) in placed.items():
+        for build, (bucket, runtime, rel_path, target, inputs) in placed.items():
             override = None
-            if bucket in plan.overrides:
-                override = f"{profile}.{bucket}"
-                override_rel = f"weights/{profile}/{bucket}.safetensors"
-                save_weights(os.path.join(out_dir, override_rel), plan.overrides[bucket])
+            if build in plan.overrides:
+                # e.g. a standalone CPU build's prepacked GEMM weights, named like the libtorch
+                # build's constants but holding other values
+                suffix = bucket if build == bucket else f"{bucket}.{runtime}"
+                override = f"{profile}.{suffix}"
+                override_rel = f"weights/{profile}/{suffix}.safetensors"
+                save_weights(os.path.join(out_dir, override_rel), plan.overrides[build])
                 weights[override] = {"files": [override_rel]}
-                log(f"{name}: {profile}/{bucket} has its own {sorted(plan.overrides[bucket])}")
+                log(f"{name}: {profile}/{bucket} ({runtime}) has its own {sorted(plan.overrides[build])}")
             full = os.path.join(out_dir, rel_path)
             artifacts.append(
                 artifact_entry(
@@ -120,7 +137,7 @@ def export_model(
                     target=target,
                     weights_override=override,
                     kernels=kernels or [],
-                    constants=per_bucket[bucket],
+                    constants=per_bucket[build],
                     runtime=runtime,
                 )
             )

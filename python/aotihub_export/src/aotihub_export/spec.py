@@ -33,8 +33,8 @@ class ExportSpec:
     # [{"repo": "kernels-community/flash-attn3", "version": 1}] (or "revision" instead of "version").
     kernels: list[dict[str, object]] = field(default_factory=list)
     # "libtorch" (the default) or "standalone": a package that runs on aotihub's own C shim, with no
-    # torch installed (docs/standalone-runtime.md).
-    runtime: str = "libtorch"
+    # torch installed (docs/standalone-runtime.md). A list builds both into one repo.
+    runtime: str | list[str] = "libtorch"
 
 
 def load_specs(path: str, device: str) -> list[ExportSpec]:
