@@ -5,36 +5,27 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { targetKey } from "../packages/loader/src/model-files/pin-model.js";
 import { findCudaRuntime } from "../packages/loader/src/runtime/find-cuda-runtime.js";
+import { nativeRuntimeOptions } from "../packages/loader/src/runtime/native-runtime-options.js";
 import { requestedRuntime } from "../packages/loader/src/runtime/requested-runtime.js";
 import { cpuArtifact, cudaArtifact } from "../packages/registry/test/support/builders.js";
 
 // Issue 13, the loader's side of choosing a runtime: where the request comes from, where a
 // standalone CUDA build's libcudart is found, and how the lockfile keeps the two builds apart.
 
-describe("requestedRuntime: option, then AOTIHUB_RUNTIME, then the config, then the process's", () => {
+describe("requestedRuntime: the option, then AOTIHUB_RUNTIME, then the config", () => {
   it.each([
-    // option, AOTIHUB_RUNTIME, config default, runtime already running -> asked of the registry
-    [undefined, undefined, undefined, null, undefined],
-    ["standalone", "libtorch", "libtorch", null, "standalone"],
-    [undefined, "standalone", "libtorch", null, "standalone"],
-    [undefined, "", "standalone", null, "standalone"],
-    [undefined, undefined, "libtorch", null, "libtorch"],
-    ["auto", "standalone", undefined, null, undefined],
-    [undefined, "auto", "standalone", null, undefined],
-    // "auto" keeps the runtime this process runs: a process holds one
-    [undefined, undefined, undefined, "standalone", "standalone"],
-    ["auto", undefined, undefined, "libtorch", "libtorch"],
-    // an explicit ask wins, and the runtime refuses the mix with its own error
-    ["libtorch", undefined, undefined, "standalone", "libtorch"],
-  ] as const)("option %j, env %j, config %j, running %j -> %j", (option, env, config, running, asked) => {
-    expect(
-      requestedRuntime({
-        option,
-        env: env === undefined ? {} : { AOTIHUB_RUNTIME: env },
-        config,
-        running,
-      }),
-    ).toBe(asked);
+    // option, AOTIHUB_RUNTIME, config default -> asked of the registry (undefined: auto)
+    [undefined, undefined, undefined, undefined],
+    ["standalone", "libtorch", "libtorch", "standalone"],
+    [undefined, "standalone", "libtorch", "standalone"],
+    [undefined, "", "standalone", "standalone"],
+    [undefined, undefined, "libtorch", "libtorch"],
+    ["auto", "standalone", undefined, undefined],
+    [undefined, "auto", "standalone", undefined],
+  ] as const)("option %j, env %j, config %j -> %j", (option, env, config, asked) => {
+    expect(requestedRuntime({ option, env: env === undefined ? {} : { AOTIHUB_RUNTIME: env }, config })).toBe(
+      asked,
+    );
   });
 
   it.each([
@@ -109,6 +100,51 @@ describe("findCudaRuntime: the libcudart a standalone CUDA build loads", () => {
     expect(
       await findCudaRuntime({ cuda: "12.4", pythons, env: { CUDA_HOME: toolkit }, defaultToolkit }),
     ).toBeNull();
+  });
+});
+
+describe("nativeRuntimeOptions: what loadPackages is told", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "aotihub-native-opts-"));
+  const toolkit = join(scratch, "cuda");
+  mkdirSync(join(toolkit, "lib64"), { recursive: true });
+  writeFileSync(join(toolkit, "lib64", "libcudart.so.12"), "");
+  // no interpreter and no default toolkit: only CUDA_HOME can answer
+  const find = { pythons: [], env: { CUDA_HOME: toolkit }, defaultToolkit: join(scratch, "none") };
+  const cuda12 = cudaArtifact("sa-cu128.pt2", { cuda: "12.8" }, { runtime: "standalone" });
+  const cuda13 = cudaArtifact("sa-cu130.pt2", { cuda: "13.0" }, { runtime: "standalone" });
+
+  it.each([
+    ["libtorch: the runtime only", "libtorch", [cudaArtifact("lt.pt2")], {}, { runtime: "libtorch" }],
+    [
+      "standalone CPU: no libcudart",
+      "standalone",
+      [cpuArtifact("sa.pt2", {}, { runtime: "standalone" })],
+      {},
+      { runtime: "standalone" },
+    ],
+    [
+      "standalone CUDA 12: the libcudart.so.12 found",
+      "standalone",
+      [cuda12],
+      {},
+      { runtime: "standalone", cudaRuntimeLibrary: join(toolkit, "lib64", "libcudart.so.12") },
+    ],
+    [
+      "standalone CUDA 13, none found: the system's by soname",
+      "standalone",
+      [cuda13],
+      {},
+      { runtime: "standalone" },
+    ],
+    [
+      "the caller's library wins",
+      "standalone",
+      [cuda12],
+      { cudaRuntimeLibrary: "/opt/cudart.so" },
+      { runtime: "standalone", cudaRuntimeLibrary: "/opt/cudart.so" },
+    ],
+  ] as const)("%s", async (_what, runtime, chosen, given, expected) => {
+    expect(await nativeRuntimeOptions(runtime, [...chosen], { ...given, find })).toEqual(expected);
   });
 });
 

@@ -3,10 +3,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type HubConfig, loadProjectConfig, pinPrefetched, prefetch } from "@aotihub/loader";
+import type { Tensor } from "@aotihub/native";
 import { probeDevice } from "@aotihub/native";
 import type { DeviceProfile } from "@aotihub/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildOutcome, ChildRequest } from "./support/load-compiled-child.js";
+import { relativeError } from "./support/bucket-io.js";
+import { eagerReferences } from "./support/eager-reference.js";
+import type { ChildLoad, ChildOutcome, ChildRequest } from "./support/load-compiled-child.js";
 import { repoRoot } from "./support/repo-root.js";
 import { type ServedHub, serveChild } from "./support/serve-child.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
@@ -21,6 +24,22 @@ let models: TestModels;
 let scratch: string;
 let served: ServedHub;
 let hubRoot: string;
+let eagerOutputs: Record<string, Tensor[]>;
+
+/** Every output of the child within fp32 rounding of eager PyTorch on the same inputs. */
+function expectMatchesEager(outcome: ChildOutcome, buckets: string[]): void {
+  expect(Object.keys(outcome.outputs ?? {}).sort()).toEqual(buckets);
+  for (const bucket of buckets) {
+    const outputs = outcome.outputs![bucket]!;
+    const eager = eagerOutputs[bucket]!;
+    expect(outputs).toHaveLength(eager.length);
+    outputs.forEach((out, i) => {
+      expect(out.shape).toEqual(eager[i]!.shape);
+      const actual: Tensor = { dtype: "float32", shape: out.shape, data: Float32Array.from(out.data) };
+      expect(relativeError(actual, eager[i]!)).toBeLessThan(1e-5);
+    });
+  }
+}
 
 /** An environment in which findTorch finds nothing: no torch folder, no Python at all. */
 function noTorchEnv(): NodeJS.ProcessEnv {
@@ -44,14 +63,17 @@ function torchEnv(): NodeJS.ProcessEnv {
   return rest;
 }
 
-function loadInChild(repo: string, env: NodeJS.ProcessEnv, runtime?: ChildRequest["runtime"]): ChildOutcome {
+function loadInChild(repo: string, env: NodeJS.ProcessEnv, runtime?: ChildLoad["runtime"]): ChildOutcome {
+  return loadsInChild([{ ref: `acme/${repo}`, ...(runtime !== undefined && { runtime }) }], env)[0]!;
+}
+
+/** Each load in turn, in one fresh process (models stay loaded): one outcome per load. */
+function loadsInChild(loads: ChildLoad[], env: NodeJS.ProcessEnv): ChildOutcome[] {
   const request: ChildRequest = {
-    ref: `acme/${repo}`,
+    loads,
     endpoint: served.url,
     hfHome: mkdtempSync(join(scratch, "home-")),
     ioRepo: models.models["tiny-mlp"],
-    buckets: ["b2", "b4"],
-    ...(runtime !== undefined && { runtime }),
   };
   const child = spawnSync(
     process.execPath,
@@ -65,7 +87,7 @@ function loadInChild(repo: string, env: NodeJS.ProcessEnv, runtime?: ChildReques
   );
   expect(child.signal, child.stderr).toBeNull();
   expect(child.status, child.stderr).toBe(0);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ChildOutcome;
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as ChildOutcome[];
 }
 
 /** Publishes tiny-mlp's repo folder as acme/<name>, with the manifest rewritten (in `dir`). */
@@ -97,6 +119,30 @@ function withMislabeledCopies(manifest: ManifestJson, dir: string): ManifestJson
   return { ...manifest, artifacts: [...manifest.artifacts, ...copies] };
 }
 
+/**
+ * tiny-mlp's libtorch builds (b2, b4) and the export helper's standalone build of the same module
+ * (standalone-mlp: b2) in one repo and one profile. The standalone package binds constants of its
+ * own (its CPU GEMMs prepack weights), so its weight set is its `weightsOverride`.
+ */
+function withStandaloneBuild(manifest: ManifestJson, dir: string): ManifestJson {
+  const standaloneRepo = models.models["standalone-mlp"];
+  const standalone = JSON.parse(readFileSync(join(standaloneRepo, "aotihub.json"), "utf8")) as ManifestJson;
+  const weights = "weights/fp32-standalone/model.safetensors";
+  mkdirSync(dirname(join(dir, weights)), { recursive: true });
+  cpSync(join(standaloneRepo, "weights", "fp32", "model.safetensors"), join(dir, weights));
+  const added = standalone.artifacts.map((artifact) => {
+    expect(artifact.runtime).toBe("standalone");
+    mkdirSync(dirname(join(dir, artifact.path)), { recursive: true });
+    cpSync(join(standaloneRepo, artifact.path), join(dir, artifact.path));
+    return { ...artifact, weightsOverride: "fp32-standalone" };
+  });
+  return {
+    ...manifest,
+    weights: { ...(manifest.weights as object), "fp32-standalone": { files: [weights] } },
+    artifacts: [...manifest.artifacts, ...added],
+  };
+}
+
 function freshHub(): HubConfig {
   const home = mkdtempSync(join(scratch, "home-"));
   return {
@@ -114,6 +160,9 @@ beforeAll(async () => {
   hubRoot = join(scratch, "hub");
   publishRepo("mlp-libtorch", (m) => m);
   publishRepo("mlp-mislabeled", withMislabeledCopies);
+  publishRepo("mlp-both", withStandaloneBuild);
+  const eager = await eagerReferences(models, ["tiny-mlp"]);
+  eagerOutputs = { b2: await eager("tiny-mlp", "b2"), b4: await eager("tiny-mlp", "b4") };
   served = await serveChild(hubRoot);
 });
 
@@ -121,38 +170,139 @@ afterAll(async () => {
   await served?.close();
 });
 
-describe("no torch on the machine", () => {
+const standaloneB2 = /^aoti\/[^/]+-standalone\/fp32\/b2\.pt2$/;
+
+// One child process per environment and sequence: refusals happen before anything is loaded, and
+// every load of a sequence runs on the runtime of the ones before (a process holds one).
+
+describe("no torch on the machine (runtime auto)", () => {
+  let libtorchOnly: ChildOutcome;
+  let libtorchAsked: ChildOutcome;
+  let both: ChildOutcome;
+  beforeAll(() => {
+    [libtorchOnly, libtorchAsked, both] = loadsInChild(
+      [
+        { ref: "acme/mlp-libtorch" },
+        { ref: "acme/mlp-libtorch", runtime: "libtorch" },
+        { ref: "acme/mlp-both" },
+      ],
+      noTorchEnv(),
+    ) as [ChildOutcome, ChildOutcome, ChildOutcome];
+  });
+
   it("AOTIHUB_TORCH_REQUIRED for a repo of libtorch builds only; nothing of libtorch is loaded", () => {
-    const outcome = loadInChild("mlp-libtorch", noTorchEnv());
-    expect(outcome).toMatchObject({
+    expect(libtorchOnly).toMatchObject({
       code: "AOTIHUB_TORCH_REQUIRED",
       message: expect.stringContaining("tiny-mlp needs torch on this device"),
     });
-    expect(outcome.message).toContain("no torch was found on this machine (install torch >=");
-    expect(outcome.message).toContain("or a standalone build of the model");
-    expect(outcome.torchLibraries).toEqual([]);
+    expect(libtorchOnly.message).toContain("no torch was found on this machine (install torch >=");
+    expect(libtorchOnly.message).toContain("or a standalone build of the model");
+    expect(libtorchOnly.torchLibraries).toEqual([]);
   });
 
   it("AOTIHUB_TORCH_REQUIRED when the libtorch runtime is asked for", () => {
-    const outcome = loadInChild("mlp-libtorch", noTorchEnv(), "libtorch");
-    expect(outcome).toMatchObject({ code: "AOTIHUB_TORCH_REQUIRED" });
-    expect(outcome.torchLibraries).toEqual([]);
+    expect(libtorchAsked).toMatchObject({ code: "AOTIHUB_TORCH_REQUIRED" });
+    expect(libtorchAsked.torchLibraries).toEqual([]);
+  });
+
+  it("a repo with both builds: the standalone one, run like eager, and no libtorch mapped", () => {
+    expect(both.code, both.message).toBeUndefined();
+    expect(both.runtime).toBe("standalone");
+    expect(both.chosen).toHaveLength(1);
+    expect(both.chosen![0]).toMatch(standaloneB2);
+    expectMatchesEager(both, ["b2"]);
+    expect(both.torchLibraries).toEqual([]);
+    expect(both.explain).toContain('profile "fp32" (cpu, standalone runtime)');
   });
 });
 
-describe("torch installed", () => {
-  it("a repo of libtorch builds loads on libtorch (the control: libtorch is mapped)", () => {
-    const outcome = loadInChild("mlp-libtorch", torchEnv());
-    expect(outcome.code, outcome.message).toBeUndefined();
-    expect(outcome.runtime).toBe("libtorch");
-    expect(outcome.torchLibraries!.some((file) => file.includes("libtorch_cpu.so"))).toBe(true);
+describe("torch installed, runtime auto", () => {
+  let control: ChildOutcome;
+  let both: ChildOutcome;
+  let mislabeled: ChildOutcome;
+  beforeAll(() => {
+    // the first load decides by torch's presence, the later ones keep its runtime
+    [mislabeled, control, both] = loadsInChild(
+      [{ ref: "acme/mlp-mislabeled" }, { ref: "acme/mlp-libtorch" }, { ref: "acme/mlp-both" }],
+      torchEnv(),
+    ) as [ChildOutcome, ChildOutcome, ChildOutcome];
   });
 
-  it("AOTIHUB_NO_COMPATIBLE_ARTIFACT when the standalone runtime is asked of a repo without standalone builds", () => {
+  it("a repo of libtorch builds loads on libtorch (the control: libtorch is mapped)", () => {
+    expect(control.code, control.message).toBeUndefined();
+    expect(control.runtime).toBe("libtorch");
+    expect(control.torchLibraries!.some((file) => file.includes("libtorch_cpu.so"))).toBe(true);
+  });
+
+  it("a repo with both builds: the libtorch ones, like eager", () => {
+    expect(both.code, both.message).toBeUndefined();
+    expect(both.runtime).toBe("libtorch");
+    for (const path of both.chosen!) expect(path).not.toContain("-standalone");
+    expectMatchesEager(both, ["b2", "b4"]);
+  });
+
+  it("the standalone builds are listed with why they wait", () => {
+    expect(mislabeled.code, mislabeled.message).toBeUndefined();
+    for (const path of mislabeled.chosen!) expect(path).not.toContain("-standalone");
+    expect(mislabeled.explain).toContain(
+      `this profile resolves to the libtorch runtime (torch ${models.torchVersion} was found, libtorch builds are preferred where torch is installed, and a process runs one runtime): ask for runtime "standalone" to use it`,
+    );
+  });
+});
+
+describe('torch installed, runtime "standalone"', () => {
+  it("a repo with both builds: the standalone one, run like eager, and libtorch is never loaded", () => {
+    const outcome = loadInChild("mlp-both", torchEnv(), "standalone");
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expect(outcome.runtime).toBe("standalone");
+    expect(outcome.chosen![0]).toMatch(standaloneB2);
+    expectMatchesEager(outcome, ["b2"]);
+    expect(outcome.torchLibraries).toEqual([]);
+  });
+
+  it("AOTIHUB_NO_COMPATIBLE_ARTIFACT for a repo without standalone builds", () => {
     const outcome = loadInChild("mlp-libtorch", torchEnv(), "standalone");
     expect(outcome).toMatchObject({ code: "AOTIHUB_NO_COMPATIBLE_ARTIFACT" });
     expect(outcome.message).toContain("the standalone runtime was asked for");
     expect(outcome.torchLibraries).toEqual([]);
+  });
+
+  it("AOTIHUB_STANDALONE_NEEDS_LIBTORCH from the runtime for a libtorch build marked standalone, before anything is loaded", () => {
+    const outcome = loadInChild("mlp-mislabeled", torchEnv(), "standalone");
+    expect(outcome).toMatchObject({ code: "AOTIHUB_STANDALONE_NEEDS_LIBTORCH" });
+    expect(outcome.message).toMatch(/-standalone\/fp32\/b[24]\.pt2/);
+    expect(outcome.torchLibraries).toEqual([]);
+  });
+});
+
+describe("one runtime per process", () => {
+  it("after a standalone model, auto keeps the standalone runtime, even where torch is installed", () => {
+    const [first, second] = loadsInChild(
+      [{ ref: "acme/mlp-both", runtime: "standalone" }, { ref: "acme/mlp-both" }],
+      torchEnv(),
+    );
+    expect(first!.runtime, first!.message).toBe("standalone");
+    expect(second!.code, second!.message).toBeUndefined();
+    expect(second!.runtime).toBe("standalone");
+    expect(second!.torchLibraries).toEqual([]);
+    expect(second!.explain).toContain(
+      "this profile resolves to the standalone runtime (the runtime this process already runs models on, and a process runs one runtime)",
+    );
+  });
+
+  it("a model with libtorch builds only is then refused by the runtime: AOTIHUB_RUNTIME_CONFLICT", () => {
+    const [, auto, asked] = loadsInChild(
+      [
+        { ref: "acme/mlp-both", runtime: "standalone" },
+        { ref: "acme/mlp-libtorch" },
+        { ref: "acme/mlp-libtorch", runtime: "libtorch" },
+      ],
+      torchEnv(),
+    );
+    expect(auto).toMatchObject({ code: "AOTIHUB_RUNTIME_CONFLICT" });
+    expect(auto!.torchLibraries).toEqual([]);
+    expect(asked).toMatchObject({ code: "AOTIHUB_RUNTIME_CONFLICT" });
+    expect(asked!.torchLibraries).toEqual([]);
   });
 });
 
@@ -195,16 +345,6 @@ describe("choosing, fetching and pinning by runtime (a manifest with builds of b
     expect(targets[1]).toBe(`${targets[0]}-standalone`);
     expect(pin.profiles.fp32!.targets[targets[1]!]!.artifacts.map((a) => a.path).sort()).toEqual(
       (await prefetched({ ...here, torch: null })).packages,
-    );
-  });
-
-  it("with torch, loadCompiled keeps the libtorch builds and says why the standalone ones wait", () => {
-    const outcome = loadInChild("mlp-mislabeled", torchEnv());
-    expect(outcome.code, outcome.message).toBeUndefined();
-    expect(outcome.runtime).toBe("libtorch");
-    for (const path of outcome.chosen!) expect(path).not.toContain("-standalone");
-    expect(outcome.explain).toContain(
-      `this profile resolves to the libtorch runtime (torch ${models.torchVersion} was found, libtorch builds are preferred where torch is installed, and a process runs one runtime): ask for runtime "standalone" to use it`,
     );
   });
 });

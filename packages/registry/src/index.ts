@@ -22,6 +22,7 @@ export {
   parseCapability,
   parseCudaArch,
   ptxRunsOn,
+  type RuntimePreference,
   sassRunsOn,
   torchReleaseVersion,
 } from "./compat/index.js";

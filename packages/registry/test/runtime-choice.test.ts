@@ -173,6 +173,65 @@ describe("resolveArtifacts: which runtime a device gets", () => {
   });
 });
 
+describe("resolveArtifacts: preferRuntime (the runtime this process already runs)", () => {
+  const prefer = (
+    device: DeviceProfile,
+    preferRuntime: RuntimeKind,
+    artifacts = [libtorchCpu, standaloneCpu],
+    runtime?: RuntimeKind,
+  ) => {
+    const resolution = resolveArtifacts(manifestOf(artifacts), device, {
+      preferRuntime,
+      ...(runtime && { runtime }),
+    });
+    const bucket = resolution.buckets["1024"]!;
+    return {
+      runtime: resolution.runtime,
+      chosen: bucket.chosen?.path,
+      reasons: bucket.candidates.flatMap((c) => c.reasons),
+    };
+  };
+
+  it("wins over torch's preference where one of its builds fits, and says so", () => {
+    expect(prefer(cpuDevice(), "standalone")).toEqual({
+      runtime: "standalone",
+      chosen: standaloneCpu.path,
+      reasons: [
+        'built for the libtorch runtime; this profile resolves to the standalone runtime (the runtime this process already runs models on, and a process runs one runtime): ask for runtime "libtorch" to use it',
+      ],
+    });
+  });
+
+  it.each([
+    [
+      "no build of it fits: the usual choice (the runtime then refuses the mix)",
+      cpuDevice(),
+      "standalone",
+      [libtorchCpu],
+      undefined,
+      "libtorch",
+    ],
+    [
+      "libtorch preferred, no torch: standalone",
+      cpuDevice({ torch: null }),
+      "libtorch",
+      [libtorchCpu, standaloneCpu],
+      undefined,
+      "standalone",
+    ],
+    [
+      "a runtime asked for wins over it",
+      cpuDevice(),
+      "standalone",
+      [libtorchCpu, standaloneCpu],
+      "libtorch",
+      "libtorch",
+    ],
+  ] as const)("%s", (_what, device, preferRuntime, artifacts, runtime, resolved) => {
+    expect(prefer(device, preferRuntime, [...artifacts], runtime).runtime).toBe(resolved);
+  });
+});
+
 describe("resolveArtifacts: a standalone build skips the torch checks, keeps every other", () => {
   const noTorch = { torch: null };
   const cpuOnlyTorch = { torch: { version: "2.13.0+cpu", cuda: null, cxx11Abi: true } };

@@ -1,6 +1,5 @@
 import path from "node:path";
 import { aotihubCacheDir, type LoadPackagesOptions, loadPackages } from "@aotihub/native";
-import type { Artifact, RuntimeKind } from "@aotihub/registry";
 import { HubClient } from "../hub/hub-client.js";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { fetchChosenFiles, stampDirOf } from "../model-files/fetch-chosen-files.js";
@@ -9,7 +8,7 @@ import { fetchKernelLibraries } from "../model-files/fetch-kernel-libraries.js";
 import { chooseArtifacts, planModelLoad } from "../model-files/plan-model-load.js";
 import type { ProgressListener } from "../progress/progress-event.js";
 import { loadProjectConfig } from "../project-config/load-project-config.js";
-import { findCudaRuntime } from "../runtime/find-cuda-runtime.js";
+import { nativeRuntimeOptions } from "../runtime/native-runtime-options.js";
 import { noteRuntimeLoaded, runningRuntime } from "../runtime/process-runtime.js";
 import { type RuntimeOption, requestedRuntime } from "../runtime/requested-runtime.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
@@ -38,7 +37,7 @@ export interface LoadCompiledOptions {
    * "auto" (default): libtorch builds where torch is found, standalone builds (no libtorch) where
    * it is not; "standalone": only standalone builds, even where torch is installed (no libtorch is
    * loaded); "libtorch": only libtorch builds. Default AOTIHUB_RUNTIME, then the config's
-   * `defaults.runtime`; "auto" keeps the runtime this process already runs models on.
+   * `defaults.runtime`; under "auto" the runtime this process already runs models on is preferred.
    */
   runtime?: RuntimeOption;
   /**
@@ -87,12 +86,12 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
     opts.torchDir,
   );
-  const runtime = requestedRuntime({
-    option: opts.runtime,
-    config: project.config.defaults.runtime,
-    running: runningRuntime(),
+  const runtime = requestedRuntime({ option: opts.runtime, config: project.config.defaults.runtime });
+  // a process runs one runtime: under "auto", the one it already runs wins where its builds fit
+  const { resolution, chosen } = chooseArtifacts(plan, device.profile, {
+    runtime,
+    preferRuntime: runningRuntime() ?? undefined,
   });
-  const { resolution, chosen } = chooseArtifacts(plan, device.profile, runtime);
 
   const key = [
     plan.name.repo,
@@ -126,8 +125,10 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     });
     let native: Awaited<ReturnType<typeof loadPackages>>;
     try {
-      const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, opts);
-      const options: LoadPackagesOptions & NativeRuntimeOptions = {
+      const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, {
+        cudaRuntimeLibrary: opts.cudaRuntimeLibrary,
+      });
+      const options: LoadPackagesOptions = {
         packages: chosen.map((a) => ({
           path: files.packages.get(a.path)!.snapshotPath,
           sha256: a.sha256,
@@ -171,27 +172,4 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       },
     );
   });
-}
-
-/** What `loadPackages` takes to pick its runtime (the standalone backend's part of its options). */
-interface NativeRuntimeOptions {
-  runtime: RuntimeKind;
-  cudaRuntimeLibrary?: string;
-}
-
-/**
- * The runtime the chosen artifacts need, and for standalone CUDA builds the libcudart to load (the
- * one of their CUDA major; a process holds one, so the first artifact's CUDA decides).
- */
-async function nativeRuntimeOptions(
-  runtime: RuntimeKind,
-  chosen: Artifact[],
-  opts: LoadCompiledOptions,
-): Promise<NativeRuntimeOptions> {
-  if (runtime !== "standalone") return { runtime };
-  if (opts.cudaRuntimeLibrary !== undefined) return { runtime, cudaRuntimeLibrary: opts.cudaRuntimeLibrary };
-  const cuda = chosen.find((a) => a.target.device === "cuda")?.target;
-  if (cuda === undefined || cuda.device !== "cuda") return { runtime };
-  const library = await findCudaRuntime({ cuda: cuda.cuda });
-  return library === null ? { runtime } : { runtime, cudaRuntimeLibrary: library };
 }

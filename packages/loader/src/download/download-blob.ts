@@ -331,13 +331,25 @@ async function fetchAll(
     limit.chunkDone(end + 1 - start);
     if (count > 1) {
       state.done.push(index);
-      const snapshot = { ...state, done: [...state.done] };
-      // the journal may only name chunks whose bytes are already on disk
-      saving = saving
-        .then(() => handle.datasync())
-        .then(() => saveState(partialPath, snapshot))
-        .catch(() => {});
+      journal();
     }
+  };
+  // One journal save queued at most: chunks finishing while a save runs share the next one (it
+  // reads the state when it starts), instead of an fdatasync and a durable rename per chunk (a 256
+  // MiB file at the cap finished ~35 chunks a second; each save is 3 fsyncs).
+  let journalQueued = false;
+  const journal = () => {
+    if (journalQueued) return;
+    journalQueued = true;
+    saving = saving
+      .then(async () => {
+        journalQueued = false;
+        // taken before the fdatasync: the journal may only name chunks whose bytes are on disk
+        const snapshot = { ...state, done: [...state.done] };
+        await handle.datasync();
+        await saveState(partialPath, snapshot);
+      })
+      .catch(() => {});
   };
 
   const { connections } = params;

@@ -123,16 +123,18 @@ export async function planModelLoad(inputs: PlanInputs): Promise<ModelPlan> {
 
 /**
  * The registry's choice for a device, and the artifacts it chose (one per available bucket), all of
- * one runtime: `runtime` when asked, else the registry's preference.
+ * one runtime: `runtime` when asked, else the registry's preference (`preferRuntime` first: the
+ * runtime this process already runs).
  */
 export function chooseArtifacts(
   plan: ModelPlan,
   device: DeviceProfile,
-  runtime?: RuntimeKind,
+  runtimes: { runtime?: RuntimeKind | undefined; preferRuntime?: RuntimeKind | undefined } = {},
 ): { resolution: Resolution; chosen: Artifact[] } {
   const resolution = resolveArtifacts(plan.manifest, device, {
     ...(plan.profiles.length > 0 && { profile: plan.profiles }),
-    ...(runtime !== undefined && { runtime }),
+    ...(runtimes.runtime !== undefined && { runtime: runtimes.runtime }),
+    ...(runtimes.preferRuntime !== undefined && { preferRuntime: runtimes.preferRuntime }),
   });
   // in the registry's bucket order: the runtime tries variants in this order and opens the first
   const chosen = bucketsInOrder(resolution).flatMap(([, b]) => (b.chosen ? [b.chosen] : []));

@@ -96,7 +96,7 @@ export async function prefetch(
         );
     } else {
       for (const device of devices) {
-        const { resolution, chosen } = chooseArtifacts(plan, device, params.runtime);
+        const { resolution, chosen } = chooseArtifacts(plan, device, { runtime: params.runtime });
         add(resolution.profile, chosen);
       }
     }

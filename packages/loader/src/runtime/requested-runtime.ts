@@ -12,14 +12,12 @@ export interface RuntimeSources {
   env?: NodeJS.ProcessEnv;
   /** aotihub.config.json `defaults.runtime`. */
   config?: RuntimeOption | undefined;
-  /** The runtime this process already runs models on, if any: a process runs one. */
-  running?: RuntimeKind | null;
 }
 
 /**
- * The runtime to ask the registry for, or undefined to let it choose: the option, then
- * AOTIHUB_RUNTIME, then the config's default; "auto" (or nothing) then means the runtime this
- * process already runs, so a second model never asks for the other one by accident.
+ * The runtime to ask the registry for, or undefined ("auto") to let it choose: the option, then
+ * AOTIHUB_RUNTIME, then the config's default. (Under "auto" the loader also tells the registry
+ * which runtime this process already runs, as a preference: `ResolveOptions.preferRuntime`.)
  */
 export function requestedRuntime(sources: RuntimeSources): RuntimeKind | undefined {
   const env = sources.env ?? process.env;
@@ -27,8 +25,7 @@ export function requestedRuntime(sources: RuntimeSources): RuntimeKind | undefin
     parseRuntimeOption(sources.option, "the runtime option") ??
     parseRuntimeOption(env.AOTIHUB_RUNTIME === "" ? undefined : env.AOTIHUB_RUNTIME, "AOTIHUB_RUNTIME") ??
     sources.config;
-  if (named !== undefined && named !== "auto") return named;
-  return sources.running ?? undefined;
+  return named === "auto" ? undefined : named;
 }
 
 function parseRuntimeOption(value: unknown, source: string): RuntimeOption | undefined {

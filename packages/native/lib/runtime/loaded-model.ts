@@ -50,9 +50,10 @@ export interface LoadedModel {
     options?: RunOptions,
   ): Promise<(Tensor | DeviceTensor)[]>;
   /**
-   * The same run on the calling thread, without the hop to the thread pool: for small models where
-   * that hop costs more than the model (it blocks the event loop for the run's duration). The
-   * variant must be open already (a first `run()`, or loading without `lazy`).
+   * The same run on the calling thread, without the hop to another thread: for small models where
+   * that hop costs more than the model (it blocks the event loop for the run's duration). On the
+   * CPU its OpenMP regions use the calling thread alone. The variant must be open already (a first
+   * `run()`, or loading without `lazy`).
    */
   runSync(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
@@ -71,6 +72,8 @@ export class NativeLoadedModel implements LoadedModel {
   #released = false;
   /** Runs accepted before dispose() finish on live natives; the last one out releases them. */
   #inFlight = 0;
+  /** Containers whose inputs were found to be the model's (#checkVariantInputs). */
+  readonly #fittingContainers = new WeakSet<NativeContainer>();
 
   constructor(
     readonly device: string,
@@ -202,6 +205,8 @@ export class NativeLoadedModel implements LoadedModel {
   }
 
   #checkVariantInputs(variant: Variant, container: NativeContainer): void {
+    // The answer never changes for a container: ask once, not on every run.
+    if (this.#fittingContainers.has(container)) return;
     if (publicInputNames(variant.bucket, container.inputNames)?.join() !== this.inputNames.join()) {
       throw new InputMismatchError(
         "AOTIHUB_BUCKET_INPUTS_MISMATCH",
@@ -213,6 +218,7 @@ export class NativeLoadedModel implements LoadedModel {
         },
       );
     }
+    this.#fittingContainers.add(container);
   }
 
   async boundWeightPointers(name: string): Promise<Record<string, bigint>> {

@@ -1,7 +1,7 @@
 // The standalone runtime's CUDA side: libcudart loaded by us (RTLD_GLOBAL, so a compiled model's
 // cuda* calls resolve to it), a caching device allocator, and each thread's current stream per
-// device (what aoti_torch_create_cuda_stream_guard sets). Compiled and linked in every build; it
-// has not run on a GPU yet (docs/standalone-runtime.md).
+// device (what aoti_torch_create_cuda_stream_guard sets). Compiled and linked in every build; on a
+// GPU it ran for two small models only (docs/standalone-runtime.md).
 #pragma once
 #include <cstddef>
 #include <string>

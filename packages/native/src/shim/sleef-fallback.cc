@@ -1,42 +1,66 @@
 // The Sleef_* vector math functions ATen's vector headers call (at::vec, AVX2 and AVX512 widths).
-// libtorch_cpu carries Sleef; a model compiled without libtorch leaves them undefined. Here each
-// lane is computed with the C library's function of the same name: as accurate as Sleef's bound
-// (libm's float functions are within 1-2 ulp) but not bit-identical to it, and slower than Sleef's
-// vector code. Only those in this file are provided (Sleef_sincos*, returning pairs, is not).
+// libtorch_cpu carries Sleef; a model compiled without libtorch leaves them undefined. Each one here
+// calls glibc's vector math library (libmvec, dlopened once; within 4 ulp, Sleef's u10 functions are
+// within 1) where it has the function, else the C library's scalar function lane by lane. Results
+// are within float rounding of Sleef's, not bit-identical. Sleef_sincos* (returning pairs) is absent.
+#include <dlfcn.h>
 #include <immintrin.h>
 
 #include <cmath>
 
+namespace {
+
+// libmvec's vector variant of a function, by its vector-ABI name (_ZGV<isa>N<lanes><args>_<name>),
+// or null where this glibc has none (libmvec came with glibc 2.22; tanhf and most others with 2.35).
+void* VectorMath(const char* name) {
+  static void* lib = ::dlopen("libmvec.so.1", RTLD_NOW | RTLD_LOCAL);
+  return lib == nullptr ? nullptr : ::dlsym(lib, name);
+}
+
+}  // namespace
+
 #define SLEEF_EXPORT extern "C" __attribute__((visibility("default")))
 
-#define UNARY(NAME, TARGET, VEC, LANES, SCALAR, STORE, LOAD, FN)                 \
-  SLEEF_EXPORT __attribute__((target(TARGET))) VEC NAME(VEC x) {                  \
-    alignas(64) SCALAR v[LANES];                                                   \
-    STORE(v, x);                                                                   \
-    for (int i = 0; i < (LANES); i++) v[i] = FN(v[i]);                             \
-    return LOAD(v);                                                                \
+#define UNARY(NAME, MVEC, TARGET, VEC, LANES, SCALAR, STORE, LOAD, FN)              \
+  SLEEF_EXPORT __attribute__((target(TARGET))) VEC NAME(VEC x) {                     \
+    static const auto vec = reinterpret_cast<VEC (*)(VEC)>(VectorMath(MVEC));         \
+    if (vec != nullptr) return vec(x);                                                \
+    alignas(64) SCALAR v[LANES];                                                      \
+    STORE(v, x);                                                                      \
+    for (int i = 0; i < (LANES); i++) v[i] = FN(v[i]);                                \
+    return LOAD(v);                                                                   \
   }
-#define BINARY(NAME, TARGET, VEC, LANES, SCALAR, STORE, LOAD, FN)                \
-  SLEEF_EXPORT __attribute__((target(TARGET))) VEC NAME(VEC x, VEC y) {           \
-    alignas(64) SCALAR a[LANES];                                                   \
-    alignas(64) SCALAR b[LANES];                                                   \
-    STORE(a, x);                                                                   \
-    STORE(b, y);                                                                   \
-    for (int i = 0; i < (LANES); i++) a[i] = FN(a[i], b[i]);                       \
-    return LOAD(a);                                                                \
+#define BINARY(NAME, MVEC, TARGET, VEC, LANES, SCALAR, STORE, LOAD, FN)             \
+  SLEEF_EXPORT __attribute__((target(TARGET))) VEC NAME(VEC x, VEC y) {              \
+    static const auto vec = reinterpret_cast<VEC (*)(VEC, VEC)>(VectorMath(MVEC));    \
+    if (vec != nullptr) return vec(x, y);                                             \
+    alignas(64) SCALAR a[LANES];                                                      \
+    alignas(64) SCALAR b[LANES];                                                      \
+    STORE(a, x);                                                                      \
+    STORE(b, y);                                                                      \
+    for (int i = 0; i < (LANES); i++) a[i] = FN(a[i], b[i]);                          \
+    return LOAD(a);                                                                   \
   }
 
 // One function at the four x86 widths: f8 (AVX2 float), d4 (AVX2 double), f16, d8 (AVX512).
-#define UNARY_ALL(FN, SUFFIX)                                                                              \
-  UNARY(Sleef_##FN##f8##SUFFIX, "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps, std::FN)          \
-  UNARY(Sleef_##FN##d4##SUFFIX, "avx2", __m256d, 4, double, _mm256_store_pd, _mm256_load_pd, std::FN)        \
-  UNARY(Sleef_##FN##f16##SUFFIX, "avx512f", __m512, 16, float, _mm512_store_ps, _mm512_load_ps, std::FN)     \
-  UNARY(Sleef_##FN##d8##SUFFIX, "avx512f", __m512d, 8, double, _mm512_store_pd, _mm512_load_pd, std::FN)
-#define BINARY_ALL(FN, SUFFIX)                                                                             \
-  BINARY(Sleef_##FN##f8##SUFFIX, "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps, std::FN)         \
-  BINARY(Sleef_##FN##d4##SUFFIX, "avx2", __m256d, 4, double, _mm256_store_pd, _mm256_load_pd, std::FN)       \
-  BINARY(Sleef_##FN##f16##SUFFIX, "avx512f", __m512, 16, float, _mm512_store_ps, _mm512_load_ps, std::FN)    \
-  BINARY(Sleef_##FN##d8##SUFFIX, "avx512f", __m512d, 8, double, _mm512_store_pd, _mm512_load_pd, std::FN)
+#define UNARY_ALL(FN, SUFFIX)                                                                                       \
+  UNARY(Sleef_##FN##f8##SUFFIX, "_ZGVdN8v_" #FN "f", "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps,       \
+        std::FN)                                                                                                      \
+  UNARY(Sleef_##FN##d4##SUFFIX, "_ZGVdN4v_" #FN, "avx2", __m256d, 4, double, _mm256_store_pd, _mm256_load_pd,         \
+        std::FN)                                                                                                      \
+  UNARY(Sleef_##FN##f16##SUFFIX, "_ZGVeN16v_" #FN "f", "avx512f", __m512, 16, float, _mm512_store_ps, _mm512_load_ps, \
+        std::FN)                                                                                                      \
+  UNARY(Sleef_##FN##d8##SUFFIX, "_ZGVeN8v_" #FN, "avx512f", __m512d, 8, double, _mm512_store_pd, _mm512_load_pd,      \
+        std::FN)
+#define BINARY_ALL(FN, SUFFIX)                                                                                       \
+  BINARY(Sleef_##FN##f8##SUFFIX, "_ZGVdN8vv_" #FN "f", "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps,      \
+         std::FN)                                                                                                      \
+  BINARY(Sleef_##FN##d4##SUFFIX, "_ZGVdN4vv_" #FN, "avx2", __m256d, 4, double, _mm256_store_pd, _mm256_load_pd,        \
+         std::FN)                                                                                                      \
+  BINARY(Sleef_##FN##f16##SUFFIX, "_ZGVeN16vv_" #FN "f", "avx512f", __m512, 16, float, _mm512_store_ps,                \
+         _mm512_load_ps, std::FN)                                                                                      \
+  BINARY(Sleef_##FN##d8##SUFFIX, "_ZGVeN8vv_" #FN, "avx512f", __m512d, 8, double, _mm512_store_pd, _mm512_load_pd,     \
+         std::FN)
 
 UNARY_ALL(acos, _u10)
 UNARY_ALL(acosh, _u10)
@@ -61,10 +85,10 @@ UNARY_ALL(sinh, _u10)
 UNARY_ALL(tan, _u10)
 UNARY_ALL(tanh, _u10)
 // The faster, less exact variants ATen uses for float sin/cos.
-UNARY(Sleef_cosf8_u35, "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps, std::cos)
-UNARY(Sleef_sinf8_u35, "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps, std::sin)
-UNARY(Sleef_cosf16_u35, "avx512f", __m512, 16, float, _mm512_store_ps, _mm512_load_ps, std::cos)
-UNARY(Sleef_sinf16_u35, "avx512f", __m512, 16, float, _mm512_store_ps, _mm512_load_ps, std::sin)
+UNARY(Sleef_cosf8_u35, "_ZGVdN8v_cosf", "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps, std::cos)
+UNARY(Sleef_sinf8_u35, "_ZGVdN8v_sinf", "avx2", __m256, 8, float, _mm256_store_ps, _mm256_load_ps, std::sin)
+UNARY(Sleef_cosf16_u35, "_ZGVeN16v_cosf", "avx512f", __m512, 16, float, _mm512_store_ps, _mm512_load_ps, std::cos)
+UNARY(Sleef_sinf16_u35, "_ZGVeN16v_sinf", "avx512f", __m512, 16, float, _mm512_store_ps, _mm512_load_ps, std::sin)
 
 BINARY_ALL(atan2, _u10)
 BINARY_ALL(copysign, )

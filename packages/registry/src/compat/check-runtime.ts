@@ -19,12 +19,26 @@ export function checkRuntime(artifact: Artifact, asked: RuntimeKind | undefined)
   ];
 }
 
+/** Why a profile resolved to its runtime: asked for, the process's, or torch's presence. */
+export type RuntimePreference = "asked" | "process" | "torch";
+
 /**
  * Why a compatible artifact is not used: the profile resolved to the other runtime, and a process
- * runs one. Only a standalone artifact beside usable libtorch ones of the same profile gets here,
- * since libtorch builds are preferred wherever torch is installed.
+ * runs one. `because` says why that runtime: the one this process already runs, or (with torch
+ * found) libtorch builds are preferred.
  */
-export function otherRuntimeReason(artifact: Artifact, chosen: RuntimeKind, device: DeviceProfile): string {
-  const torch = device.torch ? `torch ${device.torch.version} was found` : "no torch was found";
-  return `built for the ${artifactRuntime(artifact)} runtime; this profile resolves to the ${chosen} runtime (${torch}, libtorch builds are preferred where torch is installed, and a process runs one runtime): ask for runtime "${artifactRuntime(artifact)}" to use it`;
+export function otherRuntimeReason(
+  artifact: Artifact,
+  chosen: RuntimeKind,
+  device: DeviceProfile,
+  because: RuntimePreference = "torch",
+): string {
+  const own = artifactRuntime(artifact);
+  const why =
+    because === "process"
+      ? "the runtime this process already runs models on"
+      : because === "asked"
+        ? "the runtime asked for"
+        : `${device.torch ? `torch ${device.torch.version} was found` : "no torch was found"}, libtorch builds are preferred where torch is installed`;
+  return `built for the ${own} runtime; this profile resolves to the ${chosen} runtime (${why}, and a process runs one runtime): ask for runtime "${own}" to use it`;
 }

@@ -3,7 +3,7 @@ export { checkCpuIsa } from "./check-cpu-isa.js";
 export { checkCudaDriver } from "./check-cuda-driver.js";
 export { checkPlatform } from "./check-platform.js";
 export { checkProfileRequirements } from "./check-profile-requirements.js";
-export { checkRuntime, otherRuntimeReason } from "./check-runtime.js";
+export { checkRuntime, otherRuntimeReason, type RuntimePreference } from "./check-runtime.js";
 export { checkTorch, torchReleaseVersion } from "./check-torch.js";
 export {
   archName,

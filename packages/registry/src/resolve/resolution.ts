@@ -35,4 +35,9 @@ export interface ResolveOptions {
    * else "standalone" builds (those need no torch). A device with no torch never gets a libtorch build.
    */
   runtime?: RuntimeKind;
+  /**
+   * The runtime this process already runs models on (a process runs one): when `runtime` is not
+   * given, chosen for a profile where one of its builds fits, before the preference above.
+   */
+  preferRuntime?: RuntimeKind;
 }

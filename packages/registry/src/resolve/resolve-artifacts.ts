@@ -1,4 +1,4 @@
-import { otherRuntimeReason } from "../compat/check-runtime.js";
+import { otherRuntimeReason, type RuntimePreference } from "../compat/check-runtime.js";
 import { type Accelerator, evaluateArtifact } from "../compat/evaluate-artifact.js";
 import type { DeviceProfile } from "../device/device-profile.js";
 import { AotihubError } from "../errors/aotihub-error.js";
@@ -28,13 +28,7 @@ export function resolveArtifacts(
   const attempts: Resolution[] = [];
   const torchRanges = new Set<string>();
   for (const profile of profiles) {
-    const { resolution, torchWouldServe } = resolveProfile(
-      manifest,
-      device,
-      profile,
-      accelerator,
-      options.runtime,
-    );
+    const { resolution, torchWouldServe } = resolveProfile(manifest, device, profile, accelerator, options);
     if (Object.values(resolution.buckets).some((bucket) => bucket.chosen !== null)) return resolution;
     attempts.push(resolution);
     for (const range of torchWouldServe) torchRanges.add(range);
@@ -68,7 +62,7 @@ function resolveProfile(
   device: DeviceProfile,
   profileName: string,
   accelerator: Accelerator,
-  asked: RuntimeKind | undefined,
+  { runtime: asked, preferRuntime }: ResolveOptions,
 ): { resolution: Resolution; torchWouldServe: string[] } {
   const profile = manifest.profiles[profileName]!;
   const evaluated: RankedCandidate[] = [];
@@ -85,12 +79,18 @@ function resolveProfile(
     if (onlyTorchMissing) torchWouldServe.push(artifact.target.torch);
     evaluated.push({ artifact, ...evaluation });
   }
-  const runtime = asked ?? preferredRuntime(evaluated, device);
+  const { runtime, because } = asked
+    ? { runtime: asked, because: "asked" as const }
+    : preferredRuntime(evaluated, device, preferRuntime);
   const byBucket = new Map<string, RankedCandidate[]>();
   for (const candidate of evaluated) {
     const usable =
       candidate.ok && artifactRuntime(candidate.artifact) !== runtime
-        ? { ...candidate, ok: false, reasons: [otherRuntimeReason(candidate.artifact, runtime, device)] }
+        ? {
+            ...candidate,
+            ok: false,
+            reasons: [otherRuntimeReason(candidate.artifact, runtime, device, because)],
+          }
         : candidate;
     const list = byBucket.get(candidate.artifact.bucket.name) ?? [];
     list.push(usable);
@@ -109,13 +109,19 @@ function resolveProfile(
 }
 
 /**
- * libtorch where one of the profile's libtorch builds runs here (torch was found and fits): the
- * build its publisher tested with torch's own kernels. Else standalone, which needs no torch.
+ * The runtime the process already runs, where one of its builds fits; else libtorch where one of
+ * the profile's libtorch builds runs here (torch was found and fits): the build its publisher
+ * tested with torch's own kernels; else standalone, which needs no torch.
  */
-function preferredRuntime(candidates: RankedCandidate[], device: DeviceProfile): RuntimeKind {
+function preferredRuntime(
+  candidates: RankedCandidate[],
+  device: DeviceProfile,
+  prefer: RuntimeKind | undefined,
+): { runtime: RuntimeKind; because: RuntimePreference } {
   const runs = (runtime: RuntimeKind) =>
     candidates.some((c) => c.ok && artifactRuntime(c.artifact) === runtime);
-  if (runs("libtorch")) return "libtorch";
-  if (runs("standalone")) return "standalone";
-  return device.torch ? "libtorch" : "standalone";
+  if (prefer !== undefined && runs(prefer)) return { runtime: prefer, because: "process" };
+  if (runs("libtorch")) return { runtime: "libtorch", because: "torch" };
+  if (runs("standalone")) return { runtime: "standalone", because: "torch" };
+  return { runtime: device.torch ? "libtorch" : "standalone", because: "torch" };
 }
