@@ -17,7 +17,7 @@ import {
   verifyCache,
 } from "@aotihub/loader";
 import { acquireFileLock } from "@aotihub/native";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mainCommit, REPO, sha256Of, writeServedRepo } from "../support/served-repo.js";
 
 // The cache functions `aotihub cache verify|gc|ls` run, called in this process on a cache filled by
@@ -41,6 +41,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub.close();
   rmSync(served, { recursive: true, force: true });
+});
+afterEach(() => {
+  if (cacheDir !== undefined) rmSync(cacheDir, { recursive: true, force: true });
 });
 /**
  * A fresh cache holding both files, downloaded inside each test rather than in a hook: the per-test
