@@ -20,15 +20,6 @@
 
 namespace aotihub {
 
-// A spin-wait hint to the core (lets the sibling hyperthread run, saves power).
-inline void CpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
 class CpuRunThread {
  public:
   using Job = std::function<void()>;
@@ -52,7 +43,6 @@ class CpuRunThread {
   // run() in a loop posts again within a few microseconds of its promise settling, and waking a
   // sleeping thread costs more than that. sched_yield keeps the poll from starving other work.
   static constexpr std::chrono::microseconds kPollAfterJob{50};
-  static constexpr std::chrono::microseconds kSpinAfterJob{10};
 
   CpuRunThread() {
     // Signals stay with the JS thread (the thread inherits the mask it is created with).
@@ -91,17 +81,11 @@ class CpuRunThread {
     return job;
   }
 
-  // Spins (pause) for the first few microseconds, where the next job of a loop usually arrives,
-  // then yields the core between looks until kPollAfterJob.
   bool PollForNext() {
-    const auto start = std::chrono::steady_clock::now();
+    const auto until = std::chrono::steady_clock::now() + kPollAfterJob;
     while (!queued_.load(std::memory_order_acquire)) {
-      const auto waited = std::chrono::steady_clock::now() - start;
-      if (waited >= kPollAfterJob) return false;
-      if (waited < kSpinAfterJob)
-        CpuRelax();
-      else
-        sched_yield();
+      if (std::chrono::steady_clock::now() >= until) return false;
+      sched_yield();
     }
     return true;
   }
