@@ -17,7 +17,7 @@ import {
   verifyCache,
 } from "@aotihub/loader";
 import { acquireFileLock } from "@aotihub/native";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mainCommit, REPO, sha256Of, writeServedRepo } from "../support/served-repo.js";
 
 // The cache functions `aotihub cache verify|gc|ls` run, called in this process on a cache filled by
@@ -42,7 +42,14 @@ afterAll(async () => {
   await hub.close();
   rmSync(served, { recursive: true, force: true });
 });
-beforeEach(async () => {
+afterEach(() => {
+  if (cacheDir !== undefined) rmSync(cacheDir, { recursive: true, force: true });
+});
+/**
+ * A fresh cache holding both files, downloaded inside each test rather than in a hook: the per-test
+ * coverage of mutation testing sees only what a test body runs (the cache writes among it).
+ */
+async function fillCache(): Promise<void> {
   cacheDir = mkdtempSync(join(tmpdir(), "aotihub-cache-fns-"));
   layout = new CacheLayout(cacheDir);
   const config: HubConfig = {
@@ -54,7 +61,7 @@ beforeEach(async () => {
   };
   const client = new HubClient({ config, dispatcher: createHubDispatcher() });
   for (const path of ["config.json", "model.safetensors"]) await downloadFile({ repo, path, config, client });
-});
+}
 
 const gitBlobId = (bytes: Buffer | string) =>
   createHash("sha1")
@@ -64,6 +71,7 @@ const gitBlobId = (bytes: Buffer | string) =>
 
 describe("verifyCache", () => {
   it("re-hashes every blob by the kind its name says, and names what a damaged one hashes to", async () => {
+    await fillCache();
     const checks = await verifyCache(cacheDir);
     const label = `models/${REPO}`;
     expect(checks.sort((a, b) => a.blob.localeCompare(b.blob))).toEqual(
@@ -91,6 +99,7 @@ describe("verifyCache", () => {
 
 describe("gcCache", () => {
   it("removes only blobs no snapshot links, reports their bytes; a dry run removes nothing", async () => {
+    await fillCache();
     const orphan = "0".repeat(64);
     writeFileSync(join(layout.blobsDir(repo), orphan), "orphan bytes");
     const dry = await gcCache(cacheDir, { dryRun: true });
@@ -108,6 +117,7 @@ describe("gcCache", () => {
   });
 
   it("skips a blob whose lock a download holds, and refuses a read-only cache unless dry", async () => {
+    await fillCache();
     const orphan = "1".repeat(64);
     writeFileSync(join(layout.blobsDir(repo), orphan), "held");
     const lock = await acquireFileLock(layout.lockPath(repo, orphan), { timeoutMs: 0 });
@@ -130,6 +140,7 @@ describe("gcCache", () => {
 
 describe("scanCache and refs", () => {
   it("finds the repo, its blobs and what its snapshot links; main's ref holds the bare commit", async () => {
+    await fillCache();
     const [found, ...others] = await scanCache(cacheDir);
     expect(others).toEqual([]);
     expect(found).toMatchObject({ type: "model", name: REPO, folder: layout.repoDir(repo) });
