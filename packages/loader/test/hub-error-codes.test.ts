@@ -147,21 +147,7 @@ describe("Hub answers become typed errors", () => {
 
   it("AOTIHUB_NETWORK_ERROR: a CDN that refuses connections mid-download is a network error, not a bad range", async () => {
     const cdn = `${await closedPortUrl()}/${BIG_SHA256}`;
-    hub.faults.inject({
-      ...RESOLVE,
-      method: "HEAD",
-      action: {
-        type: "status",
-        status: 302,
-        headers: {
-          "x-repo-commit": COMMIT,
-          "x-linked-etag": `"${BIG_SHA256}"`,
-          "x-linked-size": String(BIG.length),
-          etag: `"${BIG_SHA256}"`,
-          location: cdn,
-        },
-      },
-    });
+    redirectBigTo(cdn);
     const error = await rejection(fetchFile(BIG_PATH));
     expect(error.code, error.message).toBe("AOTIHUB_NETWORK_ERROR");
     expect(error.message).toContain(`could not reach ${cdn}`);
@@ -273,21 +259,7 @@ describe("download failures keep the cache sound", () => {
     await new Promise<void>((resolve) => cdn.listen(0, "127.0.0.1", resolve));
     const cdnUrl = `http://127.0.0.1:${(cdn.address() as { port: number }).port}/${BIG_SHA256}`;
     try {
-      hub.faults.inject({
-        ...RESOLVE,
-        method: "HEAD",
-        action: {
-          type: "status",
-          status: 302,
-          headers: {
-            "x-repo-commit": COMMIT,
-            "x-linked-etag": `"${BIG_SHA256}"`,
-            "x-linked-size": String(BIG.length),
-            etag: `"${BIG_SHA256}"`,
-            location: cdnUrl,
-          },
-        },
-      });
+      redirectBigTo(cdnUrl);
       const error = await rejection(fetchFile(BIG_PATH));
       expect(error.code, error.message).toBe("AOTIHUB_BAD_RANGE_RESPONSE");
       expect(error.message).toContain(`answered a ranged download of ${cdnUrl} wrongly`);
@@ -407,3 +379,22 @@ describe("progress and cancellation", () => {
     expect(assertCacheSound(repoDir())).toEqual([BIG_SHA256]);
   });
 });
+
+/** The Hub's resolve answer for the big LFS file, redirecting its download to `location` (a CDN). */
+function redirectBigTo(location: string): void {
+  hub.faults.inject({
+    ...RESOLVE,
+    method: "HEAD",
+    action: {
+      type: "status",
+      status: 302,
+      headers: {
+        "x-repo-commit": COMMIT,
+        "x-linked-etag": `"${BIG_SHA256}"`,
+        "x-linked-size": String(BIG.length),
+        etag: `"${BIG_SHA256}"`,
+        location,
+      },
+    },
+  });
+}

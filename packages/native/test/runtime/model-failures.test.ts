@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { type LoadPackagesOptions, loadPackages, type Tensor } from "@aotihub/native";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModels } from "../../../../test/support/test-models.js";
-import { testPython, testTorch } from "../support/python.js";
+import { testTorch } from "../support/python.js";
+import { swapWrapperSo } from "../support/swap-wrapper-so.js";
 import { repoPackages } from "../support/test-repo.js";
 
 // A compiled model that reports its own failure: a real .so exporting the AOTInductor container
@@ -23,16 +24,7 @@ function packageWithFailingModel(name: string, defines: string[]): string {
   const so = join(scratch, `${name}.so`);
   execFileSync("cc", ["-shared", "-fPIC", "-O1", ...defines, "-o", so, here("./support/failing-model.c")]);
   const pt2 = join(scratch, `${name}.pt2`);
-  const script = `
-import sys, zipfile
-src, so, dst = sys.argv[1:]
-with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_STORED) as b:
-    for info in a.infolist():
-        data = open(so, "rb").read() if info.filename.endswith(".wrapper.so") else a.read(info.filename)
-        b.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
-`;
-  execFileSync(testPython(), ["-c", script, tinyMlp.packages[0]!.path, so, pt2]);
-  return pt2;
+  return swapWrapperSo(tinyMlp.packages[0]!.path, so, pt2);
 }
 
 async function load(pt2: string) {

@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { loadPackages } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModels, type TestModels } from "../../../../test/support/test-models.js";
-import { testPython, testTorch } from "../support/python.js";
+import { testTorch } from "../support/python.js";
+import { swapWrapperSo } from "../support/swap-wrapper-so.js";
 import { repoPackages, soCacheDir } from "../support/test-repo.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -27,22 +28,7 @@ function packageWithSo(name: string, source: string): string {
   writeFileSync(c, source);
   execFileSync("cc", ["-shared", "-fPIC", "-o", so, c]);
   const pt2 = join(scratch, `${name}.pt2`);
-  const script = `
-import sys, zipfile
-src, so, dst = sys.argv[1:]
-with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_STORED) as b:
-    for info in a.infolist():
-        data = open(so, "rb").read() if info.filename.endswith(".wrapper.so") else a.read(info.filename)
-        b.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data)
-`;
-  execFileSync(testPython(), [
-    "-c",
-    script,
-    repoPackages(models.models["standalone-mlp"]).packages[0]!.path,
-    so,
-    pt2,
-  ]);
-  return pt2;
+  return swapWrapperSo(repoPackages(models.models["standalone-mlp"]).packages[0]!.path, so, pt2);
 }
 
 function child(mode: string): string[] {
