@@ -1,11 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPackages } from "@aotihub/native";
 import { beforeAll, describe, expect, it } from "vitest";
+import { compileBrokenLibrary } from "./support/compile-broken-library.js";
 import { runPython } from "./support/python.js";
-import { repoRoot } from "./support/repo-root.js";
 import { ensureTestKernel, type TestKernel } from "./support/test-kernel.js";
 
 // The errors a user meets when a model's kernel does not fit, each typed and refused before the
@@ -15,19 +14,6 @@ import { ensureTestKernel, type TestKernel } from "./support/test-kernel.js";
 let kernel: TestKernel;
 let otherSchemaLib: string;
 let otherTorchLib: string;
-
-function compileBrokenKernel(source: string, out: string, defines: string[] = []): string {
-  execFileSync("g++", [
-    "-shared",
-    "-fPIC",
-    "-O1",
-    ...defines,
-    "-o",
-    out,
-    join(repoRoot, "test", "kernels", "broken", source),
-  ]);
-  return out;
-}
 
 async function loadMixModel(kernelLibraries: string[]) {
   const manifest = JSON.parse(await readFile(join(kernel.modelRepo, "aotihub.json"), "utf8"));
@@ -44,10 +30,10 @@ async function loadMixModel(kernelLibraries: string[]) {
 beforeAll(async () => {
   kernel = await ensureTestKernel();
   const dir = await mkdtemp(join(tmpdir(), "aotihub-broken-kernels-"));
-  otherSchemaLib = compileBrokenKernel("other_schema.cc", join(dir, "other_schema.so"), [
+  otherSchemaLib = compileBrokenLibrary("other_schema.cc", join(dir, "other_schema.so"), [
     `-DOP_NAMESPACE=${kernel.namespace}`,
   ]);
-  otherTorchLib = compileBrokenKernel("other_torch.cc", join(dir, "other_torch.so"));
+  otherTorchLib = compileBrokenLibrary("other_torch.cc", join(dir, "other_torch.so"));
 });
 
 describe("custom-op errors", () => {

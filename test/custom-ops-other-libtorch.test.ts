@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { compileBrokenLibrary } from "./support/compile-broken-library.js";
 import { repoRoot } from "./support/repo-root.js";
 import { ensureTestKernel, type TestKernel } from "./support/test-kernel.js";
 
@@ -18,27 +19,15 @@ let kernel: TestKernel;
 let otherLayoutLib: string;
 let noCallDispatcherLib: string;
 
-function compilePreload(source: string, out: string, defines: string[] = []): string {
-  execFileSync("g++", [
-    "-shared",
-    "-fPIC",
-    "-O1",
-    ...defines,
-    "-o",
-    out,
-    join(repoRoot, "test", "kernels", "broken", source),
-    "-ldl",
-  ]);
-  return out;
-}
-
 beforeAll(async () => {
   kernel = await ensureTestKernel();
   const dir = await mkdtemp(join(tmpdir(), "aotihub-other-libtorch-"));
-  otherLayoutLib = compilePreload("other_dispatcher_layout.cc", join(dir, "other_dispatcher_layout.so"), [
-    `-DOP_NAMESPACE=${kernel.namespace}`,
-  ]);
-  noCallDispatcherLib = compilePreload("no_call_dispatcher.cc", join(dir, "no_call_dispatcher.so"));
+  otherLayoutLib = compileBrokenLibrary(
+    "other_dispatcher_layout.cc",
+    join(dir, "other_dispatcher_layout.so"),
+    [`-DOP_NAMESPACE=${kernel.namespace}`],
+  );
+  noCallDispatcherLib = compileBrokenLibrary("no_call_dispatcher.cc", join(dir, "no_call_dispatcher.so"));
 });
 
 async function loadInChild(preload: string | undefined) {
