@@ -19,6 +19,7 @@
         "src/runtime/weight-store.cc",
         "src/runtime/host-buffer-pool.cc",
         "src/runtime/weight-upload.cc",
+        "src/runtime/pinned-ring.cc",
         "src/runtime/model-container.cc",
         "src/runtime/runtime-bindings.cc",
         "src/kernels/kernel-library.cc",

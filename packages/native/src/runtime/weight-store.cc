@@ -105,7 +105,7 @@ void WeightStore::BuildOnDevice(const std::vector<WeightFileSpec>& files) {
       items.push_back({spec.byteOffset, spec.byteLength, base + at});
       at += AlignUp(spec.byteLength);
     }
-    staged |= UploadFromMapping(*mappings[f], std::move(items), device_.index) == UploadPath::Staged;
+    staged |= UploadFromMapping(mappings[f], std::move(items), device_.index) == UploadPath::Staged;
     mappings[f].reset();  // the bytes live on the device now
   }
   backend->Synchronize(device_.index);

@@ -1,30 +1,50 @@
 #include "weight-upload.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <exception>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "../backend/tensor-backend.h"
+#include "pinned-ring.h"
 
 namespace aotihub {
 
 namespace {
 
-constexpr uint64_t kChunkBytes = 64ull << 20;
+enum class Mode { Hybrid, Register, Ring };
 
-// Page-locking is CPU work that grows with the bytes (faulting and pinning every page): several
-// threads register chunks side by side, each queueing its chunk's copies on its own stream as soon
-// as the chunk is locked. AOTIHUB_UPLOAD_THREADS overrides the count (the benchmark compares them).
-int UploadThreads() {
-  const char* env = std::getenv("AOTIHUB_UPLOAD_THREADS");
-  const int n = env != nullptr ? std::atoi(env) : 4;
-  return std::max(1, std::min(n, 16));
+Mode UploadMode() {
+  const char* env = std::getenv("AOTIHUB_UPLOAD_MODE");
+  if (env == nullptr) return Mode::Hybrid;
+  if (std::strcmp(env, "register") == 0) return Mode::Register;
+  if (std::strcmp(env, "ring") == 0) return Mode::Ring;
+  return Mode::Hybrid;
 }
+
+int EnvInt(const char* name, int fallback, int lo, int hi) {
+  const char* env = std::getenv(name);
+  if (env == nullptr || *env == 0) return fallback;
+  return std::max(lo, std::min(std::atoi(env), hi));
+}
+
+uint64_t ChunkBytes() { return static_cast<uint64_t>(EnvInt("AOTIHUB_UPLOAD_CHUNK_MB", 64, 2, 1024)) << 20; }
+bool AsyncUnregister() {
+  const char* env = std::getenv("AOTIHUB_UPLOAD_UNREGISTER");
+  return env == nullptr || std::strcmp(env, "sync") != 0;
+}
+bool Trace() { return std::getenv("AOTIHUB_UPLOAD_TRACE") != nullptr; }
 
 struct Piece {
   uint64_t offset;  // in the mapping
@@ -38,16 +58,159 @@ struct Chunk {
   std::vector<Piece> pieces;
 };
 
+// Unlocking registered pages costs about as much as locking them; it must finish before the mapping
+// goes, but nobody waits for it: one process-wide thread does it, holding the mapping until done.
+// Never destroyed (a static destructor could run after the CUDA runtime is gone).
+class Cleanup {
+ public:
+  static Cleanup& Get() {
+    static Cleanup* cleanup = new Cleanup();
+    return *cleanup;
+  }
+  void Push(std::shared_ptr<Mapping> mapping, std::vector<void*> registered) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!started_) {
+      std::thread([this] { Loop(); }).detach();
+      started_ = true;
+    }
+    queue_.push_back({std::move(mapping), std::move(registered)});
+    wake_.notify_all();
+  }
+
+ private:
+  struct Job {
+    std::shared_ptr<Mapping> mapping;
+    std::vector<void*> registered;
+  };
+  void Loop() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return !queue_.empty(); });
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      for (void* p : job.registered) CurrentBackend()->UnregisterHost(p);
+      job.mapping.reset();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  bool started_ = false;
+};
+
+// The shared work list: registration workers take from the front, ring workers from the back.
+class WorkList {
+ public:
+  explicit WorkList(size_t n) : back_(n) {}
+  bool Front(size_t& c) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (front_ >= back_) return false;
+    c = front_++;
+    return true;
+  }
+  bool Back(size_t& c) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (front_ >= back_) return false;
+    c = --back_;
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  size_t front_ = 0;
+  size_t back_;
+};
+
+// Copies one chunk's pieces through two leased pinned slots, each with its own stream: the CPU fills
+// one slot while the other's DMA runs. Without slots (locked memory refused): pageable copies.
+class RingCopier {
+ public:
+  RingCopier(TensorBackend* backend, int deviceIndex) : backend_(backend) {
+    slots_ = LeasePinnedSlots(2);
+    slotBytes_ = PinnedSlotBytes();
+    for (size_t i = 0; i < slots_.size(); i++) streams_.push_back(backend_->CreateStream(deviceIndex));
+    if (slots_.empty()) streams_.push_back(backend_->CreateStream(deviceIndex));
+  }
+  ~RingCopier() {
+    for (void* s : streams_) {
+      try {
+        backend_->WaitStream(s);
+      } catch (...) {
+      }
+      backend_->DestroyStream(s);
+    }
+    ReturnPinnedSlots(slots_);
+  }
+  bool pinned() const { return !slots_.empty(); }
+
+  void CopyChunk(const Mapping& mapping, const Chunk& chunk) {
+    if (slots_.empty()) {
+      for (const auto& p : chunk.pieces)
+        backend_->CopyAsync(p.device, mapping.data() + p.offset, p.bytes, CopyKind::HostToDevice, streams_[0]);
+      backend_->WaitStream(streams_[0]);
+      return;
+    }
+    for (const auto& p : chunk.pieces) {
+      uint64_t done = 0;
+      while (done < p.bytes) {
+        if (used_ == slotBytes_) Flush();
+        const uint64_t n = std::min<uint64_t>(p.bytes - done, slotBytes_ - used_);
+        if (used_ == 0) backend_->WaitStream(streams_[slot_]);  // its last DMA is done: reusable
+        auto* dst = static_cast<uint8_t*>(slots_[slot_]) + used_;
+        std::memcpy(dst, mapping.data() + p.offset + done, n);
+        pending_.push_back({0, n, p.device + done});
+        pendingSrc_.push_back(dst);
+        used_ += n;
+        done += n;
+      }
+    }
+  }
+  void Finish() {
+    Flush();
+    for (void* s : streams_) backend_->WaitStream(s);
+  }
+
+ private:
+  void Flush() {
+    if (used_ == 0) return;
+    for (size_t i = 0; i < pending_.size(); i++)
+      backend_->CopyAsync(pending_[i].device, pendingSrc_[i], pending_[i].bytes, CopyKind::HostToDevice,
+                          streams_[slot_]);
+    pending_.clear();
+    pendingSrc_.clear();
+    used_ = 0;
+    slot_ = (slot_ + 1) % slots_.size();
+  }
+  TensorBackend* backend_;
+  std::vector<void*> slots_;
+  std::vector<void*> streams_;
+  size_t slotBytes_ = 0;
+  size_t slot_ = 0;
+  uint64_t used_ = 0;
+  std::vector<Piece> pending_;
+  std::vector<uint8_t*> pendingSrc_;
+};
+
+double Ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
 }  // namespace
 
-UploadPath UploadFromMapping(const Mapping& mapping, std::vector<UploadItem> items, int deviceIndex) {
+UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<UploadItem> items, int deviceIndex) {
+  const Mapping& mapping = *mappingPtr;
   TensorBackend* backend = CurrentBackend();
   items.erase(std::remove_if(items.begin(), items.end(), [](const UploadItem& i) { return i.bytes == 0; }), items.end());
   if (items.empty()) return UploadPath::Registered;
   std::sort(items.begin(), items.end(), [](const UploadItem& a, const UploadItem& b) { return a.offset < b.offset; });
+  const auto start = std::chrono::steady_clock::now();
 
   // Registration works on whole pages: chunk boundaries are page-aligned, so no page is registered
   // twice, and each item is cut at the boundaries into pieces that lie in one chunk.
+  const uint64_t chunkBytes = ChunkBytes();
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const auto base = reinterpret_cast<uintptr_t>(mapping.data());
   const uintptr_t lo = (base + items.front().offset) / page * page;
@@ -55,42 +218,62 @@ UploadPath UploadFromMapping(const Mapping& mapping, std::vector<UploadItem> ite
   for (const auto& i : items) maxEnd = std::max(maxEnd, i.offset + i.bytes);
   const uintptr_t hi = (base + maxEnd + page - 1) / page * page;
   std::vector<Chunk> chunks;
-  for (uintptr_t at = lo; at < hi; at += kChunkBytes) chunks.push_back({at, std::min<uintptr_t>(at + kChunkBytes, hi), {}});
+  for (uintptr_t at = lo; at < hi; at += chunkBytes) chunks.push_back({at, std::min<uintptr_t>(at + chunkBytes, hi), {}});
   for (const auto& item : items) {
     uint64_t from = item.offset;
     const uint64_t to = item.offset + item.bytes;
     while (from < to) {
-      const size_t c = static_cast<size_t>((base + from - lo) / kChunkBytes);
+      const size_t c = static_cast<size_t>((base + from - lo) / chunkBytes);
       const uint64_t pieceEnd = std::min<uint64_t>(to, chunks[c].end - base);
       chunks[c].pieces.push_back({from, pieceEnd - from, static_cast<uint8_t*>(item.device) + (from - item.offset)});
       from = pieceEnd;
     }
   }
 
-  std::atomic<size_t> next{0};
+  const Mode mode = UploadMode();
+  int registerThreads = mode == Mode::Ring ? 0 : EnvInt("AOTIHUB_UPLOAD_THREADS", mode == Mode::Hybrid ? 2 : 4, 1, 16);
+  int ringThreads = mode == Mode::Register ? 0 : EnvInt("AOTIHUB_UPLOAD_RING_THREADS", 8, 1, 32);
+  const int total = static_cast<int>(std::min<size_t>(static_cast<size_t>(registerThreads + ringThreads), chunks.size()));
+  if (registerThreads > total) registerThreads = total;
+  ringThreads = std::min(ringThreads, total - registerThreads);
+
+  WorkList work(chunks.size());
   std::mutex mutex;
-  std::vector<size_t> refused;  // chunks whose registration failed: staged after the threads join
+  std::vector<size_t> refused;  // chunks whose registration failed: copied through the ring after
+  std::vector<void*> registered;
   std::exception_ptr failure;
-  auto worker = [&] {
+  std::atomic<bool> failed{false};
+  bool stagedAny = false;
+  double registerMs = 0, lockedMs = 0;
+  auto fail = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!failure) failure = std::current_exception();
+    failed = true;
+  };
+  auto registerWorker = [&] {
     void* stream = nullptr;
-    std::vector<void*> registered;
+    std::vector<void*> mine;
+    double spent = 0;
     try {
       backend->UseDevice(DeviceRef{true, deviceIndex});
       stream = backend->CreateStream(deviceIndex);
-      for (size_t c = next++; c < chunks.size(); c = next++) {
-        if (!backend->RegisterHost(reinterpret_cast<void*>(chunks[c].begin), chunks[c].end - chunks[c].begin)) {
+      size_t c = 0;
+      while (!failed && work.Front(c)) {
+        const auto t = std::chrono::steady_clock::now();
+        const bool ok = backend->RegisterHost(reinterpret_cast<void*>(chunks[c].begin), chunks[c].end - chunks[c].begin);
+        spent += Ms(t);
+        if (!ok) {
           std::lock_guard<std::mutex> lock(mutex);
           refused.push_back(c);
           continue;
         }
-        registered.push_back(reinterpret_cast<void*>(chunks[c].begin));
+        mine.push_back(reinterpret_cast<void*>(chunks[c].begin));
         for (const auto& p : chunks[c].pieces)
           backend->CopyAsync(p.device, mapping.data() + p.offset, p.bytes, CopyKind::HostToDevice, stream);
       }
       backend->WaitStream(stream);
     } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!failure) failure = std::current_exception();
+      fail();
       if (stream != nullptr) {
         try {
           backend->WaitStream(stream);
@@ -98,20 +281,62 @@ UploadPath UploadFromMapping(const Mapping& mapping, std::vector<UploadItem> ite
         }
       }
     }
-    // Unlocking is off the critical path only in part: it must finish before the mapping goes.
-    for (void* p : registered) backend->UnregisterHost(p);
     if (stream != nullptr) backend->DestroyStream(stream);
+    std::lock_guard<std::mutex> lock(mutex);
+    registered.insert(registered.end(), mine.begin(), mine.end());
+    registerMs += spent;
   };
-  const int n = std::min<int>(UploadThreads(), static_cast<int>(chunks.size()));
+  auto ringWorker = [&] {
+    try {
+      backend->UseDevice(DeviceRef{true, deviceIndex});
+      RingCopier ring(backend, deviceIndex);
+      size_t c = 0;
+      bool any = false;
+      while (!failed && work.Back(c)) {
+        ring.CopyChunk(mapping, chunks[c]);
+        any = true;
+      }
+      ring.Finish();
+      if (any) {
+        std::lock_guard<std::mutex> lock(mutex);
+        stagedAny = true;
+      }
+    } catch (...) {
+      fail();
+    }
+  };
   std::vector<std::thread> threads;
-  for (int t = 1; t < n; t++) threads.emplace_back(worker);
-  worker();
+  for (int t = 0; t < ringThreads; t++) threads.emplace_back(ringWorker);
+  for (int t = 1; t < registerThreads; t++) threads.emplace_back(registerWorker);
+  if (registerThreads > 0) registerWorker();
   for (auto& t : threads) t.join();
+  lockedMs = Ms(start);
+  // Where locking was refused (no read-only registration, a locked-memory limit): the ring.
+  if (!failure && !refused.empty()) {
+    try {
+      RingCopier ring(backend, deviceIndex);
+      for (size_t c : refused) ring.CopyChunk(mapping, chunks[c]);
+      ring.Finish();
+      stagedAny = true;
+    } catch (...) {
+      fail();
+    }
+  }
+  const auto unlockStart = std::chrono::steady_clock::now();
+  if (failure || !AsyncUnregister()) {
+    for (void* p : registered) backend->UnregisterHost(p);
+  } else if (!registered.empty()) {
+    Cleanup::Get().Push(mappingPtr, std::move(registered));
+  }
+  if (Trace())
+    std::fprintf(stderr,
+                 "[upload] %s %zu chunks of %llu MiB, %d register + %d ring threads: register %.1f ms (summed), "
+                 "copies done at %.1f ms, unlock %.1f ms on the critical path\n",
+                 mode == Mode::Hybrid ? "hybrid" : mode == Mode::Ring ? "ring" : "register", chunks.size(),
+                 static_cast<unsigned long long>(chunkBytes >> 20), registerThreads, ringThreads, registerMs, lockedMs,
+                 Ms(unlockStart));
   if (failure) std::rethrow_exception(failure);
-  // Where locking was refused (no read-only registration, a locked-memory limit): pinned staging.
-  for (size_t c : refused)
-    for (const auto& p : chunks[c].pieces) backend->Upload(p.device, mapping.data() + p.offset, p.bytes, deviceIndex);
-  return refused.empty() ? UploadPath::Registered : UploadPath::Staged;
+  return stagedAny ? UploadPath::Staged : UploadPath::Registered;
 }
 
 }  // namespace aotihub

@@ -1,10 +1,17 @@
-// Host -> device upload of a weight file's tensors, fast path first: the file's page-cache pages
-// (a PROT_READ MAP_SHARED mapping) are page-locked in place with cudaHostRegister, chunk by chunk,
-// and each chunk is copied by DMA while the next one registers (two streams). Where registration is
-// refused (no read-only registration support, locked-memory limits), the bytes go through pinned
-// staging buffers instead.
+// Host -> device upload of a weight file's tensors into device memory that already exists. The file
+// is a PROT_READ MAP_SHARED mapping (the page cache's own pages), cut into page-aligned chunks that
+// two kinds of CPU workers take from the two ends of one work list:
+//  - registration workers (from the front) page-lock a chunk in place with cudaHostRegister and queue
+//    its DMA on their own stream: no copy by the CPU, but locking is serialized by the driver;
+//  - ring workers (from the back) memcpy the chunk through leased pinned staging slots (pinned-ring.h)
+//    and queue one DMA per slot: CPU copies, which scale with threads.
+// Together they keep the PCIe link busier than either alone (docs/benchmarks.md, issue 14).
+// AOTIHUB_UPLOAD_MODE = hybrid | register | ring picks which kinds run; AOTIHUB_UPLOAD_THREADS and
+// AOTIHUB_UPLOAD_RING_THREADS their counts. Refused registration falls back to the ring; refused
+// pinned memory falls back to pageable copies.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "../io/mapping.h"
@@ -19,6 +26,8 @@ struct UploadItem {
 
 enum class UploadPath { Registered, Staged };
 
-UploadPath UploadFromMapping(const Mapping& mapping, std::vector<UploadItem> items, int deviceIndex);
+// Returns once every byte is on the device. The mapping is shared so that unlocking its registered
+// pages (slow, and needed before munmap) can finish on a background thread that keeps it alive.
+UploadPath UploadFromMapping(std::shared_ptr<Mapping> mapping, std::vector<UploadItem> items, int deviceIndex);
 
 }  // namespace aotihub

@@ -1,0 +1,148 @@
+// Weight upload for issue 14 goal 1, in one process on the GPU machine (bundled and run by
+// bench/gpu/upload/pack.sh and device.sh): random-byte safetensors-like sets (1 GiB in one file of
+// ~18 MiB tensors; 12 GiB in 6 shards of 2 GiB), written once, read once to warm the page cache, then
+// uploaded with createWeightStore in every upload mode and thread count (3 runs each), next to the
+// anchor: one cudaMemcpy from cudaMallocHost memory of the same bytes (at most 2 GiB), same process.
+// Prints a table and writes a JSON file.
+//   node upload.mjs <scratch dir> <out.json> [<time budget s>]
+
+import { randomFillSync } from "node:crypto";
+import { createReadStream, existsSync, statSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { findTorch } from "@aotihub/native";
+import { binding } from "../../packages/native/lib/binding.js";
+
+const [scratch, outFile, budget] = process.argv.slice(2) as [string, string, string | undefined];
+const deadline = performance.now() + Number(budget ?? 1e9) * 1000;
+const figures: Record<string, number | string> = {};
+const say = (line: string) =>
+  process.stderr.write(`[upload ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const GB = 1e9;
+const MiB = 2 ** 20;
+const save = () => writeFileSync(outFile, `${JSON.stringify(figures, null, 2)}\n`);
+
+type FileSpec = {
+  path: string;
+  tensors: { name: string; dtype: string; shape: number[]; byteOffset: number; byteLength: number }[];
+};
+
+// ~18 MiB bf16 tensors (3072 x 3072), back to back after an 8-byte-aligned header, like safetensors.
+const TENSOR = 3072 * 3072 * 2;
+const HEADER = 4096 + 8;
+
+// Random bytes, a fresh 64 MiB block per 1 GiB, each 1 MiB stamped with its position: a copy from a
+// wrong offset cannot match. Several writes in flight.
+async function writeSet(path: string, bytes: number): Promise<FileSpec> {
+  if (!existsSync(path) || statSync(path).size !== bytes) {
+    const fh = await open(path, "w");
+    const block = Buffer.alloc(64 * MiB);
+    const inflight: Promise<unknown>[] = [];
+    for (let at = 0; at < bytes; at += block.length) {
+      if (at % 2 ** 30 === 0) randomFillSync(block);
+      const chunk = Buffer.from(block.subarray(0, Math.min(block.length, bytes - at)));
+      for (let m = 0; m < chunk.length; m += MiB) chunk.writeDoubleLE(at + m, m);
+      inflight.push(fh.write(chunk, 0, chunk.length, at));
+      if (inflight.length >= 8) await inflight.shift();
+    }
+    await Promise.all(inflight);
+    await fh.close();
+  }
+  const tensors = [];
+  for (let i = 0, off = HEADER; off + TENSOR <= bytes; i++, off += TENSOR)
+    tensors.push({
+      name: `${path}:${i}`,
+      dtype: "bfloat16",
+      shape: [3072, 3072],
+      byteOffset: off,
+      byteLength: TENSOR,
+    });
+  return { path, tensors };
+}
+
+async function warm(path: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    createReadStream(path, { highWaterMark: 16 * MiB })
+      .on("data", () => {})
+      .on("end", resolve)
+      .on("error", reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Option = { mode: string; threads?: string; ring?: string; chunk?: string; unregister?: string };
+const OPTIONS: Option[] = [
+  { mode: "register", threads: "1" },
+  { mode: "register", threads: "4" },
+  { mode: "register", threads: "4", unregister: "sync" },
+  { mode: "register", threads: "4", chunk: "16" },
+  { mode: "register", threads: "4", chunk: "256" },
+  { mode: "ring", ring: "4" },
+  { mode: "ring", ring: "8" },
+  { mode: "ring", ring: "14" },
+  { mode: "hybrid", threads: "1", ring: "8" },
+  { mode: "hybrid", threads: "2", ring: "8" },
+  { mode: "hybrid", threads: "2", ring: "12" },
+  { mode: "hybrid", threads: "4", ring: "8" },
+];
+const label = (o: Option) =>
+  `${o.mode}${o.threads ? ` reg=${o.threads}` : ""}${o.ring ? ` ring=${o.ring}` : ""}${o.chunk ? ` chunk=${o.chunk}MiB` : ""}${o.unregister ? ` unregister=${o.unregister}` : ""}`;
+
+async function measure(name: string, files: FileSpec[], settle: number): Promise<void> {
+  const bytes = files.reduce((a, f) => a + f.tensors.reduce((b, t) => b + t.byteLength, 0), 0);
+  const pinned: number[] = [];
+  for (let i = 0; i < 3; i++) pinned.push(await binding().pinnedCopyGbps(Math.min(bytes, 2 ** 31), 0));
+  figures[`${name}: pinned cudaMemcpy GB/s (anchor, 3 runs)`] = pinned.map((r) => r.toFixed(1)).join(" / ");
+  say(`${name}: pinned anchor ${pinned.map((r) => r.toFixed(1)).join(" / ")} GB/s`);
+  for (const o of OPTIONS) {
+    if (performance.now() > deadline) {
+      say("time budget spent: stopping");
+      break;
+    }
+    process.env.AOTIHUB_UPLOAD_MODE = o.mode;
+    for (const [k, v] of [
+      ["AOTIHUB_UPLOAD_THREADS", o.threads],
+      ["AOTIHUB_UPLOAD_RING_THREADS", o.ring],
+      ["AOTIHUB_UPLOAD_CHUNK_MB", o.chunk],
+      ["AOTIHUB_UPLOAD_UNREGISTER", o.unregister],
+    ] as const)
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    const runs: number[] = [];
+    let path = "";
+    for (let i = 0; i < 3; i++) {
+      const store = await binding().createWeightStore({ cuda: true, deviceIndex: 0, files } as never);
+      runs.push((store.bytes / GB / store.uploadMs) * 1000);
+      path = (store as { uploadPath?: string }).uploadPath ?? "?";
+      binding().disposeHandle(store.handle, "store");
+      await sleep(settle); // background unlocking of the previous run finishes first
+    }
+    const best = Math.max(...runs);
+    figures[`${name}: ${label(o)} GB/s (3 runs)`] = runs.map((r) => r.toFixed(1)).join(" / ");
+    say(
+      `${name}: ${label(o).padEnd(40)} ${runs.map((r) => r.toFixed(1)).join(" / ")} GB/s (${path}), best ${((best / Math.max(...pinned)) * 100).toFixed(0)}% of pinned`,
+    );
+    save();
+  }
+}
+
+const torch = await findTorch({ pythons: ["python3"] });
+await binding().loadTorch(torch.libDir, true);
+figures.torch = torch.fullVersion;
+let t = performance.now();
+const one = [await writeSet(join(scratch, "w1.safetensors"), 2 ** 30)];
+say(`wrote 1 GiB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+await warm(one[0]!.path);
+await measure("1 GiB, 1 file", one, 200);
+t = performance.now();
+const shards = await Promise.all(
+  Array.from({ length: 6 }, (_, i) => writeSet(join(scratch, `s${i}.safetensors`), 2 * 2 ** 30)),
+);
+say(`wrote 12 GiB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+t = performance.now();
+await Promise.all(shards.map((s) => warm(s.path)));
+say(`read 12 GiB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+await measure("12 GiB, 6 shards", shards, 600);
+save();
+for (const [k, v] of Object.entries(figures)) process.stdout.write(`| ${k} | ${v} |\n`);

@@ -1,0 +1,67 @@
+#include "pinned-ring.h"
+
+#include <cstdlib>
+#include <mutex>
+
+#include "../backend/tensor-backend.h"
+
+namespace aotihub {
+
+namespace {
+
+// Never destroyed: slots live as long as the process (freeing pinned memory at exit, after the CUDA
+// runtime may be gone, could crash; the OS reclaims it anyway).
+struct Pool {
+  std::mutex mutex;
+  std::vector<void*> idle;
+  size_t slotBytes = 0;
+};
+
+Pool& ThePool() {
+  static Pool* pool = new Pool();
+  return *pool;
+}
+
+}  // namespace
+
+// 16 MiB by default: large enough that the DMA runs at full speed, small enough that 2 slots per
+// worker and 8 workers stay at 256 MiB of locked memory. AOTIHUB_UPLOAD_SLOT_MB overrides (bench).
+size_t PinnedSlotBytes() {
+  Pool& pool = ThePool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  if (pool.slotBytes == 0) {
+    const char* env = std::getenv("AOTIHUB_UPLOAD_SLOT_MB");
+    const long mb = env != nullptr ? std::atol(env) : 16;
+    pool.slotBytes = static_cast<size_t>(mb >= 1 && mb <= 256 ? mb : 16) << 20;
+  }
+  return pool.slotBytes;
+}
+
+std::vector<void*> LeasePinnedSlots(size_t count) {
+  const size_t bytes = PinnedSlotBytes();
+  Pool& pool = ThePool();
+  std::vector<void*> slots;
+  {
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    while (slots.size() < count && !pool.idle.empty()) {
+      slots.push_back(pool.idle.back());
+      pool.idle.pop_back();
+    }
+  }
+  while (slots.size() < count) {
+    try {
+      slots.push_back(CurrentBackend()->AllocHost(bytes, true));
+    } catch (...) {
+      break;  // locked-memory limit: the caller works with what it got
+    }
+  }
+  return slots;
+}
+
+void ReturnPinnedSlots(const std::vector<void*>& slots) {
+  Pool& pool = ThePool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  pool.idle.insert(pool.idle.end(), slots.begin(), slots.end());
+}
+
+}  // namespace aotihub

@@ -1,0 +1,15 @@
+// A process-wide pool of page-locked staging slots, allocated once (cudaHostAlloc is slow: ~ms per
+// MiB) and reused by every later load. Upload workers lease a few slots each, fill them with memcpy
+// from the (pageable, mmapped) file and queue one DMA per slot; the slots go back to the pool after.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+namespace aotihub {
+
+// `count` slots of PinnedSlotBytes() each, or fewer (none) where page-locked memory is refused.
+std::vector<void*> LeasePinnedSlots(size_t count);
+void ReturnPinnedSlots(const std::vector<void*>& slots);
+size_t PinnedSlotBytes();
+
+}  // namespace aotihub
