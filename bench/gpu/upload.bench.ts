@@ -7,7 +7,15 @@
 //   node upload.mjs <scratch dir> <out.json> [<time budget s>]
 
 import { randomFillSync } from "node:crypto";
-import { createReadStream, existsSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { findTorch } from "@aotihub/native";
@@ -69,6 +77,37 @@ async function warm(path: string): Promise<void> {
   });
 }
 
+// A fast wrong upload is worthless: a sample of tensors (first, last, and some inside, many of them
+// across a 64 MiB chunk boundary) is read back from the device and compared with the file.
+async function check(
+  store: Parameters<ReturnType<typeof binding>["readStoreTensor"]>[0],
+  files: FileSpec[],
+): Promise<string> {
+  let bad = 0;
+  let checked = 0;
+  for (const f of files) {
+    const picks = new Set([
+      0,
+      f.tensors.length - 1,
+      3,
+      Math.floor(f.tensors.length / 2),
+      Math.floor(f.tensors.length / 3) + 1,
+    ]);
+    const fd = openSync(f.path, "r");
+    for (const i of picks) {
+      const t = f.tensors[i];
+      if (t === undefined) continue;
+      const want = Buffer.alloc(t.byteLength);
+      readSync(fd, want, 0, t.byteLength, t.byteOffset);
+      const got = Buffer.from(await binding().readStoreTensor(store, t.name));
+      checked++;
+      if (!got.equals(want)) bad++;
+    }
+    closeSync(fd);
+  }
+  return bad === 0 ? `${checked} tensors match` : `MISMATCH in ${bad} of ${checked} tensors`;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Option = { mode: string; threads?: string; ring?: string; chunk?: string; unregister?: string };
@@ -110,18 +149,21 @@ async function measure(name: string, files: FileSpec[], settle: number): Promise
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     const runs: number[] = [];
+    const verdicts: string[] = [];
     let path = "";
     for (let i = 0; i < 3; i++) {
       const store = await binding().createWeightStore({ cuda: true, deviceIndex: 0, files } as never);
       runs.push((store.bytes / GB / store.uploadMs) * 1000);
+      if (i === 0) verdicts.push(await check(store.handle, files));
       path = (store as { uploadPath?: string }).uploadPath ?? "?";
       binding().disposeHandle(store.handle, "store");
       await sleep(settle); // background unlocking of the previous run finishes first
     }
     const best = Math.max(...runs);
     figures[`${name}: ${label(o)} GB/s (3 runs)`] = runs.map((r) => r.toFixed(1)).join(" / ");
+    figures[`${name}: ${label(o)} check`] = verdicts.join(", ");
     say(
-      `${name}: ${label(o).padEnd(40)} ${runs.map((r) => r.toFixed(1)).join(" / ")} GB/s (${path}), best ${((best / Math.max(...pinned)) * 100).toFixed(0)}% of pinned`,
+      `${name}: ${label(o).padEnd(40)} ${runs.map((r) => r.toFixed(1)).join(" / ")} GB/s (${path}), best ${((best / Math.max(...pinned)) * 100).toFixed(0)}% of pinned; ${verdicts.join(", ")}`,
     );
     save();
   }

@@ -49,6 +49,8 @@ export interface NativeBinding {
   boundPointers(handle: NativeHandle): Record<string, bigint>;
   deviceMemory(deviceIndex: number): { free: number; total: number };
   pinnedCopyGbps(bytes: number, deviceIndex: number): Promise<number>;
+  /** A weight store tensor's bytes, copied back to the host (benchmarks check uploads with it). */
+  readStoreTensor(store: NativeHandle, name: string): Promise<ArrayBuffer>;
 }
 
 /** An opaque native object (a JS external); only the binding understands it. */

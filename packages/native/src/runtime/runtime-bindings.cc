@@ -507,6 +507,40 @@ Napi::Value PinnedCopyGbps(const Napi::CallbackInfo& info) {
       [gbps](Napi::Env env) -> Napi::Value { return Napi::Number::New(env, *gbps); });
 }
 
+
+// A stored tensor's bytes, read back to the host (the upload benchmark checks them against the file).
+Napi::Value ReadStoreTensor(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  std::shared_ptr<WeightStore> store;
+  std::string name;
+  Guard(env, [&] {
+    store = Unbox<WeightStore>(info[0], "weight store");
+    name = info[1].As<Napi::String>();
+    if (store->Find(name) == nullptr) throw NativeError("NATIVE_INPUT", "no tensor " + name + " in the weight store");
+    return 0;
+  });
+  auto host = std::make_shared<std::shared_ptr<uint8_t>>();
+  auto bytes = std::make_shared<size_t>(0);
+  return PromiseWorker::Start(
+      env,
+      [store, name, host, bytes] {
+        const StoredTensor& t = *store->Find(name);
+        TensorBackend* backend = CurrentBackend();
+        backend->UseDevice(store->device());
+        *bytes = t.bytes;
+        host->reset(static_cast<uint8_t*>(backend->AllocHost(t.bytes, false)),
+                    [](uint8_t* p) { CurrentBackend()->FreeHost(p, false); });
+        AtenTensorHandle target = backend->FromBlob(host->get(), t.shape, t.dtype, DeviceRef{});
+        try {
+          backend->Copy(target, t.handle);
+        } catch (...) {
+          backend->Release(target);
+          throw;
+        }
+        backend->Release(target);
+      },
+      [host, bytes](Napi::Env env) -> Napi::Value { return ToArrayBuffer(env, *host, *bytes); });
+}
 }  // namespace
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
@@ -523,6 +557,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("boundPointers", Napi::Function::New(env, BoundPointers));
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemoryJs));
   exports.Set("pinnedCopyGbps", Napi::Function::New(env, PinnedCopyGbps));
+  exports.Set("readStoreTensor", Napi::Function::New(env, ReadStoreTensor));
 }
 
 }  // namespace aotihub
