@@ -71,10 +71,18 @@ class Cleanup {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!started_) {
       std::thread([this] { Loop(); }).detach();
+      // Registered after the CUDA runtime's own exit handler (CUDA is initialized by now), so it runs
+      // before it: no unlock is left half done while the runtime tears down.
+      std::atexit([] { Get().Drain(); });
       started_ = true;
     }
     queue_.push_back({std::move(mapping), std::move(registered)});
+    pending_++;
     wake_.notify_all();
+  }
+  void Drain() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait(lock, [this] { return pending_ == 0; });
   }
 
  private:
@@ -93,10 +101,14 @@ class Cleanup {
       }
       for (void* p : job.registered) CurrentBackend()->UnregisterHost(p);
       job.mapping.reset();
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_--;
+      idle_.notify_all();
     }
   }
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_, idle_;
+  size_t pending_ = 0;  // queued or in progress
   std::deque<Job> queue_;
   bool started_ = false;
 };
