@@ -110,44 +110,81 @@ async function check(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Option = { mode: string; threads?: string; ring?: string; chunk?: string; unregister?: string };
+type Option = {
+  mode: string;
+  threads?: string;
+  ring?: string;
+  chunk?: string;
+  block?: string;
+  unregister?: string;
+  populate?: boolean;
+  big?: boolean; // also measured on the 12 GiB set (time budget)
+};
 const OPTIONS: Option[] = [
   { mode: "register", threads: "1" },
-  { mode: "register", threads: "4" },
-  { mode: "register", threads: "4", unregister: "sync" },
-  { mode: "register", threads: "4", chunk: "16" },
-  { mode: "register", threads: "4", chunk: "256" },
+  { mode: "register", threads: "4", big: true },
+  { mode: "register", threads: "4", unregister: "sync", big: true },
   { mode: "ring", ring: "4" },
-  { mode: "ring", ring: "8" },
-  { mode: "ring", ring: "14" },
+  { mode: "ring", ring: "8", big: true },
+  { mode: "ring", ring: "12", big: true },
+  { mode: "ring", ring: "8", populate: true },
   { mode: "hybrid", threads: "1", ring: "8" },
-  { mode: "hybrid", threads: "2", ring: "8" },
-  { mode: "hybrid", threads: "2", ring: "12" },
-  { mode: "hybrid", threads: "4", ring: "8" },
+  { mode: "hybrid", threads: "2", ring: "8", big: true },
+  { mode: "hybrid", threads: "1", ring: "12", big: true },
+  { mode: "hybrid", threads: "4", ring: "8", big: true },
+  { mode: "hybrid", threads: "2", ring: "8", chunk: "16" },
+  { mode: "hybrid", threads: "2", ring: "8", block: "16" },
 ];
 const label = (o: Option) =>
-  `${o.mode}${o.threads ? ` reg=${o.threads}` : ""}${o.ring ? ` ring=${o.ring}` : ""}${o.chunk ? ` chunk=${o.chunk}MiB` : ""}${o.unregister ? ` unregister=${o.unregister}` : ""}`;
+  [
+    o.mode,
+    o.threads && `reg=${o.threads}`,
+    o.ring && `ring=${o.ring}`,
+    o.chunk && `chunk=${o.chunk}MiB`,
+    o.block && `block=${o.block}MiB`,
+    o.unregister && `unregister=${o.unregister}`,
+    o.populate && "populate",
+  ]
+    .filter(Boolean)
+    .join(" ");
 
-async function measure(name: string, files: FileSpec[], settle: number): Promise<void> {
+function configure(o: Option): void {
+  process.env.AOTIHUB_UPLOAD_MODE = o.mode;
+  for (const [k, v] of [
+    ["AOTIHUB_UPLOAD_THREADS", o.threads],
+    ["AOTIHUB_UPLOAD_RING_THREADS", o.ring],
+    ["AOTIHUB_UPLOAD_CHUNK_MB", o.chunk],
+    ["AOTIHUB_UPLOAD_BLOCK_MB", o.block],
+    ["AOTIHUB_UPLOAD_UNREGISTER", o.unregister],
+    ["AOTIHUB_UPLOAD_POPULATE", o.populate ? "1" : undefined],
+  ] as const)
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+}
+
+async function measure(name: string, files: FileSpec[], settle: number, big: boolean): Promise<void> {
   const bytes = files.reduce((a, f) => a + f.tensors.reduce((b, t) => b + t.byteLength, 0), 0);
   const pinned: number[] = [];
   for (let i = 0; i < 3; i++) pinned.push(await binding().pinnedCopyGbps(Math.min(bytes, 2 ** 31), 0));
   figures[`${name}: pinned cudaMemcpy GB/s (anchor, 3 runs)`] = pinned.map((r) => r.toFixed(1)).join(" / ");
   say(`${name}: pinned anchor ${pinned.map((r) => r.toFixed(1)).join(" / ")} GB/s`);
+  // The first load in a process also pays the caching allocator's cudaMalloc of the blob and the
+  // pinned slots' allocation: reported on its own, not mixed into the options.
+  configure({ mode: "hybrid" });
+  const first = await binding().createWeightStore({ cuda: true, deviceIndex: 0, files } as never);
+  figures[`${name}: first load in the process (default mode), GB/s`] = Number(
+    ((first.bytes / GB / first.uploadMs) * 1000).toFixed(1),
+  );
+  say(`${name}: first load in the process ${((first.bytes / GB / first.uploadMs) * 1000).toFixed(1)} GB/s`);
+  binding().disposeHandle(first.handle, "store");
+  await sleep(settle);
   for (const o of OPTIONS) {
+    if (big && !o.big) continue;
     if (performance.now() > deadline) {
       say("time budget spent: stopping");
       break;
     }
-    process.env.AOTIHUB_UPLOAD_MODE = o.mode;
-    for (const [k, v] of [
-      ["AOTIHUB_UPLOAD_THREADS", o.threads],
-      ["AOTIHUB_UPLOAD_RING_THREADS", o.ring],
-      ["AOTIHUB_UPLOAD_CHUNK_MB", o.chunk],
-      ["AOTIHUB_UPLOAD_UNREGISTER", o.unregister],
-    ] as const)
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+    configure(o);
     const runs: number[] = [];
     const verdicts: string[] = [];
     let path = "";
@@ -176,7 +213,7 @@ let t = performance.now();
 const one = [await writeSet(join(scratch, "w1.safetensors"), 2 ** 30)];
 say(`wrote 1 GiB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 await warm(one[0]!.path);
-await measure("1 GiB, 1 file", one, 200);
+await measure("1 GiB, 1 file", one, 200, false);
 t = performance.now();
 const shards = await Promise.all(
   Array.from({ length: 6 }, (_, i) => writeSet(join(scratch, `s${i}.safetensors`), 2 * 2 ** 30)),
@@ -185,6 +222,6 @@ say(`wrote 12 GiB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 t = performance.now();
 await Promise.all(shards.map((s) => warm(s.path)));
 say(`read 12 GiB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-await measure("12 GiB, 6 shards", shards, 600);
+await measure("12 GiB, 6 shards", shards, 400, true);
 save();
 for (const [k, v] of Object.entries(figures)) process.stdout.write(`| ${k} | ${v} |\n`);

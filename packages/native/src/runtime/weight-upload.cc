@@ -39,7 +39,12 @@ int EnvInt(const char* name, int fallback, int lo, int hi) {
   return std::max(lo, std::min(std::atoi(env), hi));
 }
 
-uint64_t ChunkBytes() { return static_cast<uint64_t>(EnvInt("AOTIHUB_UPLOAD_CHUNK_MB", 64, 2, 1024)) << 20; }
+// The work list is cut into blocks; a registration worker locks a run of blocks at once (one
+// cudaHostRegister per ~64 MiB: the call has a fixed cost), a ring worker copies one block at a time,
+// so when the two ends meet, the last piece of work is small and no thread waits long on another.
+uint64_t BlockBytes() { return static_cast<uint64_t>(EnvInt("AOTIHUB_UPLOAD_BLOCK_MB", 4, 1, 256)) << 20; }
+uint64_t ChunkBytes() { return static_cast<uint64_t>(EnvInt("AOTIHUB_UPLOAD_CHUNK_MB", 64, 1, 1024)) << 20; }
+bool Populate() { return std::getenv("AOTIHUB_UPLOAD_POPULATE") != nullptr; }
 bool AsyncUnregister() {
   const char* env = std::getenv("AOTIHUB_UPLOAD_UNREGISTER");
   return env == nullptr || std::strcmp(env, "sync") != 0;
@@ -113,20 +118,25 @@ class Cleanup {
   bool started_ = false;
 };
 
-// The shared work list: registration workers take from the front, ring workers from the back.
+// The shared work list of blocks: registration workers take runs from the front, ring workers from
+// the back; [first, last) is what a call got.
 class WorkList {
  public:
   explicit WorkList(size_t n) : back_(n) {}
-  bool Front(size_t& c) {
+  bool Front(size_t want, size_t& first, size_t& last) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (front_ >= back_) return false;
-    c = front_++;
+    first = front_;
+    front_ = std::min(back_, front_ + want);
+    last = front_;
     return true;
   }
-  bool Back(size_t& c) {
+  bool Back(size_t want, size_t& first, size_t& last) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (front_ >= back_) return false;
-    c = --back_;
+    last = back_;
+    back_ = back_ - std::min(want, back_ - front_);
+    first = back_;
     return true;
   }
 
@@ -159,6 +169,7 @@ class RingCopier {
   bool pinned() const { return !slots_.empty(); }
 
   void CopyChunk(const Mapping& mapping, const Chunk& chunk) {
+    if (Populate()) ::madvise(reinterpret_cast<void*>(chunk.begin), chunk.end - chunk.begin, 22 /* MADV_POPULATE_READ */);
     if (slots_.empty()) {
       for (const auto& p : chunk.pieces)
         backend_->CopyAsync(p.device, mapping.data() + p.offset, p.bytes, CopyKind::HostToDevice, streams_[0]);
@@ -179,6 +190,7 @@ class RingCopier {
         done += n;
       }
     }
+    Flush();  // a block's DMA starts as soon as its bytes are staged
   }
   void Finish() {
     Flush();
@@ -222,7 +234,8 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
 
   // Registration works on whole pages: chunk boundaries are page-aligned, so no page is registered
   // twice, and each item is cut at the boundaries into pieces that lie in one chunk.
-  const uint64_t chunkBytes = ChunkBytes();
+  const uint64_t chunkBytes = BlockBytes();
+  const size_t blocksPerRegistration = static_cast<size_t>(std::max<uint64_t>(1, ChunkBytes() / chunkBytes));
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const auto base = reinterpret_cast<uintptr_t>(mapping.data());
   const uintptr_t lo = (base + items.front().offset) / page * page;
@@ -269,19 +282,21 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
     try {
       backend->UseDevice(DeviceRef{true, deviceIndex});
       stream = backend->CreateStream(deviceIndex);
-      size_t c = 0;
-      while (!failed && work.Front(c)) {
+      size_t first = 0, last = 0;
+      while (!failed && work.Front(blocksPerRegistration, first, last)) {
         const auto t = std::chrono::steady_clock::now();
-        const bool ok = backend->RegisterHost(reinterpret_cast<void*>(chunks[c].begin), chunks[c].end - chunks[c].begin);
+        const bool ok = backend->RegisterHost(reinterpret_cast<void*>(chunks[first].begin),
+                                              chunks[last - 1].end - chunks[first].begin);
         spent += Ms(t);
         if (!ok) {
           std::lock_guard<std::mutex> lock(mutex);
-          refused.push_back(c);
+          for (size_t c = first; c < last; c++) refused.push_back(c);
           continue;
         }
-        mine.push_back(reinterpret_cast<void*>(chunks[c].begin));
-        for (const auto& p : chunks[c].pieces)
-          backend->CopyAsync(p.device, mapping.data() + p.offset, p.bytes, CopyKind::HostToDevice, stream);
+        mine.push_back(reinterpret_cast<void*>(chunks[first].begin));
+        for (size_t c = first; c < last; c++)
+          for (const auto& p : chunks[c].pieces)
+            backend->CopyAsync(p.device, mapping.data() + p.offset, p.bytes, CopyKind::HostToDevice, stream);
       }
       backend->WaitStream(stream);
     } catch (...) {
@@ -302,10 +317,10 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
     try {
       backend->UseDevice(DeviceRef{true, deviceIndex});
       RingCopier ring(backend, deviceIndex);
-      size_t c = 0;
+      size_t first = 0, last = 0;
       bool any = false;
-      while (!failed && work.Back(c)) {
-        ring.CopyChunk(mapping, chunks[c]);
+      while (!failed && work.Back(1, first, last)) {
+        ring.CopyChunk(mapping, chunks[first]);
         any = true;
       }
       ring.Finish();
@@ -342,7 +357,7 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
   }
   if (Trace())
     std::fprintf(stderr,
-                 "[upload] %s %zu chunks of %llu MiB, %d register + %d ring threads: register %.1f ms (summed), "
+                 "[upload] %s %zu blocks of %llu MiB, %d register + %d ring threads: register %.1f ms (summed), "
                  "copies done at %.1f ms, unlock %.1f ms on the critical path\n",
                  mode == Mode::Hybrid ? "hybrid" : mode == Mode::Ring ? "ring" : "register", chunks.size(),
                  static_cast<unsigned long long>(chunkBytes >> 20), registerThreads, ringThreads, registerMs, lockedMs,
