@@ -1,20 +1,9 @@
 // GPU figures for issue 14, in one process on the GPU machine (bundled by bench/gpu/pack.sh, run by
-// bench/gpu/device.sh): weight upload against a pinned copy of the same bytes; per-call time of
-// the 53M DiT against the plain C++ loop over the same C ABI (bench/anchor); a 28-step loop on
-// device-resident tensors. Works with an older build too (features it lacks are skipped), so the
+// bench/gpu/device.sh): per-call time of the 53M DiT against the plain C++ loop over the same C ABI
+// (bench/anchor); a 28-step loop on device-resident tensors (weight upload: bench/gpu/upload.bench.ts). Works with an older build too (features it lacks are skipped), so the
 // same script gives "before" and "after" on one card. Prints a table and writes a JSON file.
 import { spawnSync } from "node:child_process";
-import { randomFillSync } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findTorch, type LoadedModel, loadPackages, readSafetensors, type Tensor } from "@aotihub/native";
 import { binding } from "../../packages/native/lib/binding.js";
@@ -32,58 +21,12 @@ const [label, repo, soCache, scratch, outFile, anchorBin] = process.argv.slice(2
 const figures: Record<string, number | string> = {};
 const say = (line: string) => process.stderr.write(`[${label}] ${line}\n`);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-const GB = 1e9;
 
-// --- weight upload: a 1 GB file and a 12 GB set of 6 shards, random bytes, page cache warm -------
+// Weight upload (goal 1) has its own benchmark: bench/gpu/upload.bench.ts.
 const torch = await findTorch({ pythons: ["python3"] });
 // (In a "-cold" run loadPackages loads it, so its share is counted there.)
 if (!label.endsWith("-cold")) await binding().loadTorch(torch.libDir, true);
 mkdirSync(scratch, { recursive: true });
-const TENSOR = 3072 * 3072 * 2; // a bf16 3072x3072 matrix, FLUX-like
-function writeShard(path: string, bytes: number): { path: string; tensors: object[] } {
-  if (!existsSync(path) || statSync(path).size !== bytes) {
-    const block = randomFillSync(Buffer.alloc(64 << 20));
-    const fd = openSync(path, "w");
-    for (let at = 0; at < bytes; at += block.length)
-      writeSync(fd, block, 0, Math.min(block.length, bytes - at));
-    closeSync(fd);
-  }
-  const tensors = [];
-  for (let i = 0, off = 0; off + TENSOR <= bytes; i++, off += TENSOR)
-    tensors.push({
-      name: `${path}:${i}`,
-      dtype: "bfloat16",
-      shape: [3072, 3072],
-      byteOffset: off,
-      byteLength: TENSOR,
-    });
-  return { path, tensors };
-}
-async function upload(name: string, files: { path: string; tensors: object[] }[]): Promise<void> {
-  const bytes = files.reduce((a, f) => a + statSync(f.path).size, 0);
-  const pinned = await binding().pinnedCopyGbps(Math.min(bytes, 2 ** 31), 0);
-  let path = "";
-  // Registration threads (the new build reads AOTIHUB_UPLOAD_THREADS; the old one ignores it).
-  for (const threads of ["1", "2", "4", "8"]) {
-    process.env.AOTIHUB_UPLOAD_THREADS = threads;
-    const runs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const store = await binding().createWeightStore({ cuda: true, deviceIndex: 0, files } as never);
-      runs.push((store.bytes / GB / store.uploadMs) * 1000);
-      path = (store as { uploadPath?: string }).uploadPath ?? "per-tensor staging";
-      binding().disposeHandle(store.handle, "store");
-    }
-    figures[`upload ${name}, ${threads} thread(s), GB/s (3 runs)`] = runs
-      .map((r) => r.toFixed(1))
-      .join(" / ");
-    say(`upload ${name}, ${threads} threads: ${runs.map((r) => r.toFixed(1)).join(" / ")} GB/s via ${path}`);
-    if (path !== "registered") break; // the old build: one figure is enough
-  }
-  delete process.env.AOTIHUB_UPLOAD_THREADS;
-  figures[`upload ${name} path`] = path;
-  figures[`pinned copy ${name} GB/s (anchor)`] = Number(pinned.toFixed(1));
-  say(`pinned ${name}: ${pinned.toFixed(1)} GB/s`);
-}
 const cold = label.endsWith("-cold");
 if (cold) {
   // A fresh process to its first output: each stage's share of the wall time since process start.
@@ -109,12 +52,6 @@ if (cold) {
   writeFileSync(outFile, `${JSON.stringify(figures, null, 2)}\n`);
   for (const [k, v] of Object.entries(figures)) process.stdout.write(`| ${label} | ${k} | ${v} |\n`);
   process.exit(0);
-}
-{
-  const one = [writeShard(join(scratch, "w1.bin"), 1 << 30)];
-  await upload("1 GiB", one);
-  const shards = Array.from({ length: 6 }, (_, i) => writeShard(join(scratch, `s${i}.bin`), 2 * 2 ** 30));
-  await upload("12 GiB (6 shards)", shards);
 }
 
 // --- per call: the DiT's 1024-token bucket --------------------------------------------------------
