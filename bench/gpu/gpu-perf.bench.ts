@@ -1,7 +1,8 @@
 // GPU figures for issue 14, in one process on the GPU machine (bundled by bench/gpu/pack.sh, run by
 // bench/gpu/device.sh): per-call time of the 53M DiT against the plain C++ loop over the same C ABI
-// (bench/anchor); a 28-step loop on device-resident tensors (weight upload: bench/gpu/upload.bench.ts). Works with an older build too (features it lacks are skipped), so the
-// same script gives "before" and "after" on one card. Prints a table and writes a JSON file.
+// (bench/anchor); a 28-step loop on device-resident tensors (weight upload: bench/gpu/upload.bench.ts).
+// Works with an older build too (features it lacks are skipped), so the same script gives "before"
+// and "after" on one card. Prints a table and writes a JSON file.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
