@@ -95,7 +95,7 @@ void WeightStore::BuildOnDevice(const std::vector<WeightFileSpec>& files) {
   blob_ = backend->Empty({static_cast<int64_t>(total)}, DType::U8, device_);
   auto* base = static_cast<uint8_t*>(backend->Inspect(blob_).data);
   uint64_t at = 0;
-  bool staged = false;
+  std::vector<FileUpload> uploads;
   for (size_t f = 0; f < files.size(); f++) {
     std::vector<UploadItem> items;
     for (const auto& spec : files[f].tensors) {
@@ -105,9 +105,10 @@ void WeightStore::BuildOnDevice(const std::vector<WeightFileSpec>& files) {
       items.push_back({spec.byteOffset, spec.byteLength, base + at});
       at += AlignUp(spec.byteLength);
     }
-    staged |= UploadFromMapping(mappings[f], std::move(items), device_.index) == UploadPath::Staged;
-    mappings[f].reset();  // the bytes live on the device now
+    uploads.push_back({std::move(mappings[f]), std::move(items)});
   }
+  // All files in one go (one work list for every upload thread); the mappings go when done.
+  const bool staged = UploadFiles(std::move(uploads), device_.index) == UploadPath::Staged;
   backend->Synchronize(device_.index);
   uploadPath_ = staged ? "staged" : "registered";
 }

@@ -52,7 +52,7 @@ bool AsyncUnregister() {
 bool Trace() { return std::getenv("AOTIHUB_UPLOAD_TRACE") != nullptr; }
 
 struct Piece {
-  uint64_t offset;  // in the mapping
+  const uint8_t* host;  // in a mapping
   uint64_t bytes;
   uint8_t* device;
 };
@@ -60,6 +60,8 @@ struct Piece {
 struct Chunk {
   uintptr_t begin;  // page-aligned host addresses
   uintptr_t end;
+  size_t file;      // index of its mapping
+  size_t fileEnd;   // index of the first chunk of the next file (a registration never spans two)
   std::vector<Piece> pieces;
 };
 
@@ -122,12 +124,12 @@ class Cleanup {
 // the back; [first, last) is what a call got.
 class WorkList {
  public:
-  explicit WorkList(size_t n) : back_(n) {}
+  explicit WorkList(const std::vector<Chunk>& chunks) : chunks_(chunks), back_(chunks.size()) {}
   bool Front(size_t want, size_t& first, size_t& last) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (front_ >= back_) return false;
     first = front_;
-    front_ = std::min(back_, front_ + want);
+    front_ = std::min({back_, front_ + want, chunks_[front_].fileEnd});
     last = front_;
     return true;
   }
@@ -141,6 +143,7 @@ class WorkList {
   }
 
  private:
+  const std::vector<Chunk>& chunks_;
   std::mutex mutex_;
   size_t front_ = 0;
   size_t back_;
@@ -168,11 +171,11 @@ class RingCopier {
   }
   bool pinned() const { return !slots_.empty(); }
 
-  void CopyChunk(const Mapping& mapping, const Chunk& chunk) {
+  void CopyChunk(const Chunk& chunk) {
     if (Populate()) ::madvise(reinterpret_cast<void*>(chunk.begin), chunk.end - chunk.begin, 22 /* MADV_POPULATE_READ */);
     if (slots_.empty()) {
       for (const auto& p : chunk.pieces)
-        backend_->CopyAsync(p.device, mapping.data() + p.offset, p.bytes, CopyKind::HostToDevice, streams_[0]);
+        backend_->CopyAsync(p.device, p.host, p.bytes, CopyKind::HostToDevice, streams_[0]);
       backend_->WaitStream(streams_[0]);
       return;
     }
@@ -183,8 +186,8 @@ class RingCopier {
         const uint64_t n = std::min<uint64_t>(p.bytes - done, slotBytes_ - used_);
         if (used_ == 0) backend_->WaitStream(streams_[slot_]);  // its last DMA is done: reusable
         auto* dst = static_cast<uint8_t*>(slots_[slot_]) + used_;
-        std::memcpy(dst, mapping.data() + p.offset + done, n);
-        pending_.push_back({0, n, p.device + done});
+        std::memcpy(dst, p.host + done, n);
+        pending_.push_back({nullptr, n, p.device + done});
         pendingSrc_.push_back(dst);
         used_ += n;
         done += n;
@@ -224,36 +227,44 @@ double Ms(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
-UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<UploadItem> items, int deviceIndex) {
-  const Mapping& mapping = *mappingPtr;
+UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex) {
   TensorBackend* backend = CurrentBackend();
-  items.erase(std::remove_if(items.begin(), items.end(), [](const UploadItem& i) { return i.bytes == 0; }), items.end());
-  if (items.empty()) return UploadPath::Registered;
-  std::sort(items.begin(), items.end(), [](const UploadItem& a, const UploadItem& b) { return a.offset < b.offset; });
   const auto start = std::chrono::steady_clock::now();
 
-  // Registration works on whole pages: chunk boundaries are page-aligned, so no page is registered
-  // twice, and each item is cut at the boundaries into pieces that lie in one chunk.
+  // Registration works on whole pages: block boundaries are page-aligned (per file), so no page is
+  // registered twice, and each item is cut at the boundaries into pieces that lie in one block.
   const uint64_t chunkBytes = BlockBytes();
   const size_t blocksPerRegistration = static_cast<size_t>(std::max<uint64_t>(1, ChunkBytes() / chunkBytes));
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  const auto base = reinterpret_cast<uintptr_t>(mapping.data());
-  const uintptr_t lo = (base + items.front().offset) / page * page;
-  uint64_t maxEnd = 0;
-  for (const auto& i : items) maxEnd = std::max(maxEnd, i.offset + i.bytes);
-  const uintptr_t hi = (base + maxEnd + page - 1) / page * page;
   std::vector<Chunk> chunks;
-  for (uintptr_t at = lo; at < hi; at += chunkBytes) chunks.push_back({at, std::min<uintptr_t>(at + chunkBytes, hi), {}});
-  for (const auto& item : items) {
-    uint64_t from = item.offset;
-    const uint64_t to = item.offset + item.bytes;
-    while (from < to) {
-      const size_t c = static_cast<size_t>((base + from - lo) / chunkBytes);
-      const uint64_t pieceEnd = std::min<uint64_t>(to, chunks[c].end - base);
-      chunks[c].pieces.push_back({from, pieceEnd - from, static_cast<uint8_t*>(item.device) + (from - item.offset)});
-      from = pieceEnd;
+  for (size_t f = 0; f < files.size(); f++) {
+    auto& items = files[f].items;
+    items.erase(std::remove_if(items.begin(), items.end(), [](const UploadItem& i) { return i.bytes == 0; }), items.end());
+    if (items.empty()) continue;
+    std::sort(items.begin(), items.end(), [](const UploadItem& a, const UploadItem& b) { return a.offset < b.offset; });
+    const Mapping& mapping = *files[f].mapping;
+    const auto base = reinterpret_cast<uintptr_t>(mapping.data());
+    const uintptr_t lo = (base + items.front().offset) / page * page;
+    uint64_t maxEnd = 0;
+    for (const auto& i : items) maxEnd = std::max(maxEnd, i.offset + i.bytes);
+    const uintptr_t hi = (base + maxEnd + page - 1) / page * page;
+    const size_t firstChunk = chunks.size();
+    for (uintptr_t at = lo; at < hi; at += chunkBytes)
+      chunks.push_back({at, std::min<uintptr_t>(at + chunkBytes, hi), f, 0, {}});
+    for (size_t c = firstChunk; c < chunks.size(); c++) chunks[c].fileEnd = chunks.size();
+    for (const auto& item : items) {
+      uint64_t from = item.offset;
+      const uint64_t to = item.offset + item.bytes;
+      while (from < to) {
+        const size_t c = firstChunk + static_cast<size_t>((base + from - lo) / chunkBytes);
+        const uint64_t pieceEnd = std::min<uint64_t>(to, chunks[c].end - base);
+        chunks[c].pieces.push_back(
+            {mapping.data() + from, pieceEnd - from, static_cast<uint8_t*>(item.device) + (from - item.offset)});
+        from = pieceEnd;
+      }
     }
   }
+  if (chunks.empty()) return UploadPath::Registered;
 
   const Mode mode = UploadMode();
   int registerThreads = mode == Mode::Ring ? 0 : EnvInt("AOTIHUB_UPLOAD_THREADS", mode == Mode::Hybrid ? 2 : 4, 1, 16);
@@ -262,10 +273,10 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
   if (registerThreads > total) registerThreads = total;
   ringThreads = std::min(ringThreads, total - registerThreads);
 
-  WorkList work(chunks.size());
+  WorkList work(chunks);
   std::mutex mutex;
   std::vector<size_t> refused;  // chunks whose registration failed: copied through the ring after
-  std::vector<void*> registered;
+  std::vector<std::vector<void*>> registered(files.size());  // per file
   std::exception_ptr failure;
   std::atomic<bool> failed{false};
   bool stagedAny = false;
@@ -277,7 +288,7 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
   };
   auto registerWorker = [&] {
     void* stream = nullptr;
-    std::vector<void*> mine;
+    std::vector<std::pair<size_t, void*>> mine;
     double spent = 0;
     try {
       backend->UseDevice(DeviceRef{true, deviceIndex});
@@ -293,10 +304,10 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
           for (size_t c = first; c < last; c++) refused.push_back(c);
           continue;
         }
-        mine.push_back(reinterpret_cast<void*>(chunks[first].begin));
+        mine.emplace_back(chunks[first].file, reinterpret_cast<void*>(chunks[first].begin));
         for (size_t c = first; c < last; c++)
           for (const auto& p : chunks[c].pieces)
-            backend->CopyAsync(p.device, mapping.data() + p.offset, p.bytes, CopyKind::HostToDevice, stream);
+            backend->CopyAsync(p.device, p.host, p.bytes, CopyKind::HostToDevice, stream);
       }
       backend->WaitStream(stream);
     } catch (...) {
@@ -310,7 +321,7 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
     }
     if (stream != nullptr) backend->DestroyStream(stream);
     std::lock_guard<std::mutex> lock(mutex);
-    registered.insert(registered.end(), mine.begin(), mine.end());
+    for (const auto& [f, p] : mine) registered[f].push_back(p);
     registerMs += spent;
   };
   auto ringWorker = [&] {
@@ -320,7 +331,7 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
       size_t first = 0, last = 0;
       bool any = false;
       while (!failed && work.Back(1, first, last)) {
-        ring.CopyChunk(mapping, chunks[first]);
+        ring.CopyChunk(chunks[first]);
         any = true;
       }
       ring.Finish();
@@ -342,7 +353,7 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
   if (!failure && !refused.empty()) {
     try {
       RingCopier ring(backend, deviceIndex);
-      for (size_t c : refused) ring.CopyChunk(mapping, chunks[c]);
+      for (size_t c : refused) ring.CopyChunk(chunks[c]);
       ring.Finish();
       stagedAny = true;
     } catch (...) {
@@ -350,18 +361,21 @@ UploadPath UploadFromMapping(std::shared_ptr<Mapping> mappingPtr, std::vector<Up
     }
   }
   const auto unlockStart = std::chrono::steady_clock::now();
-  if (failure || !AsyncUnregister()) {
-    for (void* p : registered) backend->UnregisterHost(p);
-  } else if (!registered.empty()) {
-    Cleanup::Get().Push(mappingPtr, std::move(registered));
+  for (size_t f = 0; f < files.size(); f++) {
+    if (registered[f].empty()) continue;
+    if (failure || !AsyncUnregister()) {
+      for (void* p : registered[f]) backend->UnregisterHost(p);
+    } else {
+      Cleanup::Get().Push(files[f].mapping, std::move(registered[f]));
+    }
   }
   if (Trace())
     std::fprintf(stderr,
-                 "[upload] %s %zu blocks of %llu MiB, %d register + %d ring threads: register %.1f ms (summed), "
-                 "copies done at %.1f ms, unlock %.1f ms on the critical path\n",
-                 mode == Mode::Hybrid ? "hybrid" : mode == Mode::Ring ? "ring" : "register", chunks.size(),
-                 static_cast<unsigned long long>(chunkBytes >> 20), registerThreads, ringThreads, registerMs, lockedMs,
-                 Ms(unlockStart));
+                 "[upload] %s %zu files, %zu blocks of %llu MiB, %d register + %d ring threads: register %.1f ms "
+                 "(summed), copies done at %.1f ms, unlock %.1f ms on the critical path\n",
+                 mode == Mode::Hybrid ? "hybrid" : mode == Mode::Ring ? "ring" : "register", files.size(),
+                 chunks.size(), static_cast<unsigned long long>(chunkBytes >> 20), registerThreads, ringThreads,
+                 registerMs, lockedMs, Ms(unlockStart));
   if (failure) std::rethrow_exception(failure);
   return stagedAny ? UploadPath::Staged : UploadPath::Registered;
 }

@@ -26,8 +26,14 @@ struct UploadItem {
 
 enum class UploadPath { Registered, Staged };
 
-// Returns once every byte is on the device. The mapping is shared so that unlocking its registered
-// pages (slow, and needed before munmap) can finish on a background thread that keeps it alive.
-UploadPath UploadFromMapping(std::shared_ptr<Mapping> mapping, std::vector<UploadItem> items, int deviceIndex);
+struct FileUpload {
+  std::shared_ptr<Mapping> mapping;
+  std::vector<UploadItem> items;
+};
+
+// Returns once every byte is on the device. All files share one work list (no per-file start-up and
+// tail). Mappings are shared so that unlocking their registered pages (slow, and needed before
+// munmap) can finish on a background thread that keeps them alive.
+UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex);
 
 }  // namespace aotihub
