@@ -24,15 +24,16 @@ Pool& ThePool() {
 
 }  // namespace
 
-// 16 MiB by default: large enough that the DMA runs at full speed, small enough that 2 slots per
-// worker and 8 workers stay at 256 MiB of locked memory. AOTIHUB_UPLOAD_SLOT_MB overrides (bench).
+// 4 MiB by default (one upload block): a DMA of 4 MiB already runs near full speed, and 2 slots for
+// each of 8 workers keep the pool at 64 MiB of locked memory, allocated once per process (pinning
+// costs time on the first load). AOTIHUB_UPLOAD_SLOT_MB overrides (bench).
 size_t PinnedSlotBytes() {
   Pool& pool = ThePool();
   std::lock_guard<std::mutex> lock(pool.mutex);
   if (pool.slotBytes == 0) {
     const char* env = std::getenv("AOTIHUB_UPLOAD_SLOT_MB");
-    const long mb = env != nullptr ? std::atol(env) : 16;
-    pool.slotBytes = static_cast<size_t>(mb >= 1 && mb <= 256 ? mb : 16) << 20;
+    const long mb = env != nullptr ? std::atol(env) : 4;
+    pool.slotBytes = static_cast<size_t>(mb >= 1 && mb <= 256 ? mb : 4) << 20;
   }
   return pool.slotBytes;
 }
