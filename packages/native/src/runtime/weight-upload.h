@@ -1,14 +1,15 @@
-// Host -> device upload of a weight file's tensors into device memory that already exists. The file
-// is a PROT_READ MAP_SHARED mapping (the page cache's own pages), cut into page-aligned chunks that
-// two kinds of CPU workers take from the two ends of one work list:
-//  - registration workers (from the front) page-lock a chunk in place with cudaHostRegister and queue
-//    its DMA on their own stream: no copy by the CPU, but locking is serialized by the driver;
-//  - ring workers (from the back) memcpy the chunk through leased pinned staging slots (pinned-ring.h)
-//    and queue one DMA per slot: CPU copies, which scale with threads.
-// Together they keep the PCIe link busier than either alone (docs/benchmarks.md, issue 14).
-// AOTIHUB_UPLOAD_MODE = hybrid | register | ring picks which kinds run; AOTIHUB_UPLOAD_THREADS and
-// AOTIHUB_UPLOAD_RING_THREADS their counts. Refused registration falls back to the ring; refused
-// pinned memory falls back to pageable copies.
+// Host -> device upload of a weight set's tensors into device memory that already exists. Each file
+// is a PROT_READ MAP_SHARED mapping (the page cache's own pages), cut into page-aligned 4 MiB blocks
+// in one work list for all files. Two kinds of CPU workers can take blocks from its two ends:
+//  - ring workers (from the back; the default, alone) memcpy a block into one of their two leased
+//    pinned staging slots (pinned-ring.h) and queue its DMA on the slot's stream, so copies by the
+//    CPU and DMA overlap and several threads together fill the PCIe link;
+//  - registration workers (from the front) page-lock a run of blocks in place with cudaHostRegister
+//    and queue its DMA: no CPU copy, but locking is serialized by the driver, and unlocking (needed
+//    before munmap) runs on a background thread that keeps the mapping alive.
+// AOTIHUB_UPLOAD_MODE = ring | register | hybrid picks the kinds; AOTIHUB_UPLOAD_RING_THREADS and
+// AOTIHUB_UPLOAD_THREADS their counts (bench/gpu/upload.bench.ts compares them). Refused registration
+// falls back to the ring; refused pinned memory to plain pageable copies.
 #pragma once
 #include <cstdint>
 #include <memory>
