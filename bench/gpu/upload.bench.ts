@@ -1,6 +1,6 @@
 // Weight upload for issue 14 goal 1, in one process on the GPU machine (bundled and run by
-// bench/gpu/upload/pack.sh and device.sh): random-byte safetensors-like sets (1 GiB in one file of
-// ~18 MiB tensors; 12 GiB in 6 shards of 2 GiB), written once, read once to warm the page cache, then
+// bench/gpu/upload/pack.sh and device.sh): random-byte safetensors-like sets (~1 GiB in one file of
+// ~18 MiB tensors; ~12 GiB in 6 shards of ~2 GiB), written once, read once to warm the page cache, then
 // uploaded with createWeightStore in each upload mode and thread count (3 runs each), next to the
 // anchor: one cudaMemcpy from cudaMallocHost memory of the same bytes (at most 2 GiB), same process.
 // Prints a table and writes a JSON file.
@@ -18,7 +18,7 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { findTorch } from "@aotihub/native";
+import { findTorch, readSafetensors } from "@aotihub/native";
 import { binding } from "../../packages/native/lib/binding.js";
 
 const [scratch, outFile, budget] = process.argv.slice(2) as [string, string, string | undefined];
@@ -35,20 +35,40 @@ type FileSpec = {
   tensors: { name: string; dtype: string; shape: number[]; byteOffset: number; byteLength: number }[];
 };
 
-// ~18 MiB bf16 tensors (3072 x 3072), back to back after an 8-byte-aligned header, like safetensors.
+// Real safetensors files: ~18 MiB bf16 tensors (3072 x 3072, FLUX-like) after a 64 KiB header
+// (JSON padded with spaces), as many as fit in `bytes`.
 const TENSOR = 3072 * 3072 * 2;
-const HEADER = 4096 + 8;
+const DATA_START = 64 * 1024;
+
+function header(count: number): Buffer {
+  const entries: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++)
+    entries[`blocks.${i}.weight`] = {
+      dtype: "BF16",
+      shape: [3072, 3072],
+      data_offsets: [i * TENSOR, (i + 1) * TENSOR],
+    };
+  const json = Buffer.from(JSON.stringify(entries));
+  if (json.length > DATA_START - 8) throw new Error("header too large");
+  const out = Buffer.alloc(DATA_START, 0x20);
+  out.writeBigUInt64LE(BigInt(DATA_START - 8), 0);
+  json.copy(out, 8);
+  return out;
+}
 
 // Random bytes, a fresh 64 MiB block per 1 GiB, each 1 MiB stamped with its position: a copy from a
 // wrong offset cannot match. Several writes in flight.
 async function writeSet(path: string, bytes: number): Promise<FileSpec> {
-  if (!existsSync(path) || statSync(path).size !== bytes) {
+  const count = Math.floor((bytes - DATA_START) / TENSOR);
+  const size = DATA_START + count * TENSOR;
+  if (!existsSync(path) || statSync(path).size !== size) {
     const fh = await open(path, "w");
+    await fh.write(header(count), 0, DATA_START, 0);
     const block = Buffer.alloc(64 * MiB);
     const inflight: Promise<unknown>[] = [];
-    for (let at = 0; at < bytes; at += block.length) {
-      if (at % 2 ** 30 === 0) randomFillSync(block);
-      const chunk = Buffer.from(block.subarray(0, Math.min(block.length, bytes - at)));
+    for (let at = DATA_START; at < size; at += block.length) {
+      if ((at - DATA_START) % 2 ** 30 === 0) randomFillSync(block);
+      const chunk = Buffer.from(block.subarray(0, Math.min(block.length, size - at)));
       for (let m = 0; m < chunk.length; m += MiB) chunk.writeDoubleLE(at + m, m);
       inflight.push(fh.write(chunk, 0, chunk.length, at));
       if (inflight.length >= 8) await inflight.shift();
@@ -56,16 +76,9 @@ async function writeSet(path: string, bytes: number): Promise<FileSpec> {
     await Promise.all(inflight);
     await fh.close();
   }
-  const tensors = [];
-  for (let i = 0, off = HEADER; off + TENSOR <= bytes; i++, off += TENSOR)
-    tensors.push({
-      name: `${path}:${i}`,
-      dtype: "bfloat16",
-      shape: [3072, 3072],
-      byteOffset: off,
-      byteLength: TENSOR,
-    });
-  return { path, tensors };
+  // The weight set as loadPackages hands it to the addon: read from the file's own header.
+  const file = await readSafetensors(path);
+  return { path, tensors: file.tensors.map((t) => ({ ...t, shape: [...t.shape] })) };
 }
 
 async function warm(path: string): Promise<void> {
