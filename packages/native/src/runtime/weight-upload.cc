@@ -14,6 +14,7 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "../backend/tensor-backend.h"
@@ -81,7 +82,13 @@ class Cleanup {
   void Push(std::shared_ptr<Mapping> mapping, std::vector<void*> registered) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!started_) {
-      std::thread([this] { Loop(); }).detach();
+      try {
+        std::thread([this] { Loop(); }).detach();
+      } catch (const std::system_error&) {  // no thread to spare: unlock here, then the mapping goes
+        lock.unlock();
+        for (void* p : registered) CurrentBackend()->UnregisterHost(p);
+        return;
+      }
       // Registered after the CUDA runtime's own exit handler (CUDA is initialized by now), so it runs
       // before it: no unlock is left half done while the runtime tears down.
       std::atexit([] { Get().Drain(); });
@@ -349,10 +356,19 @@ UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex) {
       fail();
     }
   };
+  // The calling thread is one of the workers; the others are started here. Every worker drains the
+  // shared list, so where the system refuses a thread, the ones already running do its share.
   std::vector<std::thread> threads;
-  for (int t = 0; t < ringThreads; t++) threads.emplace_back(ringWorker);
-  for (int t = 1; t < registerThreads; t++) threads.emplace_back(registerWorker);
-  if (registerThreads > 0) registerWorker();
+  const bool callerRegisters = registerThreads > 0;
+  try {
+    for (int t = 0; t < ringThreads - (callerRegisters ? 0 : 1); t++) threads.emplace_back(ringWorker);
+    for (int t = 1; t < registerThreads; t++) threads.emplace_back(registerWorker);
+  } catch (const std::system_error&) {
+  }
+  if (callerRegisters)
+    registerWorker();
+  else
+    ringWorker();
   for (auto& t : threads) t.join();
   lockedMs = Ms(start);
   // Where locking was refused (no read-only registration, a locked-memory limit): the ring.
