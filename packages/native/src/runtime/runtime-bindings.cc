@@ -507,7 +507,6 @@ Napi::Value PinnedCopyGbps(const Napi::CallbackInfo& info) {
       [gbps](Napi::Env env) -> Napi::Value { return Napi::Number::New(env, *gbps); });
 }
 
-
 // A stored tensor's bytes, read back to the host (the upload benchmark checks them against the file).
 Napi::Value ReadStoreTensor(const Napi::CallbackInfo& info) {
   auto env = info.Env();
@@ -541,6 +540,7 @@ Napi::Value ReadStoreTensor(const Napi::CallbackInfo& info) {
       },
       [host, bytes](Napi::Env env) -> Napi::Value { return ToArrayBuffer(env, *host, *bytes); });
 }
+
 }  // namespace
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
