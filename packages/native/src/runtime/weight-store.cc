@@ -78,7 +78,7 @@ void WeightStore::BuildOnHost(const std::vector<WeightFileSpec>& files) {
 }
 
 // CUDA: one device allocation for the whole set, each tensor a view at an aligned offset, filled
-// file by file from a shared read-only mapping (see weight-upload.h); the mapping goes after.
+// from the files' shared read-only mappings in one upload (see weight-upload.h); the mappings go after.
 void WeightStore::BuildOnDevice(const std::vector<WeightFileSpec>& files) {
   TensorBackend* backend = CurrentBackend();
   backend->UseDevice(device_);
