@@ -6,6 +6,7 @@
 //   fresh <repoDir> <work> <label> <out.json> [warmup]   one timed fresh process
 // Works with builds that lack `stats.stages` or the `warmup` option (those figures are left out).
 const t0 = performance.now(); // ms since this process started (performance.timeOrigin)
+
 import { mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
@@ -30,7 +31,11 @@ if (mode === "prefetch") {
   writeFileSync(join(work!, "aotihub.config.json"), JSON.stringify({ trustedRepos: ["aotihub/*"] }));
   const server = await startHubServer({ root: join(work!, "hub") });
   const t = performance.now();
-  const model = await loadCompiled(`aotihub/${name}`, { cwd: work, hub: hubOf(server.url), device: (process.env.COLDSTART_DEVICE ?? "cuda:0") as "cpu" });
+  const model = await loadCompiled(`aotihub/${name}`, {
+    cwd: work,
+    hub: hubOf(server.url),
+    device: (process.env.COLDSTART_DEVICE ?? "cuda:0") as "cpu",
+  });
   process.stdout.write(`prefetch + first load ${(performance.now() - t).toFixed(0)} ms\n`);
   model.dispose();
   await server.close();
@@ -62,11 +67,19 @@ const bytes = readFileSync(ioFile);
 const inputs: Record<string, unknown> = {};
 for (const t of file.tensors) {
   if (!t.name.startsWith("input.")) continue;
-  const copy = bytes.buffer.slice(bytes.byteOffset + t.byteOffset, bytes.byteOffset + t.byteOffset + t.byteLength);
+  const copy = bytes.buffer.slice(
+    bytes.byteOffset + t.byteOffset,
+    bytes.byteOffset + t.byteOffset + t.byteLength,
+  );
   inputs[t.name.slice(6)] = {
     dtype: t.dtype,
     shape: t.shape,
-    data: typedArrayFor(t.dtype, copy, 0, t.shape.reduce((a, b) => a * b, 1)),
+    data: typedArrayFor(
+      t.dtype,
+      copy,
+      0,
+      t.shape.reduce((a, b) => a * b, 1),
+    ),
   };
 }
 const tInputs = performance.now();

@@ -47,6 +47,12 @@ export interface LoadCompiledOptions {
   cudaRuntimeLibrary?: string;
   /** Open only the first variant now, the others on first use. */
   lazy?: boolean;
+  /**
+   * Run every opened variant once with zeros during the load (default false), so that the first
+   * call runs at steady speed (see loadPackages' `warmup` and docs/cold-start.md). A model shared
+   * through `reuse` is warmed by the load that opened it.
+   */
+  warmup?: boolean;
   /** Share loaded models in this process (default true): see `loadedModels`. */
   reuse?: boolean;
   onProgress?: ProgressListener;
@@ -142,6 +148,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         kernelLibraries,
         ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
         ...(opts.lazy !== undefined && { lazy: opts.lazy }),
+        ...(opts.warmup !== undefined && { warmup: opts.warmup }),
         ...runtimeOptions,
       };
       native = await loadPackages(options);
