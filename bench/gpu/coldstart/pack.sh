@@ -2,7 +2,8 @@
 # Puts what bench/gpu/coldstart/device.sh needs into <dest>: this tree's addon and bundled bench
 # ("new"), and with <old-checkout> the same bench bundled against that checkout's sources with its
 # addon ("old", before/after in one run). node.xz and the safetensors wheel are the slot's own.
-#   bash bench/gpu/coldstart/pack.sh <dest> [<old-checkout> [<old-addon>]]
+#   [OLD_REF=<commit>] bash bench/gpu/coldstart/pack.sh <dest> [<old-checkout> [<old-addon>]]
+# (the old addon must be built from that commit)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 dest="$1"
@@ -25,13 +26,13 @@ bundle "$root" bench/gpu/cold-start-gpu.bench.ts "$dest/new/lib/cold-start.mjs"
 git -C "$root" log -1 --format=%h >"$dest/new/commit"
 if [ -n "$old" ]; then
   tmp="$(mktemp -d)"
-  git -C "$old" archive HEAD packages test bench tsconfig.json tsconfig.base.json | tar -x -C "$tmp"
+  git -C "$old" archive "${OLD_REF:-HEAD}" packages test bench tsconfig.json tsconfig.base.json | tar -x -C "$tmp"
   ln -s "$old/node_modules" "$tmp/node_modules"
   for pkg in "$old"/packages/*/node_modules; do ln -s "$pkg" "$tmp/packages/$(basename "$(dirname "$pkg")")/node_modules"; done
   mkdir -p "$tmp/bench/gpu" && cp "$root/bench/gpu/cold-start-gpu.bench.ts" "$tmp/bench/gpu/"
   bundle "$tmp" bench/gpu/cold-start-gpu.bench.ts "$dest/old/lib/cold-start.mjs"
   cp "$oldAddon" "$dest/old/build/Release/aotihub_native.node"
-  git -C "$old" log -1 --format=%h >"$dest/old/commit"
+  git -C "$old" log -1 --format=%h "${OLD_REF:-HEAD}" >"$dest/old/commit"
   rm -rf "$tmp"
 fi
 cp "$root"/bench/gpu/flux_like.py "$root"/bench/gpu/coldstart/*.py "$root"/bench/gpu/coldstart/*.sh "$dest/"

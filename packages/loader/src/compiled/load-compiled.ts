@@ -73,6 +73,13 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   const hub = opts.hub ?? readHubConfig();
   const client = hub.offline ? undefined : new HubClient({ config: hub });
 
+  // Probing the device (the driver, and python for the torch install) runs while the name is
+  // resolved; its refusals still come after the plan's, as they did when one followed the other.
+  const choosing = chooseDevice(
+    opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
+    opts.torchDir,
+  );
+  choosing.catch(() => {}); // awaited below
   const plan = await planModelLoad({
     ref,
     project,
@@ -88,10 +95,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     },
   });
   const trust = plan.trust!;
-  const device = await chooseDevice(
-    opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
-    opts.torchDir,
-  );
+  const device = await choosing;
   const runtime = requestedRuntime({ option: opts.runtime, config: project.config.defaults.runtime });
   // a process runs one runtime: under "auto", the one it already runs wins where its builds fit
   const { resolution, chosen } = chooseArtifacts(plan, device.profile, {
