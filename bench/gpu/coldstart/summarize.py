@@ -22,7 +22,8 @@ def flat(r):
         row[f"@ {k}"] = v
     return row
 
-labels = list(runs)
+order = ["old", "new", "new-warmup", "new-noprewarm", "new-ctxonly"]
+labels = sorted(runs, key=lambda l: (order.index(l) if l in order else len(order), l))
 keys = []
 for label in labels:
     for r in runs[label]:
