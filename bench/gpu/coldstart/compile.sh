@@ -6,7 +6,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$1"; mkdir -p "$out" /tmp/coldstart-models
 one() { # <spec> <tag>
   local start=$SECONDS
-  python3 -m aotihub_export --device cuda --out-root /tmp/coldstart-models --io --spec "$1" >"$out/compile-$2.log" 2>&1
+  # each compile its own inductor cache: two compiles of the same graph in one cache race on its files
+  TORCHINDUCTOR_CACHE_DIR="/tmp/coldstart-inductor-$2" python3 -m aotihub_export --device cuda --out-root /tmp/coldstart-models --io --spec "$1" >"$out/compile-$2.log" 2>&1
   echo "$2 rc=$? s=$((SECONDS - start))" | tee -a "$out/compile-times.txt"
 }
 one "$here/flux_like.py" both &

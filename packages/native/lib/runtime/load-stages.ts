@@ -30,7 +30,7 @@ export class LoadStages {
 
   prewarm(t: NativeCudaPrewarmTimes): void {
     this.native("cuda prewarm start", t.start);
-    this.native("cuda runtime loaded", t.cudartLoaded);
+    this.native("cuda runtime ready", t.cudartLoaded);
     this.native("cuda context ready", t.contextReady);
     this.native("cublasLt ready", t.cublasLtReady);
     this.native("cublas ready", t.cublasReady);

@@ -21,6 +21,7 @@ std::condition_variable g_changed;
 std::thread* g_thread = nullptr;
 bool g_started = false;
 bool g_contextDone = true;  // nothing to wait for until a prewarm starts
+bool g_runtimeDone = true;
 CudaPrewarmTimes g_times;
 
 void Fail(const std::string& what) {
@@ -41,20 +42,31 @@ void MarkContextDone() {
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_contextDone = true;
+    g_runtimeDone = true;
   }
   g_changed.notify_all();
 }
 
 void Run(CudaPrewarmSpec spec) {
   void* cudart = Open(spec.cudart);
-  {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    g_times.cudartLoaded = MonotonicMs();
-  }
+  // cudart's own initialisation dlopens libcuda: done here, before libtorch's dlopen takes the
+  // loader's lock for ~0.3 s (libtorch waits for this step), so the context creation below does
+  // not queue behind it. cudaGetDeviceCount initialises the runtime without creating a context.
+  using GetDeviceCount = int (*)(int*);
+  auto count = cudart ? reinterpret_cast<GetDeviceCount>(::dlsym(cudart, "cudaGetDeviceCount")) : nullptr;
+  int devices = 0;
+  if (count != nullptr && count(&devices) != 0) Fail("cudaGetDeviceCount failed");
+  // dlsym takes the loader's lock too: every symbol is looked up before libtorch may start.
   using SetDevice = int (*)(int);
   using Free = int (*)(void*);
   auto setDevice = cudart ? reinterpret_cast<SetDevice>(::dlsym(cudart, "cudaSetDevice")) : nullptr;
   auto cudaFree = cudart ? reinterpret_cast<Free>(::dlsym(cudart, "cudaFree")) : nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_times.cudartLoaded = MonotonicMs();
+    g_runtimeDone = true;
+  }
+  g_changed.notify_all();
   bool context = false;
   if (setDevice != nullptr && cudaFree != nullptr) {
     // cudaFree(nullptr) is the documented way to create the primary context without side effects.
@@ -105,13 +117,20 @@ void StartCudaPrewarm(const CudaPrewarmSpec& spec) {
   if (g_started || spec.cudart.empty()) return;
   g_started = true;
   g_contextDone = false;
+  g_runtimeDone = false;
   g_times.start = MonotonicMs();
   try {
     g_thread = new std::thread(Run, spec);
   } catch (...) {
     g_contextDone = true;
+    g_runtimeDone = true;
     g_times.error = "could not start the prewarm thread";
   }
+}
+
+void WaitCudaPrewarmRuntime() {
+  std::unique_lock<std::mutex> lock(g_mutex);
+  g_changed.wait(lock, [] { return g_runtimeDone; });
 }
 
 void WaitCudaPrewarmContext() {

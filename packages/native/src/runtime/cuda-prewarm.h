@@ -26,6 +26,10 @@ struct CudaPrewarmTimes {
 
 // Starts the thread (once per process; later calls do nothing).
 void StartCudaPrewarm(const CudaPrewarmSpec& spec);
+// Blocks until libcudart is loaded (or failed to load): libtorch's dlopen waits for it, so that the
+// two dlopens do not contend for the loader's lock while the context is being created, and
+// libtorch binds to this copy.
+void WaitCudaPrewarmRuntime();
 // Blocks until the context step is done (returns at once when no prewarm runs).
 void WaitCudaPrewarmContext();
 // Blocks until every step is done and joins the thread.
