@@ -28,7 +28,8 @@ def shares(r):
     imports = r["node start + bench imports"] + r["loader imports"]
     d = {"process start to first output": r["process start to first output"],
          "node start + imports": imports, "loadCompiled": r["loadCompiled"], "first call": r["first call"],
-         "steady call": r.get("steady call (median of 5)")}
+         "steady call": r.get("steady call (median of 5)"),
+         "first call, other bucket (4096)": r.get("first call, other bucket")}
     if s:
         d["  name, lockfile, device probe (loader)"] = s["load start"] - imports
         d["  findTorch + package checks"] = s["packages verified"] - s["load start"]
