@@ -21,29 +21,34 @@ export function checkWarmupOption(value: unknown): boolean {
  * first call needs exist before the caller's first call. The outputs are dropped.
  */
 export async function warmUp(model: LoadedModel, opened: readonly Variant[]): Promise<void> {
-  for (const variant of opened) {
-    const inputs: Record<string, Tensor> = {};
-    for (const [name, dims] of Object.entries(variant.bucket.inputs)) {
-      const dtype = variant.bucket.dtypes?.[name] as TorchDtypeName | undefined;
-      if (dtype === undefined) {
-        throw new ModelLoadError(
-          "AOTIHUB_WARMUP_UNKNOWN_DTYPE",
-          `Cannot warm up variant ${variant.name}: its bucket does not name input ${name}'s dtype.`,
-          {
-            expected: `bucket.dtypes.${name} in the manifest (aotihub_export writes it)`,
-            received: `bucket ${JSON.stringify(variant.bucket)}`,
-            hint: "re-export the model with a current aotihub_export, or load without warmup",
-          },
-        );
-      }
-      const shape = dims.map((d) => (typeof d === "number" ? d : d[0]));
-      const numel = shape.reduce((a, b) => a * b, 1);
-      inputs[name] = {
-        dtype,
-        shape,
-        data: typedArrayFor(dtype, new ArrayBuffer(numel * itemSizeOf(dtype)), 0, numel),
-      } as Tensor;
+  // Every input set is built (and a missing dtype refused) before any run starts; the variants then
+  // run side by side, so their kernels' modules load in parallel.
+  const runs = opened.map((variant) => ({ variant, inputs: zerosFor(variant) }));
+  await Promise.all(runs.map(({ variant, inputs }) => model.run(inputs, { variant: variant.name })));
+}
+
+function zerosFor(variant: Variant): Record<string, Tensor> {
+  const inputs: Record<string, Tensor> = {};
+  for (const [name, dims] of Object.entries(variant.bucket.inputs)) {
+    const dtype = variant.bucket.dtypes?.[name] as TorchDtypeName | undefined;
+    if (dtype === undefined) {
+      throw new ModelLoadError(
+        "AOTIHUB_WARMUP_UNKNOWN_DTYPE",
+        `Cannot warm up variant ${variant.name}: its bucket does not name input ${name}'s dtype.`,
+        {
+          expected: `bucket.dtypes.${name} in the manifest (aotihub_export writes it)`,
+          received: `bucket ${JSON.stringify(variant.bucket)}`,
+          hint: "re-export the model with a current aotihub_export, or load without warmup",
+        },
+      );
     }
-    await model.run(inputs, { variant: variant.name });
+    const shape = dims.map((d) => (typeof d === "number" ? d : d[0]));
+    const numel = shape.reduce((a, b) => a * b, 1);
+    inputs[name] = {
+      dtype,
+      shape,
+      data: typedArrayFor(dtype, new ArrayBuffer(numel * itemSizeOf(dtype)), 0, numel),
+    } as Tensor;
   }
+  return inputs;
 }
