@@ -72,7 +72,7 @@ buckets = ("1024 tokens only (the two-bucket compile did not finish in the slot'
 compile_times = open(os.path.join(res, "compile-times.txt")).read().strip().replace("\n", "; ") if os.path.exists(os.path.join(res, "compile-times.txt")) else "not recorded"
 wall = open(os.path.join(res, "wall.txt")).read() if os.path.exists(os.path.join(res, "wall.txt")) else ""
 
-lines = [BEGIN, "### Cold start of the FLUX-like DiT (bench/gpu/cold-start-gpu.bench.ts, issue 14 goal 2)", ""]
+lines = [BEGIN, "#### Before and after, fresh processes (bench/gpu/cold-start-gpu.bench.ts)", ""]
 lines.append(f"Card: **{card.group(1) if card else 'NVIDIA H200'}** (driver {card.group(2) if card else '?'}), torch {torch.group(0) if torch else '2.11.0+cu130'}, Node 20.20.2, {slot}. "
              f"Model: `bench/gpu/flux_like.py` (width 3072, 24 heads, 3 blocks, 1.08 GB bf16 weights), compiled on the device, buckets {buckets}; compile: {compile_times} (s, in parallel with the other lanes' compiles). "
              "Each build prefetched the repo once through `startHubServer` on loopback into its own Hugging Face cache; every timed run is a fresh `node` process calling `loadCompiled` with `HF_HUB_OFFLINE=1` (warm cache, nothing asked of the Hub), then one call on the 1024-token inputs. "
