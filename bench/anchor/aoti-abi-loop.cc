@@ -2,9 +2,12 @@
 // N-API and no thread hop: what a run costs when nothing but the model and the copies it needs run.
 // Built against the pip torch's libraries (see bench/anchor/build.sh); prints one JSON line.
 //
-//   aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations>
+//   aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations> [rounds]
 // bind.txt: one weight a line, "fqn dtypeCode file offset bytes ndim d0 d1 ...";
-// inputs.txt: one input a line, "dtypeCode elementSize ndim d0 d1 ..." (zeros: timing only).
+// inputs.txt: one input a line, "dtypeCode elementSize ndim d0 d1 ... [raw file]" (the file's
+// bytes, e.g. the benchmark's real inputs; zeros without one). The two modes (device I/O, host I/O)
+// alternate for `rounds` rounds of `iterations` calls each, so clock drift hits both alike; the
+// figures are the median, 10th and 90th percentile of all calls of a mode, and each round's median.
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -90,17 +93,18 @@ Handle OnDevice(void* host, const std::vector<int64_t>& shape, int32_t dtype, in
   return dst;
 }
 
-double Median(std::vector<double> v) {
+double Quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  return v[static_cast<size_t>((v.size() - 1) * q)];
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 6) Die("usage: aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations>");
+  if (argc < 6) Die("usage: aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations> [rounds]");
   const bool cuda = std::string(argv[2]) == "cuda";
   const int iterations = std::atoi(argv[5]);
+  const int rounds = argc > 6 ? std::max(1, std::atoi(argv[6])) : 1;
   const int32_t deviceType = cuda ? 1 : 0;
   void* lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) Die(dlerror());
@@ -186,6 +190,11 @@ int main(int argc, char** argv) {
       host = std::aligned_alloc(64, (n + 63) / 64 * 64 + 64);
     }
     std::memset(host, 0, n);
+    std::string raw;
+    if (in >> raw) {
+      std::ifstream f(raw, std::ios::binary);
+      if (!f.read(static_cast<char*>(host), static_cast<std::streamsize>(n))) Die("cannot read " + raw);
+    }
     hostIn.push_back(host);
     inBytes.push_back(n);
     inputs.push_back(OnDevice(host, shape, dtype, deviceType));
@@ -218,18 +227,34 @@ int main(int argc, char** argv) {
     if (cuda) cu.streamSync(stream);
     for (auto h : out) aoti_torch_delete_tensor_object(h);
   };
-  auto measure = [&](bool hostIo) {
-    for (int i = 0; i < 20; i++) once(hostIo);
-    std::vector<double> us;
-    for (int i = 0; i < iterations; i++) {
-      auto t = std::chrono::steady_clock::now();
-      once(hostIo);
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count());
+  std::vector<double> all[2];
+  std::string roundsJson[2];
+  for (int mode = 0; mode < 2; mode++)
+    for (int i = 0; i < 20; i++) once(mode == 1);
+  for (int r = 0; r < rounds; r++) {
+    for (int mode = 0; mode < (cuda ? 2 : 1); mode++) {
+      for (int i = 0; i < 10; i++) once(mode == 1);
+      std::vector<double> us;
+      for (int i = 0; i < iterations; i++) {
+        auto t = std::chrono::steady_clock::now();
+        once(mode == 1);
+        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count());
+      }
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.1f", r ? ", " : "", Quantile(us, 0.5));
+      roundsJson[mode] += buf;
+      all[mode].insert(all[mode].end(), us.begin(), us.end());
     }
-    return Median(us);
-  };
-  const double deviceIo = measure(false);
-  const double hostIo = cuda ? measure(true) : deviceIo;
-  std::printf("{\"deviceIoUs\": %.2f, \"hostIoUs\": %.2f, \"iterations\": %d}\n", deviceIo, hostIo, iterations);
+  }
+  if (!cuda) {
+    all[1] = all[0];
+    roundsJson[1] = roundsJson[0];
+  }
+  std::printf(
+      "{\"deviceIoUs\": %.2f, \"deviceIoP10\": %.2f, \"deviceIoP90\": %.2f, \"deviceIoRounds\": [%s], "
+      "\"hostIoUs\": %.2f, \"hostIoP10\": %.2f, \"hostIoP90\": %.2f, \"hostIoRounds\": [%s], "
+      "\"iterations\": %d, \"rounds\": %d}\n",
+      Quantile(all[0], 0.5), Quantile(all[0], 0.1), Quantile(all[0], 0.9), roundsJson[0].c_str(), Quantile(all[1], 0.5),
+      Quantile(all[1], 0.1), Quantile(all[1], 0.9), roundsJson[1].c_str(), iterations, rounds);
   return 0;
 }

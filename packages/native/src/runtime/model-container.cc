@@ -89,7 +89,11 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
   CurrentBackend()->UseDevice(device);
   self->inputPool_ = HostBufferPool::Create(device.cuda);
   self->outputPool_ = HostBufferPool::Create(device.cuda);
-  if (device.cuda) self->stream_ = CurrentBackend()->CreateStream(device.index);
+  if (device.cuda) {
+    self->stream_ = CurrentBackend()->CreateStream(device.index);
+    self->modules_.Attach(self->lib_);
+  }
+  CudaModuleTracker::Scope recording(self->modules_);
   self->Check(a.create(&self->handle_, 1, deviceStr.c_str(), cubinDir.empty() ? nullptr : cubinDir.c_str()),
         "AOTInductorModelContainerCreateWithDevice");
   self->ReadSignature();
@@ -193,7 +197,8 @@ void ModelContainer::CallRun(std::vector<AtenTensorHandle>& in, std::vector<Aten
 // CPU: the inputs are our aligned copies, wrapped without a copy. CUDA: everything (uploads, the
 // model, downloads) is queued on this container's own non-blocking stream from page-locked buffers,
 // and the run waits once, for that stream only.
-std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, bool keepOnDevice) {
+std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, bool keepOnDevice,
+                                           RunStamps* stamps) {
   TensorBackend* backend = CurrentBackend();
   std::lock_guard<std::mutex> lock(runMutex_);
   if (inputs.size() != inputNames_.size())
@@ -201,8 +206,9 @@ std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, 
                                           std::to_string(inputs.size()));
   backend->UseDevice(device_);
   StreamScope scope(stream_, device_.index);
+  CudaModuleTracker::Scope recording(modules_);  // kernels load on their first launch
   try {
-    return RunOnStream(inputs, keepOnDevice);
+    return RunOnStream(inputs, keepOnDevice, stamps);
   } catch (...) {
     // Copies may still be queued: nothing they touch may be freed or reused before they finish.
     if (stream_ != nullptr) {
@@ -215,7 +221,8 @@ std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, 
   }
 }
 
-std::vector<RunOutput> ModelContainer::RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice) {
+std::vector<RunOutput> ModelContainer::RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice,
+                                                   RunStamps* stamps) {
   TensorBackend* backend = CurrentBackend();
   HandleList in;
   in.handles.reserve(inputs.size());
@@ -235,8 +242,10 @@ std::vector<RunOutput> ModelContainer::RunOnStream(const std::vector<RunInput>& 
   HandleList out;
   out.handles.assign(outputNames_.size(), nullptr);
   CallRun(in.handles, out.handles, stream_);
+  if (stamps != nullptr) stamps->Mark(RunStamps::kLaunched);
   std::vector<RunOutput> results = CollectOutputs(out.handles, keepOnDevice);
   if (stream_ != nullptr) backend->WaitStream(stream_);
+  if (stamps != nullptr) stamps->Mark(RunStamps::kSynced);
   return results;
 }
 
@@ -312,6 +321,7 @@ ModelContainer::~ModelContainer() {
       // Deleting anyway is the best left to do in a destructor.
     }
     abi_.destroy(handle_);
+    modules_.UnloadAll();  // after the model's kernels are gone, in the device's context
   }
   if (stream_ != nullptr) CurrentBackend()->DestroyStream(stream_);
   if (lib_ != nullptr) ::dlclose(lib_);

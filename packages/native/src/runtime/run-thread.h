@@ -1,10 +1,14 @@
-// The one thread that runs every asynchronous CPU model call of the process (docs/benchmarks.md,
-// "native: CPU"). Why one, and not libuv's pool: inductor's CPU kernels and ATen open an OpenMP team
-// per calling thread, and libgomp cuts its spin-wait to ~100 iterations as soon as it manages more
-// threads than there are CPUs; four pool threads on two cores make four teams, so every parallel
-// region then sleeps and wakes on a futex. One calling thread keeps one team, and it stays warm.
-// Runs of different models queue behind each other here, which on the CPU loses nothing: each run's
-// team already spans every core.
+// The threads that run every asynchronous model call of the process: one for all CPU models, one per
+// GPU for CUDA models (docs/benchmarks.md, "native: CPU" and "Issue 14 on the GPU").
+// Why not libuv's pool, on the CPU: inductor's CPU kernels and ATen open an OpenMP team per calling
+// thread, and libgomp cuts its spin-wait to ~100 iterations as soon as it manages more threads than
+// there are CPUs; four pool threads on two cores make four teams, so every parallel region then
+// sleeps and wakes on a futex. One calling thread keeps one team, and it stays warm.
+// On a GPU: a CUDA call is launch-bound (the CPU enqueues a few hundred kernels), and a pool thread
+// that slept since the last call, on whichever core the scheduler picks, launches them cold; one
+// thread per GPU that polls briefly between calls keeps the driver's state in its caches, and the
+// context and current device are set on it once. Runs of different models on one device queue behind
+// each other, which loses little: each run already keeps the device busy until its stream is idle.
 #pragma once
 #include <pthread.h>
 #include <sched.h>
@@ -15,19 +19,28 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
 namespace aotihub {
 
-class CpuRunThread {
+class RunThread {
  public:
   using Job = std::function<void()>;
 
-  // Started on first use and never joined: it lives as long as the process, like libuv's pool.
-  static CpuRunThread& Instance() {
-    static CpuRunThread* instance = new CpuRunThread();
+  // Started on first use and never joined: they live as long as the process, like libuv's pool.
+  static RunThread& ForCpu() {
+    static RunThread* instance = new RunThread();
     return *instance;
+  }
+  static RunThread& ForCuda(int deviceIndex) {
+    static std::mutex mutex;
+    static auto* threads = new std::map<int, RunThread*>();
+    std::lock_guard<std::mutex> lock(mutex);
+    RunThread*& t = (*threads)[deviceIndex];
+    if (t == nullptr) t = new RunThread();
+    return *t;
   }
 
   // Jobs run one at a time, in the order posted. A job must not throw.
@@ -44,7 +57,7 @@ class CpuRunThread {
   // sleeping thread costs more than that. sched_yield keeps the poll from starving other work.
   static constexpr std::chrono::microseconds kPollAfterJob{50};
 
-  CpuRunThread() {
+  RunThread() {
     // Signals stay with the JS thread (the thread inherits the mask it is created with).
     sigset_t all, previous;
     sigfillset(&all);

@@ -1,0 +1,60 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+/**
+ * Load/run/dispose cycles of a CUDA model, with RSS sampled the way the CPU lifecycle test does
+ * (packages/native/test/runtime/lifecycle.test.ts): after a full GC, every `sampleEvery` cycles.
+ * A sample is noisy only upwards (output buffers V8 frees lazily, malloc arenas); a leak lifts the
+ * floor. So the growth is the lowest sample of the last window minus the lowest of the first.
+ */
+export interface CycleFigures {
+  cycles: number;
+  cycleMs: number;
+  samplesMiB: number[];
+  firstFloorMiB: number;
+  lastFloorMiB: number;
+  floorGrowthKiBPerCycle: number;
+  deviceGrowthMiB: number;
+}
+
+const MiB = 1024 * 1024;
+
+export async function measureCudaCycles(
+  cycle: () => Promise<void>,
+  deviceFree: () => number,
+  options: { warm: number; cycles: number; sampleEvery: number; window: number },
+): Promise<CycleFigures> {
+  for (let i = 0; i < options.warm; i++) await cycle();
+  const device = deviceFree();
+  const samples: number[] = [];
+  const started = performance.now();
+  for (let i = 1; i <= options.cycles; i++) {
+    await cycle();
+    if (i % options.sampleEvery === 0) samples.push(await settledRss());
+  }
+  const cycleMs = (performance.now() - started) / options.cycles;
+  const firstFloor = Math.min(...samples.slice(0, options.window));
+  const lastFloor = Math.min(...samples.slice(-options.window));
+  // Cycles between the middles of the two windows.
+  const between = (samples.length - options.window) * options.sampleEvery;
+  return {
+    cycles: options.cycles,
+    cycleMs: Number(cycleMs.toFixed(2)),
+    samplesMiB: samples.map((s) => Number((s / MiB).toFixed(1))),
+    firstFloorMiB: Number((firstFloor / MiB).toFixed(2)),
+    lastFloorMiB: Number((lastFloor / MiB).toFixed(2)),
+    floorGrowthKiBPerCycle: Number(((lastFloor - firstFloor) / 1024 / between).toFixed(2)),
+    deviceGrowthMiB: Number(((device - deviceFree()) / MiB).toFixed(1)),
+  };
+}
+
+/** RSS after a full GC and a few turns of the event loop, so V8 can release freed buffers. */
+async function settledRss(): Promise<number> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage().rss;
+}
