@@ -71,6 +71,7 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
   Bind(self->lib_, a.create, "AOTInductorModelContainerCreateWithDevice", true, soPath);
   Bind(self->lib_, a.destroy, "AOTInductorModelContainerDelete", true, soPath);
   Bind(self->lib_, a.run, "AOTInductorModelContainerRun", true, soPath);
+  Bind(self->lib_, a.runSingleThreaded, "AOTInductorModelContainerRunSingleThreaded", false, soPath);
   Bind(self->lib_, a.numInputs, "AOTInductorModelContainerGetNumInputs", true, soPath);
   Bind(self->lib_, a.inputName, "AOTInductorModelContainerGetInputName", true, soPath);
   Bind(self->lib_, a.numOutputs, "AOTInductorModelContainerGetNumOutputs", true, soPath);
@@ -185,7 +186,8 @@ void ModelContainer::CallRun(std::vector<AtenTensorHandle>& in, std::vector<Aten
   // Run steals the input handles, success or not. Custom ops (kernels) reach their library through
   // the proxy executor; a model without any gets null, as torch's own loader passes.
   ProxyExecutorAbi* executor = executor_.get();
-  const Rc rc = abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), stream, executor);
+  const auto run = abi_.runSingleThreaded != nullptr ? abi_.runSingleThreaded : abi_.run;
+  const Rc rc = run(handle_, in.data(), in.size(), out.data(), out.size(), stream, executor);
   std::fill(in.begin(), in.end(), nullptr);
   if (rc != 0 && executor_) {
     const std::string opError = executor_->TakeLastError();
