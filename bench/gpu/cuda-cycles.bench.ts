@@ -1,8 +1,8 @@
-// Issue 14 goal 6 on the GPU: RSS and device memory over CUDA load/run/dispose cycles of the tiny
-// MLP (the gpu suite's lifecycle check, test/gpu/cuda-cycles.ts), for one build; bench/gpu/device.sh
-// runs it for "old" and "new". Also the same cycles without a run (no kernel is ever loaded), which
-// separates what the kernels' modules leave from what loading alone leaves.
-//   node cuda-cycles.mjs <label> <tiny-mlp repo> <so-cache> <out.json> [cycles]
+// Issue 14 goal 6 on the GPU: RSS and device memory over CUDA load/dispose cycles of the tiny MLP
+// (the gpu suite's lifecycle check, test/gpu/cuda-cycles.ts), for one build; bench/gpu/device.sh
+// runs it for "old" and "new". With a run per cycle (the kernels' CUDA modules load) or without
+// (none does), which separates what the kernels leave from what loading alone leaves.
+//   node cuda-cycles.mjs <label> <tiny-mlp repo> <so-cache> <out.json> <run|norun> [cycles] [sample every]
 import { writeFileSync } from "node:fs";
 import { findTorch, loadPackages } from "@aotihub/native";
 import { binding } from "../../packages/native/lib/binding.js";
@@ -10,47 +10,32 @@ import { measureCudaCycles } from "../../test/gpu/cuda-cycles.js";
 import { readBucketIo } from "../../test/support/bucket-io.js";
 import { repoPackages } from "../../test/support/repo-packages.js";
 
-const [label, repo, soCache, outFile, cyclesArg] = process.argv.slice(2) as [
+const [label, repo, soCache, outFile, kind, cyclesArg, everyArg] = process.argv.slice(2) as [
   string,
   string,
   string,
   string,
+  "run" | "norun",
+  string | undefined,
   string | undefined,
 ];
-const cycles = Number(cyclesArg ?? 400);
+const cycles = Number(cyclesArg ?? 100);
+const sampleEvery = Number(everyArg ?? 10);
 const torch = await findTorch({ pythons: ["python3"] });
 const { packages, weights } = repoPackages(repo);
 const io = await readBucketIo(repo, packages[0]!.bucket.name);
-const load = () =>
-  loadPackages({
-    packages,
-    weights,
-    device: process.env.BENCH_DEVICE ?? "cuda:0",
-    torchDir: torch.dir,
-    cacheDir: soCache,
-  });
-const free = () => (process.env.BENCH_DEVICE === "cpu" ? 0 : binding().deviceMemory(0).free);
-const options = { warm: 30, cycles, sampleEvery: 25, window: 4 };
-const figures: Record<string, unknown> = { label };
-figures["load/run/dispose"] = await measureCudaCycles(
+const device = process.env.BENCH_DEVICE ?? "cuda:0";
+const load = () => loadPackages({ packages, weights, device, torchDir: torch.dir, cacheDir: soCache });
+const free = () => (device === "cpu" ? 0 : binding().deviceMemory(0).free);
+const figures = await measureCudaCycles(
   async () => {
     const m = await load();
-    await m.run(io.inputs);
+    if (kind === "run") await m.run(io.inputs);
     m.dispose();
   },
   free,
-  options,
+  { warm: 10, cycles, sampleEvery, window: 3 },
 );
-process.stderr.write(`[${label}] load/run/dispose: ${JSON.stringify(figures["load/run/dispose"])}\n`);
-writeFileSync(outFile, `${JSON.stringify(figures, null, 2)}\n`);
-figures["load/dispose, no run"] = await measureCudaCycles(
-  async () => {
-    const m = await load();
-    m.dispose();
-  },
-  free,
-  options,
-);
-process.stderr.write(`[${label}] load/dispose: ${JSON.stringify(figures["load/dispose, no run"])}\n`);
-writeFileSync(outFile, `${JSON.stringify(figures, null, 2)}\n`);
+process.stderr.write(`[${label}] ${kind}: ${JSON.stringify(figures)}\n`);
+writeFileSync(outFile, `${JSON.stringify({ label, kind, ...figures }, null, 2)}\n`);
 process.exit(0);

@@ -39,21 +39,23 @@ percall() { # <build> <label> [env...]
   env "$@" timeout 45 node "$pack/$build/lib/per-call.mjs" "$label" "$models/dit-1024" "$cache-$build" "$out/percall-$label.json" 3 300 \
     2>&1 | tee -a "$out/percall.log" | grep -v '^ *$' | tail -12
 }
-cycles() { # <build> <label>
-  log "cycles $2"
-  timeout 40 node --expose-gc "$pack/$1/lib/cuda-cycles.mjs" "$2" "$models/tiny-mlp" "$cache-$2-mlp" "$out/cycles-$2.json" 300 \
+cycles() { # <build> <run|norun> <cycles>
+  log "cycles $1 $2"
+  timeout 40 node "$pack/$1/lib/cuda-cycles.mjs" "$1" "$models/tiny-mlp" "$cache-$1-mlp" "$out/cycles-$1-$2.json" "$2" "$3" 10 \
     2>&1 | tee -a "$out/cycles.log" | tail -4
 }
 # The new build first: it also writes the anchor's inputs (the same inputs, the same weights).
 percall new new-1 AOTIHUB_RUN_TRACE=1 ANCHOR_DIR=/tmp/gpucall-anchor-in
 anchor 1
 [ -d "$pack/old" ] && percall old old-1
-cycles new new
-[ -d "$pack/old" ] && cycles old old
+cycles new run 100
+[ -d "$pack/old" ] && cycles old run 100
 percall new new-pool AOTIHUB_RUN_TRACE=1 AOTIHUB_RUN_ON_POOL=1
 anchor 2
 percall new new-2 AOTIHUB_RUN_TRACE=1
 [ -d "$pack/old" ] && percall old old-2
 anchor 3
+cycles new norun 60
+[ -d "$pack/old" ] && cycles old norun 60
 kill "$clocks" 2>/dev/null
 log done
