@@ -34,7 +34,7 @@ const figures = await measureCudaCycles(
     m.dispose();
   },
   free,
-  { warm: 10, cycles, sampleEvery, window: 3 },
+  { warm: 10, cycles, sampleEvery, window: 3, mapsUnder: [soCache, repo] },
 );
 process.stderr.write(`[${label}] ${kind}: ${JSON.stringify(figures)}\n`);
 writeFileSync(outFile, `${JSON.stringify({ label, kind, ...figures }, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -15,6 +16,9 @@ export interface CycleFigures {
   lastFloorMiB: number;
   floorGrowthKiBPerCycle: number;
   deviceGrowthMiB: number;
+  /** Files under `mapsUnder` mapped into the process after the warm-up and after the last cycle. */
+  mappedFilesBefore: number;
+  mappedFilesAfter: number;
 }
 
 const MiB = 1024 * 1024;
@@ -22,10 +26,11 @@ const MiB = 1024 * 1024;
 export async function measureCudaCycles(
   cycle: () => Promise<void>,
   deviceFree: () => number,
-  options: { warm: number; cycles: number; sampleEvery: number; window: number },
+  options: { warm: number; cycles: number; sampleEvery: number; window: number; mapsUnder: string[] },
 ): Promise<CycleFigures> {
   for (let i = 0; i < options.warm; i++) await cycle();
   const device = deviceFree();
+  const mappedFilesBefore = mappedFiles(options.mapsUnder);
   const samples: number[] = [];
   const started = performance.now();
   for (let i = 1; i <= options.cycles; i++) {
@@ -45,7 +50,20 @@ export async function measureCudaCycles(
     lastFloorMiB: Number((lastFloor / MiB).toFixed(2)),
     floorGrowthKiBPerCycle: Number(((lastFloor - firstFloor) / 1024 / between).toFixed(2)),
     deviceGrowthMiB: Number(((device - deviceFree()) / MiB).toFixed(1)),
+    mappedFilesBefore,
+    mappedFilesAfter: mappedFiles(options.mapsUnder),
   };
+}
+
+/** Distinct files under these folders mapped into this process (model libraries, weights). */
+function mappedFiles(under: string[]): number {
+  const files = new Set(
+    readFileSync("/proc/self/maps", "utf8")
+      .split("\n")
+      .map((line) => line.split(/\s+/).slice(5).join(" "))
+      .filter((file) => under.some((dir) => file.startsWith(dir))),
+  );
+  return files.size;
 }
 
 /** RSS after a full GC and a few turns of the event loop, so V8 can release freed buffers. */

@@ -324,6 +324,7 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
         cycles: 500,
         sampleEvery: 25,
         window: 4,
+        mapsUnder: [options.cacheDir, mlp],
       });
       figures.cycleMs = c.cycleMs;
       figures.cyclesRssFloorGrowthMiB = c.lastFloorMiB - c.firstFloorMiB;
@@ -331,7 +332,7 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
       check(
         CYCLES,
         c.lastFloorMiB - c.firstFloorMiB < 4 && c.deviceGrowthMiB < 8,
-        `RSS floor ${c.firstFloorMiB} -> ${c.lastFloorMiB} MiB (${c.floorGrowthKiBPerCycle} KiB a cycle; samples ${c.samplesMiB.join(" ")}), device +${c.deviceGrowthMiB} MiB`,
+        `RSS floor ${c.firstFloorMiB} -> ${c.lastFloorMiB} MiB (${c.floorGrowthKiBPerCycle} KiB a cycle; samples ${c.samplesMiB.join(" ")}), device +${c.deviceGrowthMiB} MiB, model files mapped ${c.mappedFilesBefore} -> ${c.mappedFilesAfter}`,
       );
     });
   }
