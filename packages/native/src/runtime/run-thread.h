@@ -31,7 +31,7 @@ class RunThread {
 
   // Started on first use and never joined: they live as long as the process, like libuv's pool.
   static RunThread& ForCpu() {
-    static RunThread* instance = new RunThread();
+    static RunThread* instance = new RunThread(kCpuPoll);
     return *instance;
   }
   static RunThread& ForCuda(int deviceIndex) {
@@ -39,7 +39,7 @@ class RunThread {
     static auto* threads = new std::map<int, RunThread*>();
     std::lock_guard<std::mutex> lock(mutex);
     RunThread*& t = (*threads)[deviceIndex];
-    if (t == nullptr) t = new RunThread();
+    if (t == nullptr) t = new RunThread(kCudaPoll);
     return *t;
   }
 
@@ -55,9 +55,10 @@ class RunThread {
   // After a job the thread polls for the next one this long before it sleeps: a caller awaiting
   // run() in a loop posts again within a few microseconds of its promise settling, and waking a
   // sleeping thread costs more than that. sched_yield keeps the poll from starving other work.
-  static constexpr std::chrono::microseconds kPollAfterJob{50};
+  static constexpr std::chrono::microseconds kCpuPoll{50};
+  static constexpr std::chrono::microseconds kCudaPoll{50};
 
-  RunThread() {
+  explicit RunThread(std::chrono::microseconds poll) : poll_(poll) {
     // Signals stay with the JS thread (the thread inherits the mask it is created with).
     sigset_t all, previous;
     sigfillset(&all);
@@ -95,7 +96,7 @@ class RunThread {
   }
 
   bool PollForNext() {
-    const auto until = std::chrono::steady_clock::now() + kPollAfterJob;
+    const auto until = std::chrono::steady_clock::now() + poll_;
     while (!queued_.load(std::memory_order_acquire)) {
       if (std::chrono::steady_clock::now() >= until) return false;
       sched_yield();
@@ -103,6 +104,7 @@ class RunThread {
     return true;
   }
 
+  const std::chrono::microseconds poll_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;
