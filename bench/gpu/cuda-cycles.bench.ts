@@ -1,12 +1,13 @@
 // Issue 14 goal 6 on the GPU: RSS and device memory over CUDA load/dispose cycles of the tiny MLP
 // (the gpu suite's lifecycle check, test/gpu/cuda-cycles.ts), for one build; bench/gpu/device.sh
 // runs it for "old" and "new". With a run per cycle (the kernels' CUDA modules load) or without
-// (none does), which separates what the kernels leave from what loading alone leaves.
-//   node cuda-cycles.mjs <label> <tiny-mlp repo> <so-cache> <out.json> <run|norun> [cycles] [sample every]
+// (none does), which separates what the kernels leave from what loading alone leaves. "check" is
+// the gpu suite's own check (the same cycles, bounds and verdict), to watch it on an older build.
+//   node cuda-cycles.mjs <label> <tiny-mlp repo> <so-cache> <out.json> <run|norun|check> [cycles] [sample every]
 import { writeFileSync } from "node:fs";
 import { findTorch, loadPackages } from "@aotihub/native";
 import { binding } from "../../packages/native/lib/binding.js";
-import { measureCudaCycles } from "../../test/gpu/cuda-cycles.js";
+import { CUDA_CYCLES, cyclesVerdict, measureCudaCycles } from "../../test/gpu/cuda-cycles.js";
 import { readBucketIo } from "../../test/support/bucket-io.js";
 import { repoPackages } from "../../test/support/repo-packages.js";
 
@@ -15,7 +16,7 @@ const [label, repo, soCache, outFile, kind, cyclesArg, everyArg] = process.argv.
   string,
   string,
   string,
-  "run" | "norun",
+  "run" | "norun" | "check",
   string | undefined,
   string | undefined,
 ];
@@ -30,12 +31,17 @@ const free = () => (device === "cpu" ? 0 : binding().deviceMemory(0).free);
 const figures = await measureCudaCycles(
   async () => {
     const m = await load();
-    if (kind === "run") await m.run(io.inputs);
+    if (kind !== "norun") await m.run(io.inputs);
     m.dispose();
   },
   free,
-  { warm: 10, cycles, sampleEvery, window: 3, mapsUnder: [soCache, repo] },
+  kind === "check"
+    ? { ...CUDA_CYCLES, mapsUnder: [soCache, repo] }
+    : { warm: 10, cycles, sampleEvery, window: 3, mapsUnder: [soCache, repo] },
 );
-process.stderr.write(`[${label}] ${kind}: ${JSON.stringify(figures)}\n`);
-writeFileSync(outFile, `${JSON.stringify({ label, kind, ...figures }, null, 2)}\n`);
+const verdict = kind === "check" ? cyclesVerdict(figures) : undefined;
+process.stderr.write(
+  `[${label}] ${kind}: ${verdict ? `${verdict.ok ? "PASS" : "FAIL"} ${verdict.detail}` : JSON.stringify(figures)}\n`,
+);
+writeFileSync(outFile, `${JSON.stringify({ label, kind, verdict, ...figures }, null, 2)}\n`);
 process.exit(0);

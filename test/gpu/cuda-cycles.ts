@@ -23,6 +23,27 @@ export interface CycleFigures {
 
 const MiB = 1024 * 1024;
 
+/**
+ * The gpu suite's lifecycle check (test/gpu/gpu-suite.ts), also run by bench/gpu/cuda-cycles.bench.ts
+ * against an older build to watch it go red. 160 cycles lie between the two windows of 4 samples;
+ * torch < 2.12 models left their kernels' CUDA modules behind at 35-65 KiB a cycle (5.5-10 MiB
+ * there), so the RSS floor may rise by at most RSS_FLOOR_BOUND_MIB.
+ */
+export const CUDA_CYCLES = { warm: 20, cycles: 200, sampleEvery: 10, window: 4 };
+export const RSS_FLOOR_BOUND_MIB = 4;
+export const DEVICE_BOUND_MIB = 8;
+
+export function cyclesVerdict(c: CycleFigures): { ok: boolean; detail: string } {
+  const rise = c.lastFloorMiB - c.firstFloorMiB;
+  return {
+    ok:
+      rise < RSS_FLOOR_BOUND_MIB &&
+      c.deviceGrowthMiB < DEVICE_BOUND_MIB &&
+      c.mappedFilesAfter === c.mappedFilesBefore,
+    detail: `RSS floor ${c.firstFloorMiB} -> ${c.lastFloorMiB} MiB (bound +${RSS_FLOOR_BOUND_MIB}; ${c.floorGrowthKiBPerCycle} KiB a cycle; samples ${c.samplesMiB.join(" ")}), device +${c.deviceGrowthMiB} MiB (bound ${DEVICE_BOUND_MIB}), model files mapped ${c.mappedFilesBefore} -> ${c.mappedFilesAfter}, ${c.cycleMs} ms a cycle`,
+  };
+}
+
 export async function measureCudaCycles(
   cycle: () => Promise<void>,
   deviceFree: () => number,
