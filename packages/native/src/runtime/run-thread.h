@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
@@ -55,16 +56,26 @@ class RunThread {
   // After a job the thread polls for the next one this long before it sleeps: a caller awaiting
   // run() in a loop posts again within a few microseconds of its promise settling, and waking a
   // sleeping thread costs more than that. sched_yield keeps the poll from starving other work.
+  // AOTIHUB_RUN_POLL_US overrides both (read when a thread starts): longer trades a spinning core
+  // for a faster next call where wake-ups are slow (a VM's idle vCPU).
   static constexpr std::chrono::microseconds kCpuPoll{50};
   static constexpr std::chrono::microseconds kCudaPoll{50};
 
-  explicit RunThread(std::chrono::microseconds poll) : poll_(poll) {
+  explicit RunThread(std::chrono::microseconds poll) : poll_(PollFromEnv(poll)) {
     // Signals stay with the JS thread (the thread inherits the mask it is created with).
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     std::thread([this] { Loop(); }).detach();
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  }
+
+  static std::chrono::microseconds PollFromEnv(std::chrono::microseconds fallback) {
+    const char* text = std::getenv("AOTIHUB_RUN_POLL_US");
+    if (text == nullptr || *text == '\0') return fallback;
+    char* end = nullptr;
+    const long us = std::strtol(text, &end, 10);
+    return (*end == '\0' && us >= 0 && us <= 1000000) ? std::chrono::microseconds(us) : fallback;
   }
 
   void Loop() {
