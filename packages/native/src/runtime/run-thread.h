@@ -56,10 +56,13 @@ class RunThread {
   // After a job the thread polls for the next one this long before it sleeps: a caller awaiting
   // run() in a loop posts again within a few microseconds of its promise settling, and waking a
   // sleeping thread costs more than that. sched_yield keeps the poll from starving other work.
+  // On a GPU the JS side takes 60-100 us between a run's completion and the next post (the hop back,
+  // turning outputs into JS values, capturing the next inputs: measured on an H200 host, a VM), so
+  // a 50 us poll missed it and each call paid a wake-up (10-17 us); 200 us catches it.
   // AOTIHUB_RUN_POLL_US overrides both (read when a thread starts): longer trades a spinning core
   // for a faster next call where wake-ups are slow (a VM's idle vCPU).
   static constexpr std::chrono::microseconds kCpuPoll{50};
-  static constexpr std::chrono::microseconds kCudaPoll{50};
+  static constexpr std::chrono::microseconds kCudaPoll{200};
 
   explicit RunThread(std::chrono::microseconds poll) : poll_(PollFromEnv(poll)) {
     // Signals stay with the JS thread (the thread inherits the mask it is created with).
