@@ -27,8 +27,9 @@ const MiB = 1024 * 1024;
  * The gpu suite's lifecycle check (test/gpu/gpu-suite.ts), also run by bench/gpu/cuda-cycles.bench.ts
  * against an older build to watch it go red. RSS still climbs for ~50 cycles after the first (an
  * H200 run: +10 MiB, then flat), hence the warm-up. 160 cycles lie between the two windows of 4 samples;
- * torch < 2.12 models left their kernels' CUDA modules behind at 35-65 KiB a cycle (5.5-10 MiB
- * there) and 2.6 MiB of device memory a cycle; the CPU build's floor drifts by up to ~22 KiB a cycle
+ * torch < 2.12 models left their kernels' CUDA modules behind: RSS +35-65 KiB a cycle in earlier
+ * suite runs, +120 KiB and 2.6 MiB of device memory a cycle in the benchmark's (docs/benchmarks.md,
+ * "Memory"), 5.6-19 MiB over these cycles; the CPU build's floor drifts by up to ~22 KiB a cycle
  * (3.4 MiB over these cycles on the 2-core machine), so the RSS floor may rise by less than
  * RSS_FLOOR_BOUND_MIB (38 KiB a cycle) and device memory by less than DEVICE_BOUND_MIB.
  */
