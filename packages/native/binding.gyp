@@ -17,6 +17,7 @@
         "src/shim/shim-cuda.cc",
         "src/shim/sleef-fallback.cc",
         "src/runtime/weight-store.cc",
+        "src/runtime/cuda-prewarm.cc",
         "src/runtime/host-buffer-pool.cc",
         "src/runtime/weight-upload.cc",
         "src/runtime/model-container.cc",

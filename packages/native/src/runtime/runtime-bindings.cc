@@ -16,6 +16,7 @@
 #include "omp-single-thread-scope.h"
 #include "run-completions.h"
 #include "weight-store.h"
+#include "cuda-prewarm.h"
 
 namespace aotihub {
 
@@ -184,19 +185,65 @@ auto Guard(Napi::Env env, Fn fn) -> decltype(fn()) {
   }
 }
 
+// loadTorch(libDir, cuda, prewarm?): prewarm { cudart, cublas?, cublasLt?, device } starts the CUDA
+// runtime, the device's context and cuBLAS on their own thread (cuda-prewarm.h) before the worker
+// dlopens libtorch, so the two overlap. Steady-clock stamps come back for the load's stage table.
 Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
   const std::string libDir = info[0].As<Napi::String>();
   const bool cuda = info[1].ToBoolean();
+  if (cuda && info.Length() > 2 && info[2].IsObject()) {
+    auto p = info[2].As<Napi::Object>();
+    auto str = [&](const char* key) {
+      return p.Get(key).IsString() ? p.Get(key).As<Napi::String>().Utf8Value() : std::string();
+    };
+    CudaPrewarmSpec spec{str("cudart"), str("cublas"), str("cublasLt"),
+                         p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0};
+    StartCudaPrewarm(spec);
+  }
   auto result = std::make_shared<TorchLoadResult>();
+  auto stamps = std::make_shared<std::pair<double, double>>();
+  auto cudartCopies = std::make_shared<int>(0);
   return PromiseWorker::Start(
-      info.Env(), [=] { *result = LoadLibtorch(libDir, cuda); },
-      [result](Napi::Env env) -> Napi::Value {
+      info.Env(),
+      [=] {
+        WaitCudaPrewarmRuntime();  // ~1 ms; returns at once without a prewarm
+        stamps->first = MonotonicMs();
+        *result = LoadLibtorch(libDir, cuda);
+        stamps->second = MonotonicMs();
+        *cudartCopies = LoadedLibraryCount("libcudart");
+      },
+      [result, stamps, cudartCopies](Napi::Env env) -> Napi::Value {
         auto o = Napi::Object::New(env);
         o.Set("loadMs", result->loadMs);
         o.Set("cuda", result->cuda);
         o.Set("libDir", result->libDir);
+        o.Set("loadFrom", stamps->first);
+        o.Set("loadedAt", stamps->second);
+        o.Set("cudartCopies", *cudartCopies);
         return o;
       });
+}
+
+// The prewarm's stamps so far (steady-clock ms; 0: step not run), without waiting.
+Napi::Value CudaPrewarmTimesJs(const Napi::CallbackInfo& info) {
+  const CudaPrewarmTimes t = CudaPrewarmSnapshot();
+  auto o = Napi::Object::New(info.Env());
+  o.Set("start", t.start);
+  o.Set("cudartLoaded", t.cudartLoaded);
+  o.Set("contextReady", t.contextReady);
+  o.Set("cublasLtReady", t.cublasLtReady);
+  o.Set("cublasReady", t.cublasReady);
+  o.Set("contextWaitMs", t.contextWaitMs);
+  o.Set("joinWaitMs", t.joinWaitMs);
+  o.Set("error", t.error);
+  o.Set("now", MonotonicMs());
+  return o;
+}
+
+// Resolves once the prewarm thread (if any) has finished (off the event loop).
+Napi::Value JoinCudaPrewarmJs(const Napi::CallbackInfo& info) {
+  return PromiseWorker::Start(
+      info.Env(), [] { JoinCudaPrewarm(); }, [](Napi::Env env) -> Napi::Value { return env.Undefined(); });
 }
 
 // The standalone runtime (no libtorch): the addon's own shim made global, libcudart for CUDA.
@@ -252,6 +299,9 @@ Napi::Value CreateWeightStore(const Napi::CallbackInfo& info) {
         o.Set("zeroCopy", static_cast<double>((*store)->zeroCopyCount()));
         o.Set("count", static_cast<double>((*store)->tensors().size()));
         o.Set("uploadPath", (*store)->uploadPath());
+        o.Set("builtFrom", (*store)->builtFrom());
+        o.Set("builtAt", (*store)->builtAt());
+        o.Set("contextWaitMs", (*store)->contextWaitMs());
         // Dropping the worker's share now leaves JS as the owner, so dispose() really frees.
         store->reset();
         return o;
@@ -571,6 +621,8 @@ Napi::Value PinnedCopyGbps(const Napi::CallbackInfo& info) {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("loadTorch", Napi::Function::New(env, LoadTorch));
+  exports.Set("cudaPrewarmTimes", Napi::Function::New(env, CudaPrewarmTimesJs));
+  exports.Set("joinCudaPrewarm", Napi::Function::New(env, JoinCudaPrewarmJs));
   exports.Set("loadStandalone", Napi::Function::New(env, LoadStandaloneRuntime));
   exports.Set("addonPath", Napi::Function::New(env, AddonPathJs));
   exports.Set("createWeightStore", Napi::Function::New(env, CreateWeightStore));
