@@ -21,6 +21,7 @@
         "src/runtime/host-buffer-pool.cc",
         "src/runtime/weight-upload.cc",
         "src/runtime/model-container.cc",
+        "src/runtime/cuda-module-tracker.cc",
         "src/runtime/runtime-bindings.cc",
         "src/kernels/kernel-library.cc",
         "src/kernels/op-schema-probe.cc",

@@ -43,6 +43,11 @@ export interface NativeBinding {
   ): Promise<NativeRunOutput[]>;
   /** The same run on the calling thread (no libuv hop): for small models. */
   runContainerSync(handle: NativeHandle, inputs: NativeRunInput[], keepOnDevice: boolean): NativeRunOutput[];
+  /**
+   * Benchmarks only: the stage timestamps (8 per run, microseconds, src/runtime/run-trace.h) of the
+   * runs since the last call, recorded when AOTIHUB_RUN_TRACE is set; then cleared.
+   */
+  runTrace(): Float64Array;
   /** Copies a host tensor to the GPU (toDevice). */
   uploadTensor(
     tensor: { dtype: string; shape: number[]; data: ArrayBufferView },
