@@ -22,7 +22,7 @@ job() { # name, out root, then the export arguments
 specs="$pack/specs"
 job flux "$models" --spec "$specs/flux_like_both.py"
 job small "$models" --spec "$specs/standalone_mlp.py" --spec "$specs/standalone_bf16.py" --spec "$specs/standalone_conv.py" \
-  --spec "$specs/dit_tiny_cuda.py"
+  --spec "$specs/dit_tiny_cuda.py" --spec "$specs/both_runtimes_mlp.py"
 job dit53m "$models" --spec "$specs/dit_53m.py"
 # fp8 apart (its own folder and process): a package the standalone check refuses must not take the
 # bf16 builds with it; its .pt2 stays on disk for the symbol table either way.

@@ -33,6 +33,20 @@ for c in "standalone-mlp:b2:1e-5" "standalone-bf16:b2:1e-2" "standalone-conv:b1:
   [ -f "$models/${c%%:*}/aotihub.json" ] && cases+=("$models/$c")
 done
 AOTIHUB_GPU_STEADY_CALLS=20 run_cases small standalone "${cases[@]}"
+# loadCompiled end to end (local Hub on loopback, torch unfindable: no python3 on PATH, libcudart
+# found through CUDA_HOME), the registry choosing the standalone build of a two-runtime repo.
+load_compiled() { # label, repo, name, bucket, tolerance
+  local label="$1"
+  mkdir -p /tmp/standalone-cuda-home/lib64
+  [ "$cudart" != "-" ] && ln -sf "$cudart" "/tmp/standalone-cuda-home/lib64/$(basename "$cudart")"
+  env -u LD_LIBRARY_PATH -u AOTIHUB_PYTHON -u AOTIHUB_TORCH_DIR PATH="$(dirname "$(command -v node)")" \
+    CUDA_HOME=/tmp/standalone-cuda-home timeout 60 node "$pack/lib/standalone-load-compiled-gpu.mjs" \
+    "$2" "$3" "$4" "$5" "/tmp/standalone-lc-$3" "$out/$label.json" >"$out/$label.log" 2>&1
+  echo "rc=$?" >>"$out/$label.log"
+  grep -E "planned checks|FAIL|PASS|rc=" "$out/$label.log" | head -20
+}
+[ -f "$models/both-runtimes-mlp/aotihub.json" ] &&
+  for n in 1 2; do load_compiled "load-compiled-mlp-$n" "$models/both-runtimes-mlp" both-runtimes-mlp b2 1e-5; done
 for i in $(seq 1 20); do [ -f "$models/dit53m.rc" ] && [ -f "$models/fp8dit53m.rc" ] && break; sleep 2; done
 say "dit53m compile: $(cat "$models/dit53m.rc" "$models/fp8dit53m.rc" 2>/dev/null | tr '\n' ' ')"
 cases=()
@@ -49,5 +63,7 @@ if [ -f "$models/flux-like-both/aotihub.json" ]; then
   # Twice each: the first warms the page cache (and the standalone .so cache), the second is the figure.
   for n in 1 2; do AOTIHUB_GPU_STEADY_CALLS=$((n == 2 ? 100 : 3)) run_cases "flux-standalone-$n" standalone "$models/flux-like-both:1024:3e-2"; done
   for n in 1 2; do AOTIHUB_GPU_STEADY_CALLS=$((n == 2 ? 100 : 3)) run_cases "flux-libtorch-$n" libtorch "$models/flux-like-both:1024:3e-2"; done
+  # The same through loadCompiled: the first run downloads from the local Hub, the second starts warm.
+  for n in 1 2; do load_compiled "load-compiled-flux-$n" "$models/flux-like-both" flux-like-both 1024 3e-2; done
 fi
 say "done"
