@@ -66,4 +66,10 @@ if [ -f "$models/flux-like-both/aotihub.json" ]; then
   # The same through loadCompiled: the first run downloads from the local Hub, the second starts warm.
   for n in 1 2; do load_compiled "load-compiled-flux-$n" "$models/flux-like-both" flux-like-both 1024 3e-2; done
 fi
+# The compiled FLUX-like packages (no weights: those are regenerated from the seed), kept so a later
+# slot can skip the minutes of Triton autotuning.
+if [ -f "$models/flux-like-both/aotihub.json" ]; then
+  (cd "$models" && find flux-like-both -name '*.pt2' -size -60M -o -name aotihub.json -o -path '*/io/*' | tar -czf "$out/flux-like-both-packages.tgz" -T -)
+  ls -la "$out/flux-like-both-packages.tgz"
+fi
 say "done"
