@@ -24,6 +24,16 @@ run_cases() { # label, runtime, then cases
   echo "rc=$?" >>"$out/$label.log"
   grep -E "planned checks|FAIL|ms|rc=" "$out/$label.log" | head -40
 }
+# The shim's CUDA functions called directly (no Node), with the shim loading libcudart itself.
+nm -D --undefined-only "$pack/build/Release/aotihub_native.node" | awk '{print $2}' | grep -E '^(napi_|node_api_|uv_)' |
+  sed 's/.*/void &(void) { __builtin_trap(); }/' >/tmp/standalone-traps.c
+cc -c -o /tmp/standalone-traps.o /tmp/standalone-traps.c &&
+  g++ -std=c++17 -O1 -rdynamic -o /tmp/standalone-shim-probe "$pack/specs/standalone-shim-cuda-probe.cc" \
+    /tmp/standalone-traps.o -ldl -lpthread >"$out/shim-cuda-probe.log" 2>&1 &&
+  env -u LD_LIBRARY_PATH timeout 60 /tmp/standalone-shim-probe "$pack/build/Release/aotihub_native.node" "$cudart" \
+    >>"$out/shim-cuda-probe.log" 2>&1
+echo "rc=$?" >>"$out/shim-cuda-probe.log"
+say "shim CUDA probe:"; cat "$out/shim-cuda-probe.log" | cut -c1-200
 # The small models, when their compile finished.
 for i in $(seq 1 30); do [ -f "$models/small.rc" ] && break; sleep 2; done
 say "small compile: $(cat "$models/small.rc" 2>/dev/null || echo unfinished)"

@@ -17,7 +17,7 @@ for entry in test/gpu/standalone-gpu.ts test/gpu/standalone-load-compiled-gpu.ts
 done
 cp -r python/aotihub_export/src/aotihub_export "$dest/py/"
 find "$dest/py" -name __pycache__ -prune -exec rm -rf {} +
-cp bench/gpu/standalone/*.py bench/gpu/standalone/*.sh bench/gpu/flux_like.py "$dest/specs/"
+cp bench/gpu/standalone/*.py bench/gpu/standalone/*.sh bench/gpu/flux_like.py test/gpu/standalone-shim-cuda-probe.cc "$dest/specs/"
 cp test/models/standalone_*.py test/models/both_runtimes_mlp.py test/models/small_conv.py test/models/tiny_mlp.py test/models/bf16_mlp.py "$dest/specs/"
 mv "$dest/specs/compile.sh" "$dest/specs/device.sh" "$dest/"
 du -sh "$dest"
