@@ -19,7 +19,7 @@ cat "$out/install-size.json"
 run_cases() { # label, runtime, then cases
   local label="$1" runtime="$2"
   shift 2
-  AOTIHUB_GPU_RUNTIME="$runtime" env -u LD_LIBRARY_PATH timeout 100 node "$pack/lib/standalone-gpu.mjs" \
+  AOTIHUB_GPU_RUNTIME="$runtime" env -u LD_LIBRARY_PATH timeout "${RUN_TIMEOUT:-45}" node "$pack/lib/standalone-gpu.mjs" \
     "$out/$label.json" "/tmp/standalone-so-$label" "$cudart" "$@" >"$out/$label.log" 2>&1
   echo "rc=$?" >>"$out/$label.log"
   grep -E "planned checks|FAIL|ms|rc=" "$out/$label.log" | head -40
