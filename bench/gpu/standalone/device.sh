@@ -73,6 +73,8 @@ if [ -f "$models/flux-like-both/aotihub.json" ]; then
   # Twice each: the first warms the page cache (and the standalone .so cache), the second is the figure.
   for n in 1 2; do AOTIHUB_GPU_STEADY_CALLS=$((n == 2 ? 100 : 3)) run_cases "flux-standalone-$n" standalone "$models/flux-like-both:1024:3e-2"; done
   for n in 1 2; do AOTIHUB_GPU_STEADY_CALLS=$((n == 2 ? 100 : 3)) run_cases "flux-libtorch-$n" libtorch "$models/flux-like-both:1024:3e-2"; done
+  python3 "$pack/specs/mapped_size.py" "$out/flux-standalone-2.json" "$out/flux-libtorch-2.json" >"$out/mapped-size.json" 2>&1
+  grep -E '"file"|serviceBytes|allBytes' "$out/mapped-size.json"
   # The same through loadCompiled: the first run downloads from the local Hub, the second starts warm.
   for n in 1 2; do load_compiled "load-compiled-flux-$n" "$models/flux-like-both" flux-like-both 1024 3e-2; done
 fi
