@@ -89,12 +89,17 @@ def standalone_configs(device: str) -> dict[str, object]:
     """Inductor settings for a package that runs on aotihub's own shim (docs/architecture.md 2.5b)."""
     configs: dict[str, object] = {
         "aot_inductor.link_libtorch": False,
-        # GEMMs as generated code: an aten mm would be a shim call into libtorch.
-        "max_autotune": True,
         "max_autotune_gemm_backends": "CPP" if device == "cpu" else "TRITON",
     }
     if device == "cuda":
+        # GEMMs and convolutions as Triton templates (an aten mm would be a shim call into
+        # libtorch). Only the templates are autotuned: max_autotune would also benchmark every
+        # pointwise kernel's configs, minutes more at FLUX width for what the libtorch build skips too.
+        configs["max_autotune_gemm"] = True
         configs["max_autotune_conv_backends"] = "TRITON"
+    else:
+        # GEMMs as the CPP template.
+        configs["max_autotune"] = True
     return configs
 
 
