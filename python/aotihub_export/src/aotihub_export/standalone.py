@@ -5,7 +5,7 @@ and aotihub's addon provides them. That works only for bookkeeping functions (te
 allocation, dtype codes): an aten op called through the shim (`aoti_torch_cpu_addmm_out`,
 `aoti_torch_cpu_convolution`, ...) would need libtorch itself. So GEMMs are generated code (the CPP
 template on CPU, Triton on CUDA), attention is exported as math, 2D convolutions become unfold +
-matmul on CPU, and every compiled package is checked against the list of functions the runtime
+matmul, and every compiled package is checked against the list of functions the runtime
 provides before it is published.
 """
 
@@ -121,7 +121,7 @@ def conv_as_matmul(
     output_padding: list[int],
     groups: int,
 ) -> torch.Tensor:
-    """A 2D convolution as unfold + (batched) matmul, which the CPP GEMM template compiles.
+    """A 2D convolution as unfold + (batched) matmul, which the GEMM templates compile (CPP, Triton).
 
     Other convolutions (transposed, 1D/3D) are left alone; the package check then names them.
     """
@@ -144,8 +144,8 @@ def conv_as_matmul(
 
 
 def standalone_program(exported: torch.export.ExportedProgram, device: str) -> torch.export.ExportedProgram:
-    if device != "cpu":
-        return exported  # CUDA convolutions go to Triton's conv template instead
+    # CUDA too: where inductor's Triton conv template does not take a convolution it falls back to
+    # aten (`aoti_torch_cuda_convolution`, a libtorch call); as unfold + matmul it is a Triton GEMM.
     table = torch.export.default_decompositions()
     table[torch.ops.aten.convolution.default] = conv_as_matmul
     return exported.run_decompositions(table)
