@@ -18,7 +18,7 @@ job() { # name, out root, then the export arguments
   local name="$1" root="$2"
   shift 2
   jobs_started+=("$name")
-  setsid nohup bash -c 'start=$SECONDS; python3 -m aotihub_export --device cuda --out-root '"$root"' --io "$@" \
+  setsid nohup nice -n 10 bash -c 'start=$SECONDS; python3 -m aotihub_export --device cuda --out-root '"$root"' --io "$@" \
     >'"$out/compile-logs/$name"'.log 2>&1; rc=$?; echo "$rc $((SECONDS - start))" >'"$models/$name"'.rc' _ "$@" \
     </dev/null >/dev/null 2>&1 &
 }
