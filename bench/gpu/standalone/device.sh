@@ -28,8 +28,12 @@ load_compiled() { # label, repo, name, bucket, tolerance
   local label="$1"
   mkdir -p /tmp/standalone-cuda-home/lib64
   [ "$cudart" != "-" ] && ln -sf "$cudart" "/tmp/standalone-cuda-home/lib64/$(basename "$cudart")"
-  env -u LD_LIBRARY_PATH -u AOTIHUB_PYTHON -u AOTIHUB_TORCH_DIR PATH="$(dirname "$(command -v node)")" \
-    CUDA_HOME=/tmp/standalone-cuda-home timeout 60 node "$pack/lib/standalone-load-compiled-gpu.mjs" \
+  # absolute paths: PATH holds only node's folder, so that no python3 (and no torch) is found
+  local node_bin timeout_bin
+  node_bin="$(command -v node)"
+  timeout_bin="$(command -v timeout)"
+  env -u LD_LIBRARY_PATH -u AOTIHUB_PYTHON -u AOTIHUB_TORCH_DIR PATH="$(dirname "$node_bin")" \
+    CUDA_HOME=/tmp/standalone-cuda-home "$timeout_bin" 60 "$node_bin" "$pack/lib/standalone-load-compiled-gpu.mjs" \
     "$2" "$3" "$4" "$5" "/tmp/standalone-lc-$3" "$out/$label.json" >"$out/$label.log" 2>&1
   echo "rc=$?" >>"$out/$label.log"
   echo "--- $label"; grep -E "planned checks|FAIL|PASS|rc=" "$out/$label.log" | head -8 | cut -c1-300

@@ -12,6 +12,7 @@ provides before it is published.
 from __future__ import annotations
 
 import contextlib
+import math
 import zipfile
 from collections.abc import Iterator
 
@@ -143,11 +144,48 @@ def conv_as_matmul(
     return out.reshape(n, out_channels, out_h, out_w)
 
 
+def attention_as_math(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attn_mask: torch.Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> torch.Tensor:
+    """scaled_dot_product_attention as matmul + softmax (what SDPBackend.MATH computes), for CUDA:
+    exported under sdpa_kernel([MATH]) the graph still holds the fused op, and inductor, compiling
+    later, chose cuDNN attention for it (`aoti_torch_cuda__scaled_dot_product_cudnn_attention`, a
+    libtorch call; seen on an H200, torch 2.11)."""
+    if dropout_p != 0.0:
+        return NotImplemented
+    scale_factor = scale if scale is not None else 1.0 / math.sqrt(query.shape[-1])
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
+        repeat = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(repeat, dim=-3)
+        value = value.repeat_interleave(repeat, dim=-3)
+    scores = torch.matmul(query, key.transpose(-2, -1)) * scale_factor
+    if is_causal:
+        length, source = query.shape[-2], key.shape[-2]
+        causal = torch.ones(length, source, dtype=torch.bool, device=query.device).tril()
+        scores = scores.masked_fill(~causal, float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    weights = torch.softmax(scores.float(), dim=-1).to(query.dtype)
+    return torch.matmul(weights, value)
+
+
 def standalone_program(exported: torch.export.ExportedProgram, device: str) -> torch.export.ExportedProgram:
     # CUDA too: where inductor's Triton conv template does not take a convolution it falls back to
     # aten (`aoti_torch_cuda_convolution`, a libtorch call); as unfold + matmul it is a Triton GEMM.
     table = torch.export.default_decompositions()
     table[torch.ops.aten.convolution.default] = conv_as_matmul
+    if device != "cpu":
+        table[torch.ops.aten.scaled_dot_product_attention.default] = attention_as_math
     return exported.run_decompositions(table)
 
 
