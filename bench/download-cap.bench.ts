@@ -5,10 +5,17 @@
 // against huggingface_hub's hf_hub_download / snapshot_download and @huggingface/hub's
 // snapshotDownload. Same server, same files, every client in every round, rounds interleaved (the
 // machine is shared: medians, with the range). Time counts from the download call to its return
-// (imports excluded), with the client's CPU time and peak RSS and the server's CPU time meanwhile.
-// Rewrites its section of docs/benchmarks.md. BENCH_ROUNDS=<n> sets the rounds (default 3);
-// BENCH_BASELINE_DIST=<another build's packages/loader/dist/index.js> with BENCH_BASELINE_LABEL adds
-// that build's aotihub as rows of the same run (before/after on the same server and machine).
+// (imports excluded), with the client's CPU time (in that window, and the whole process's) and
+// peak RSS, and the server's CPU time meanwhile. aotihub also runs at 4 and 12 connections, to show
+// what its default of 8 buys on this machine. Rewrites its section of docs/benchmarks.md.
+//
+//   pnpm -r --silent run build:ts && pnpm exec tsx bench/download-cap.bench.ts
+//
+// (about 1 minute per round, up to 2.5 GiB of temp files.) BENCH_ROUNDS=<n> sets the rounds (default 3);
+// BENCH_CLIENTS=<names, comma-separated substrings> runs only those clients (the section is then
+// not rewritten); BENCH_BASELINE_DIST=<another build's packages/loader/dist/index.js> with
+// BENCH_BASELINE_LABEL adds that build's aotihub as rows of the same run (before/after on the same
+// server and machine).
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import {
@@ -38,6 +45,7 @@ const FILE_BYTES = 256 * MIB;
 /** aotihub's default `maxConcurrency`: the connections one file may use. */
 const CONNECTIONS = 8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = process.env.BENCH_CLIENTS?.split(",").map((name) => name.trim());
 const python = testPython();
 const cli = join(repoRoot, "packages/loader/dist/cli/main.js");
 const loaderDist = join(repoRoot, "packages/loader/dist/index.js");
@@ -96,7 +104,10 @@ for (const [repo, names] of Object.entries(files))
 
 interface Outcome {
   seconds: number;
+  /** CPU of the whole client process (imports, interpreter start-up included). */
   cpuSeconds: number;
+  /** CPU of the client between the download call and its return. */
+  windowCpuSeconds: number;
   peakRssMiB: number;
   bytes: number;
   serverCpuSeconds?: number;
@@ -129,21 +140,25 @@ async function measure(command: string, args: string[]): Promise<Outcome> {
   return outcome;
 }
 
+/** Node clients: `const u0 = process.resourceUsage()` goes next to `t0`. */
 const nodeReport = `
 const usage = process.resourceUsage();
-console.log(JSON.stringify({ seconds, bytes, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, peakRssMiB: usage.maxRSS / 1024 }));`;
+const cpu = (u) => (u.userCPUTime + u.systemCPUTime) / 1e6;
+console.log(JSON.stringify({ seconds, bytes, cpuSeconds: cpu(usage), windowCpuSeconds: cpu(usage) - cpu(u0), peakRssMiB: usage.maxRSS / 1024 }));`;
 
-const ours = (repo: string, names: string[], dist = loaderDist) => [
+const ours = (repo: string, names: string[], dist = loaderDist, connections = CONNECTIONS) => [
   "--input-type=module",
   "-e",
   `import { downloadFile, snapshotDownload, parseRepoId } from ${JSON.stringify(dist)};
 const repo = parseRepoId(${JSON.stringify(repo)});
+const tuning = ${connections === CONNECTIONS ? "{}" : `{ maxConcurrency: ${connections} }`};
+const u0 = process.resourceUsage();
 const t0 = performance.now();
 let bytes = 0;
 ${
   names.length === 1
-    ? `bytes = (await downloadFile({ repo, path: ${JSON.stringify(names[0])} })).size;`
-    : `const snap = await snapshotDownload({ repo }); bytes = snap.files.reduce((a, f) => a + f.size, 0);`
+    ? `bytes = (await downloadFile({ repo, path: ${JSON.stringify(names[0])}, ...tuning })).size;`
+    : `const snap = await snapshotDownload({ repo, ...tuning }); bytes = snap.files.reduce((a, f) => a + f.size, 0);`
 }
 const seconds = (performance.now() - t0) / 1000;${nodeReport}`,
 ];
@@ -152,6 +167,7 @@ const hfPython = (repo: string, names: string[]) => [
   "-c",
   `import json, os, resource, time
 from huggingface_hub import hf_hub_download, snapshot_download
+u0 = resource.getrusage(resource.RUSAGE_SELF)
 t0 = time.perf_counter()
 if ${names.length === 1 ? "True" : "False"}:
     paths = [hf_hub_download(${JSON.stringify(repo)}, ${JSON.stringify(names[0])})]
@@ -160,7 +176,7 @@ else:
     paths = [os.path.join(d, f) for f in os.listdir(d)]
 seconds = time.perf_counter() - t0
 u = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"seconds": seconds, "bytes": sum(os.path.getsize(p) for p in paths), "cpuSeconds": u.ru_utime + u.ru_stime, "peakRssMiB": u.ru_maxrss / 1024}))`,
+print(json.dumps({"seconds": seconds, "bytes": sum(os.path.getsize(p) for p in paths), "cpuSeconds": u.ru_utime + u.ru_stime, "windowCpuSeconds": u.ru_utime + u.ru_stime - u0.ru_utime - u0.ru_stime, "peakRssMiB": u.ru_maxrss / 1024}))`,
 ];
 
 const hfJsSnapshot = (repo: string) => [
@@ -169,6 +185,7 @@ const hfJsSnapshot = (repo: string) => [
   `import { snapshotDownload } from ${JSON.stringify(hfJs)};
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+const u0 = process.resourceUsage();
 const t0 = performance.now();
 const dir = await snapshotDownload({ repo: ${JSON.stringify(repo)}, hubUrl: process.env.HF_ENDPOINT, cacheDir: process.env.HF_HUB_CACHE });
 const seconds = (performance.now() - t0) / 1000;
@@ -184,6 +201,7 @@ const curlRanges = (repo: string, name: string) => [
   "-c",
   `import http.client, json, os, resource, subprocess, tempfile, time, urllib.parse
 size, n = ${FILE_BYTES}, ${CONNECTIONS}
+u0 = resource.getrusage(resource.RUSAGE_SELF)
 t0 = time.perf_counter()
 endpoint = urllib.parse.urlsplit(os.environ["HF_ENDPOINT"])
 api = http.client.HTTPConnection(endpoint.hostname, endpoint.port)
@@ -194,30 +212,46 @@ parts = [subprocess.Popen(["curl", "-sf", "-o", os.path.join(out, str(i)), "-r",
 assert all(p.wait() == 0 for p in parts)
 seconds = time.perf_counter() - t0
 u, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"seconds": seconds, "bytes": sum(os.path.getsize(os.path.join(out, str(i))) for i in range(n)), "cpuSeconds": u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime, "peakRssMiB": c.ru_maxrss / 1024}))`,
+print(json.dumps({"seconds": seconds, "bytes": sum(os.path.getsize(os.path.join(out, str(i))) for i in range(n)), "cpuSeconds": u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime, "windowCpuSeconds": u.ru_utime + u.ru_stime - u0.ru_utime - u0.ru_stime + c.ru_utime + c.ru_stime, "peakRssMiB": c.ru_maxrss / 1024}))`,
 ];
 
 const one = "1 x 256 MiB";
 const four = "4 x 256 MiB";
-const clients: { name: string; files: string; command: string; args: string[] }[] = [
-  { name: "aotihub downloadFile", files: one, command: process.execPath, args: ours("bench/one", files.one) },
+interface Client {
+  name: string;
+  files: string;
+  command: string;
+  args: string[];
+  /** CDN connections it uses at most, where known: the cap it can reach is this x 40 MB/s. */
+  connections?: number;
+}
+const oursOne = "aotihub downloadFile";
+const hfOne = "huggingface_hub hf_hub_download";
+const curlName = `curl, ${CONNECTIONS} ranged GETs into ${CONNECTIONS} files (unverified ceiling)`;
+const fewer = 4;
+const more = 12;
+let clients: Client[] = [
   {
-    name: "huggingface_hub hf_hub_download",
+    name: oursOne,
     files: one,
-    command: python,
-    args: hfPython("bench/one", files.one),
+    command: process.execPath,
+    args: ours("bench/one", files.one),
+    connections: CONNECTIONS,
   },
+  { name: hfOne, files: one, command: python, args: hfPython("bench/one", files.one), connections: 1 },
   {
     name: "aotihub snapshotDownload",
     files: four,
     command: process.execPath,
     args: ours("bench/four", files.four),
+    connections: CONNECTIONS,
   },
   {
     name: "huggingface_hub snapshot_download",
     files: four,
     command: python,
     args: hfPython("bench/four", files.four),
+    connections: 4, // one stream per file
   },
   {
     name: "@huggingface/hub snapshotDownload",
@@ -225,29 +259,51 @@ const clients: { name: string; files: string; command: string; args: string[] }[
     command: process.execPath,
     args: hfJsSnapshot("bench/four"),
   },
+  {
+    name: `aotihub downloadFile, maxConcurrency ${fewer}`,
+    files: one,
+    command: process.execPath,
+    args: ours("bench/one", files.one, loaderDist, fewer),
+    connections: fewer,
+  },
+  {
+    name: `aotihub downloadFile, maxConcurrency ${more}`,
+    files: one,
+    command: process.execPath,
+    args: ours("bench/one", files.one, loaderDist, more),
+    connections: more,
+  },
 ];
-const curlName = `curl, ${CONNECTIONS} ranged GETs into ${CONNECTIONS} files (unverified ceiling)`;
 if (spawnSync("curl", ["--version"]).status === 0)
-  clients.push({ name: curlName, files: one, command: python, args: curlRanges("bench/one", files.one[0]!) });
+  clients.push({
+    name: curlName,
+    files: one,
+    command: python,
+    args: curlRanges("bench/one", files.one[0]!),
+    connections: CONNECTIONS,
+  });
 else console.log("no curl on this machine: the unverified ceiling row is left out");
 const baseline = process.env.BENCH_BASELINE_DIST;
 if (baseline !== undefined) {
   const label = process.env.BENCH_BASELINE_LABEL ?? "baseline";
   clients.push(
     {
-      name: `aotihub downloadFile (${label})`,
+      name: `${oursOne} (${label})`,
       files: one,
       command: process.execPath,
       args: ours("bench/one", files.one, baseline),
+      connections: CONNECTIONS,
     },
     {
       name: `aotihub snapshotDownload (${label})`,
       files: four,
       command: process.execPath,
       args: ours("bench/four", files.four, baseline),
+      connections: CONNECTIONS,
     },
   );
 }
+if (ONLY !== undefined) clients = clients.filter((c) => ONLY.some((name) => c.name.includes(name)));
 const outcomes = new Map<string, Outcome[]>(clients.map((c) => [c.name, []]));
 try {
   for (let round = 1; round <= ROUNDS; round++) {
@@ -255,7 +311,7 @@ try {
       const outcome = await measure(client.command, client.args);
       outcomes.get(client.name)!.push(outcome);
       console.log(
-        `round ${round}: ${client.name} (${client.files}): ${outcome.seconds.toFixed(2)} s, load ${outcome.load.toFixed(1)}`,
+        `round ${round}: ${client.name} (${client.files}): ${outcome.seconds.toFixed(2)} s, client CPU ${outcome.windowCpuSeconds.toFixed(2)} s (process ${outcome.cpuSeconds.toFixed(2)} s), server CPU ${outcome.serverCpuSeconds?.toFixed(2) ?? "?"} s, load ${outcome.load.toFixed(1)}`,
       );
     }
   }
@@ -279,35 +335,46 @@ const range = (name: string) => {
 };
 const loads = [...outcomes.values()].flat().map((o) => o.load);
 const fastest = (name: string) => Math.min(...outcomes.get(name)!.map((o) => o.seconds));
-const capMBps = (CONNECTIONS * CAP) / 1e6;
-const oursOne = "aotihub downloadFile";
-const hfOne = "huggingface_hub hf_hub_download";
+const capMBps = (connections: number) => (connections * CAP) / 1e6;
+const ofCap = (client: Client) =>
+  client.connections === undefined
+    ? "-"
+    : `${client.connections}: ${((100 * mbps(client.name)) / capMBps(client.connections)).toFixed(0)}%`;
+const has = (name: string) => outcomes.has(name);
 const table = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? "?"} (${cpus().length} cores, shared: 1-minute load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the runs). The local Hub (\`aotihub serve --throttle ${CAP} --latency ${LATENCY_MS}\`) runs in its own process: every CDN connection paced to ${CAP / 1e6} MB/s, ${LATENCY_MS} ms added before each answer. One fresh process and cache per client; time from the download call to its return; ${ROUNDS} rounds, clients interleaved: medians (time range in brackets).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? "?"} (${cpus().length} cores, shared: 1-minute load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} during the runs). The local Hub (\`aotihub serve --throttle ${CAP} --latency ${LATENCY_MS}\`) runs in its own process: every CDN connection paced to ${CAP / 1e6} MB/s, ${LATENCY_MS} ms added before each answer. One fresh process and cache per client; time from the download call to its return; ${ROUNDS} rounds, clients interleaved: medians (time range in brackets). Client CPU: user + system from the download call to its return (the whole process, imports and start-up included, in brackets).`,
   "",
-  "| client | files | time | throughput | vs hf_hub_download (1 file) | client CPU time | peak RSS | server CPU time |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| client | files | time | throughput | vs hf_hub_download (1 file) | connections: % of their cap | client CPU | peak RSS | server CPU |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...clients.map(
-    ({ name, files: which }) =>
-      `| ${name} | ${which} | ${seconds(name).toFixed(2)} s (${range(name)}) | ${mbps(name).toFixed(0)} MB/s | ${which === one ? `${(seconds(hfOne) / seconds(name)).toFixed(1)}x` : "-"} | ${stat(name, (o) => o.cpuSeconds).toFixed(2)} s | ${stat(name, (o) => o.peakRssMiB).toFixed(0)} MiB | ${stat(name, (o) => o.serverCpuSeconds).toFixed(2)} s |`,
+    (client) =>
+      `| ${client.name} | ${client.files} | ${seconds(client.name).toFixed(2)} s (${range(client.name)}) | ${mbps(client.name).toFixed(0)} MB/s | ${client.files === one && has(hfOne) ? `${(seconds(hfOne) / seconds(client.name)).toFixed(1)}x` : "-"} | ${ofCap(client)} | ${stat(client.name, (o) => o.windowCpuSeconds).toFixed(2)} s (${stat(client.name, (o) => o.cpuSeconds).toFixed(2)} s) | ${stat(client.name, (o) => o.peakRssMiB).toFixed(0)} MiB | ${stat(client.name, (o) => o.serverCpuSeconds).toFixed(2)} s |`,
   ),
   "",
-  `Round by round (the load changes between rounds, so each round's own hf_hub_download is the fair anchor): ${outcomes
-    .get(oursOne)!
-    .map((o, i) => {
-      const hf = outcomes.get(hfOne)![i]!;
-      return `round ${i + 1}, load ${o.load.toFixed(1)}: ${o.seconds.toFixed(2)} s, ${(hf.seconds / o.seconds).toFixed(1)}x hf_hub_download, ${((100 * o.bytes) / o.seconds / 1e6 / capMBps).toFixed(0)}% of the cap`;
-    })
-    .join("; ")}. Fastest aotihub downloadFile: ${fastest(oursOne).toFixed(2)} s.`,
+  has(oursOne) && has(hfOne)
+    ? `Round by round (the load changes between rounds, so each round's own hf_hub_download is the fair anchor): ${outcomes
+        .get(oursOne)!
+        .map((o, i) => {
+          const hf = outcomes.get(hfOne)![i]!;
+          return `round ${i + 1}, load ${o.load.toFixed(1)}: ${o.seconds.toFixed(2)} s, ${(hf.seconds / o.seconds).toFixed(1)}x hf_hub_download, ${((100 * o.bytes) / o.seconds / 1e6 / capMBps(CONNECTIONS)).toFixed(0)}% of the cap of ${CONNECTIONS} connections, client CPU ${o.windowCpuSeconds.toFixed(2)} s, server CPU ${o.serverCpuSeconds?.toFixed(2) ?? "?"} s`;
+        })
+        .join("; ")}. Fastest aotihub downloadFile: ${fastest(oursOne).toFixed(2)} s.`
+    : "",
   "",
-  `aotihub's single file used at most ${CONNECTIONS} connections (its default \`maxConcurrency\`): the cap allows ${capMBps.toFixed(0)} MB/s, it reached ${mbps(oursOne).toFixed(0)} MB/s (${((100 * mbps(oursOne)) / capMBps).toFixed(0)}% of it)${outcomes.has(curlName) ? `; curl's ${CONNECTIONS} ranged GETs reached ${mbps(curlName).toFixed(0)} MB/s (${((100 * mbps(curlName)) / capMBps).toFixed(0)}%)` : ""}; one connection allows ${CAP / 1e6} MB/s, hf_hub_download reached ${mbps(hfOne).toFixed(0)} MB/s.`,
+  has(oursOne) && has(hfOne)
+    ? `aotihub's single file used at most ${CONNECTIONS} connections (its default \`maxConcurrency\`): the cap allows ${capMBps(CONNECTIONS).toFixed(0)} MB/s, it reached ${mbps(oursOne).toFixed(0)} MB/s (${((100 * mbps(oursOne)) / capMBps(CONNECTIONS)).toFixed(0)}% of it)${has(curlName) ? `; curl's ${CONNECTIONS} ranged GETs reached ${mbps(curlName).toFixed(0)} MB/s (${((100 * mbps(curlName)) / capMBps(CONNECTIONS)).toFixed(0)}%)` : ""}; one connection allows ${CAP / 1e6} MB/s, hf_hub_download reached ${mbps(hfOne).toFixed(0)} MB/s.`
+    : "",
 ].join("\n");
 console.log(table);
-const doc = readFileSync(DOC, "utf8");
-const section = `${BEGIN}\n${table}\n${END}`;
-writeFileSync(
-  DOC,
-  doc.includes(BEGIN)
-    ? doc.replace(new RegExp(`${BEGIN}[\\s\\S]*${END}`), section)
-    : `${doc.trimEnd()}\n\n## Downloads at a capped link (CPU machine)\n\nbench/download-cap.bench.ts. ${section}\n`,
-);
+if (ONLY !== undefined) {
+  console.log("BENCH_CLIENTS picked some clients only: docs/benchmarks.md left as it is");
+} else {
+  const doc = readFileSync(DOC, "utf8");
+  const section = `${BEGIN}\n${table}\n${END}`;
+  writeFileSync(
+    DOC,
+    doc.includes(BEGIN)
+      ? doc.replace(new RegExp(`${BEGIN}[\\s\\S]*${END}`), section)
+      : `${doc.trimEnd()}\n\n## Downloads at a capped link (CPU machine)\n\nbench/download-cap.bench.ts. ${section}\n`,
+  );
+}

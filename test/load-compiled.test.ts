@@ -166,7 +166,21 @@ describe("loadCompiled", () => {
       reuse: false,
     });
     await expectEager(offline, "b2");
+    expect(offline.stats.stages?.["warm-up done"]).toBeUndefined();
     offline.dispose();
+
+    // `warmup` reaches the runtime: each variant ran once during the load, and the first call
+    // still gives eager's output
+    const warm = await loadCompiled("tiny-mlp", {
+      cwd: projectDir,
+      hub: { ...hub, offline: true },
+      device: cpuDevice,
+      reuse: false,
+      warmup: true,
+    });
+    expect(warm.stats.stages?.["warm-up done"]).toBeGreaterThan(0);
+    await expectEager(warm, "b2");
+    warm.dispose();
   });
 
   it("refuses to drift from the lockfile", async () => {

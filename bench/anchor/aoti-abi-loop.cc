@@ -2,9 +2,12 @@
 // N-API and no thread hop: what a run costs when nothing but the model and the copies it needs run.
 // Built against the pip torch's libraries (see bench/anchor/build.sh); prints one JSON line.
 //
-//   aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations>
+//   aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations> [rounds]
 // bind.txt: one weight a line, "fqn dtypeCode file offset bytes ndim d0 d1 ...";
-// inputs.txt: one input a line, "dtypeCode elementSize ndim d0 d1 ..." (zeros: timing only).
+// inputs.txt: one input a line, "dtypeCode elementSize ndim d0 d1 ... [raw file]" (the file's
+// bytes, e.g. the benchmark's real inputs; zeros without one). The two modes (device I/O, host I/O)
+// alternate for `rounds` rounds of `iterations` calls each, so clock drift hits both alike; the
+// figures are the median, 10th and 90th percentile of all calls of a mode, and each round's median.
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -60,6 +63,12 @@ struct Cuda {
   int (*streamSync)(void*) = nullptr;
   int (*memcpyAsync)(void*, const void*, size_t, int, void*) = nullptr;
   int (*mallocHost)(void**, size_t) = nullptr;
+  // CUDA graphs (the "graph" figures): capture one run, then replay it.
+  int (*beginCapture)(void*, int) = nullptr;
+  int (*endCapture)(void*, void**) = nullptr;
+  int (*instantiate)(void**, void*, unsigned long long) = nullptr;
+  int (*graphLaunch)(void*, void*) = nullptr;
+  int (*memcpy)(void*, const void*, size_t, int) = nullptr;
 };
 
 void Die(const std::string& what) {
@@ -90,23 +99,27 @@ Handle OnDevice(void* host, const std::vector<int64_t>& shape, int32_t dtype, in
   return dst;
 }
 
-double Median(std::vector<double> v) {
+double Quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  return v[static_cast<size_t>((v.size() - 1) * q)];
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 6) Die("usage: aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations>");
+  if (argc < 6) Die("usage: aoti-abi-loop <model.so> <cpu|cuda> <bind.txt> <inputs.txt> <iterations> [rounds]");
   const bool cuda = std::string(argv[2]) == "cuda";
   const int iterations = std::atoi(argv[5]);
+  const int rounds = argc > 6 ? std::max(1, std::atoi(argv[6])) : 1;
   const int32_t deviceType = cuda ? 1 : 0;
   void* lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) Die(dlerror());
   Abi abi{};
   Sym(lib, abi.create, "AOTInductorModelContainerCreateWithDevice");
   Sym(lib, abi.run, "AOTInductorModelContainerRun");
+  // Where the model has it, the same single-model run the addon makes (no per-call event, no pool).
+  if (auto single = dlsym(lib, "AOTInductorModelContainerRunSingleThreaded"))
+    abi.run = reinterpret_cast<decltype(abi.run)>(single);
   Sym(lib, abi.numOutputs, "AOTInductorModelContainerGetNumOutputs");
   Sym(lib, abi.numConstants, "AOTInductorModelContainerGetNumConstants");
   Sym(lib, abi.constantName, "AOTInductorModelContainerGetConstantName");
@@ -120,6 +133,11 @@ int main(int argc, char** argv) {
     Sym(RTLD_DEFAULT, cu.streamSync, "cudaStreamSynchronize");
     Sym(RTLD_DEFAULT, cu.memcpyAsync, "cudaMemcpyAsync");
     Sym(RTLD_DEFAULT, cu.mallocHost, "cudaMallocHost");
+    Sym(RTLD_DEFAULT, cu.beginCapture, "cudaStreamBeginCapture");
+    Sym(RTLD_DEFAULT, cu.endCapture, "cudaStreamEndCapture");
+    Sym(RTLD_DEFAULT, cu.instantiate, "cudaGraphInstantiateWithFlags");
+    Sym(RTLD_DEFAULT, cu.graphLaunch, "cudaGraphLaunch");
+    Sym(RTLD_DEFAULT, cu.memcpy, "cudaMemcpy");
   }
   void* container = nullptr;
   if (abi.create(&container, 1, cuda ? "cuda:0" : "cpu", nullptr)) Die("create");
@@ -186,6 +204,11 @@ int main(int argc, char** argv) {
       host = std::aligned_alloc(64, (n + 63) / 64 * 64 + 64);
     }
     std::memset(host, 0, n);
+    std::string raw;
+    if (in >> raw) {
+      std::ifstream f(raw, std::ios::binary);
+      if (!f.read(static_cast<char*>(host), static_cast<std::streamsize>(n))) Die("cannot read " + raw);
+    }
     hostIn.push_back(host);
     inBytes.push_back(n);
     inputs.push_back(OnDevice(host, shape, dtype, deviceType));
@@ -218,18 +241,86 @@ int main(int argc, char** argv) {
     if (cuda) cu.streamSync(stream);
     for (auto h : out) aoti_torch_delete_tensor_object(h);
   };
-  auto measure = [&](bool hostIo) {
-    for (int i = 0; i < 20; i++) once(hostIo);
-    std::vector<double> us;
-    for (int i = 0; i < iterations; i++) {
-      auto t = std::chrono::steady_clock::now();
-      once(hostIo);
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count());
+  std::vector<double> all[2];
+  std::string roundsJson[2];
+  for (int mode = 0; mode < 2; mode++)
+    for (int i = 0; i < 20; i++) once(mode == 1);
+  for (int r = 0; r < rounds; r++) {
+    for (int mode = 0; mode < (cuda ? 2 : 1); mode++) {
+      for (int i = 0; i < 10; i++) once(mode == 1);
+      std::vector<double> us;
+      for (int i = 0; i < iterations; i++) {
+        auto t = std::chrono::steady_clock::now();
+        once(mode == 1);
+        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count());
+      }
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.1f", r ? ", " : "", Quantile(us, 0.5));
+      roundsJson[mode] += buf;
+      all[mode].insert(all[mode].end(), us.begin(), us.end());
     }
-    return Median(us);
-  };
-  const double deviceIo = measure(false);
-  const double hostIo = cuda ? measure(true) : deviceIo;
-  std::printf("{\"deviceIoUs\": %.2f, \"hostIoUs\": %.2f, \"iterations\": %d}\n", deviceIo, hostIo, iterations);
+  }
+  if (!cuda) {
+    all[1] = all[0];
+    roundsJson[1] = roundsJson[0];
+  }
+  std::printf(
+      "{\"deviceIoUs\": %.2f, \"deviceIoP10\": %.2f, \"deviceIoP90\": %.2f, \"deviceIoRounds\": [%s], "
+      "\"hostIoUs\": %.2f, \"hostIoP10\": %.2f, \"hostIoP90\": %.2f, \"hostIoRounds\": [%s], "
+      "\"iterations\": %d, \"rounds\": %d}\n",
+      Quantile(all[0], 0.5), Quantile(all[0], 0.1), Quantile(all[0], 0.9), roundsJson[0].c_str(), Quantile(all[1], 0.5),
+      Quantile(all[1], 0.1), Quantile(all[1], 0.9), roundsJson[1].c_str(), iterations, rounds);
+  std::fflush(stdout);
+  // What a CUDA graph per static bucket would give: one run captured on the stream (relaxed mode:
+  // the caching allocator only reuses the blocks the warm-up runs left on this stream, and nothing
+  // else allocates while the graph lives), then replayed. The captured run's outputs stay alive: a
+  // replay writes the same addresses. Checked against a plain run's output 0, bit for bit.
+  std::string graphJson = "null";
+  if (cuda) {
+    std::vector<Handle> in(inputs.size()), out(nOut, nullptr);
+    auto output0 = [&](Handle h) {
+      int64_t bytes = 0;
+      void* src = nullptr;
+      aoti_torch_get_storage_size(h, &bytes);
+      aoti_torch_get_data_ptr(h, &src);
+      std::vector<uint8_t> host(bytes);
+      cu.streamSync(stream);
+      cu.memcpy(host.data(), src, bytes, 2);
+      return host;
+    };
+    for (size_t i = 0; i < inputs.size(); i++) aoti_torch_new_tensor_handle(inputs[i], &in[i]);
+    if (abi.run(container, in.data(), in.size(), out.data(), nOut, stream, nullptr)) Die("run");
+    const std::vector<uint8_t> plain = output0(out[0]);
+    for (auto h : out) aoti_torch_delete_tensor_object(h);
+    for (size_t i = 0; i < inputs.size(); i++) aoti_torch_new_tensor_handle(inputs[i], &in[i]);
+    cu.streamSync(stream);
+    void* graph = nullptr;
+    void* exec = nullptr;
+    int rc = cu.beginCapture(stream, 2 /* cudaStreamCaptureModeRelaxed */);
+    int runRc = rc == 0 ? abi.run(container, in.data(), in.size(), out.data(), nOut, stream, nullptr) : -1;
+    int endRc = rc == 0 ? cu.endCapture(stream, &graph) : -1;
+    int instRc = (rc == 0 && runRc == 0 && endRc == 0) ? cu.instantiate(&exec, graph, 0) : -1;
+    if (instRc != 0) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "{\"failed\": \"begin %d run %d end %d instantiate %d\"}", rc, runRc, endRc, instRc);
+      graphJson = buf;
+    } else {
+      for (int i = 0; i < 20; i++) cu.graphLaunch(exec, stream);
+      cu.streamSync(stream);
+      std::vector<double> us;
+      for (int i = 0; i < iterations * rounds; i++) {
+        auto t = std::chrono::steady_clock::now();
+        cu.graphLaunch(exec, stream);
+        cu.streamSync(stream);
+        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t).count());
+      }
+      const bool same = output0(out[0]) == plain;
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "{\"replayUs\": %.2f, \"p10\": %.2f, \"p90\": %.2f, \"output0BitIdentical\": %s}",
+                    Quantile(us, 0.5), Quantile(us, 0.1), Quantile(us, 0.9), same ? "true" : "false");
+      graphJson = buf;
+    }
+  }
+  if (cuda) std::printf("{\"graph\": %s}\n", graphJson.c_str());
   return 0;
 }

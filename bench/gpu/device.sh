@@ -1,41 +1,59 @@
 #!/usr/bin/env bash
-# On the GPU machine, from the repository root, with <pack> made by bench/gpu/pack.sh:
-#   bash <pack>/device.sh <pack>
-# compiles the 53M DiT (1024-token bucket) and the tiny MLP for CUDA, builds the C ABI anchor, runs
-# the device-tensor checks and the benchmark (old build, then new), and leaves everything in $OUT.
+# GPU slot, second step, from the repository root on the device, after <pack>/compile.sh:
+#   bash <pack>/device.sh <pack> <outdir>
+# (node on PATH; <pack> made by bench/gpu/pack.sh). Per-call figures of the 53M DiT for the C ABI
+# anchor, "new" and "old", interleaved across processes (anchor, new, old, three times); the gpu
+# suite's CUDA lifecycle check (test/gpu/cuda-cycles.ts) for both builds; the GPU's clocks and the
+# machine's load sampled throughout (other work on the host shows as slow rounds). All in <outdir>.
 set -uo pipefail
 pack="$(cd "$1" && pwd)"
-out="${OUT:-/tmp/perf-out}"
-mkdir -p "$out" /tmp/perf-node
-xz -d -c "$pack/node.xz" >/tmp/perf-node/node && chmod +x /tmp/perf-node/node
-export PATH="/tmp/perf-node:$PATH"
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >"$out/gpu.txt" 2>&1
-python3 -c "import torch; print(torch.__version__)" >>"$out/gpu.txt" 2>&1
-if ! python3 -c "import safetensors" 2>/dev/null; then
-  mkdir -p /tmp/perf-py && (cd /tmp/perf-py && python3 -m zipfile -e "$pack"/wheels/safetensors-*.whl .)
-  export PYTHONPATH="/tmp/perf-py${PYTHONPATH:+:$PYTHONPATH}"
-fi
-export PYTHONPATH="$PWD/python/aotihub_export/src${PYTHONPATH:+:$PYTHONPATH}"
-models=/tmp/perf-models
-if [ ! -f "$models/dit-1024/aotihub.json" ]; then
-  start=$SECONDS
-  python3 -m aotihub_export --device cuda --out-root "$models" --io --spec "$pack/dit_1024.py" \
-    --spec test/models/tiny_mlp.py >"$out/compile.log" 2>&1 || echo "compile failed" >>"$out/compile.log"
-  echo "compile_s $((SECONDS - start))" >>"$out/compile.log"
-fi
-bash "$pack/anchor/build.sh" python3 /tmp/perf-anchor >"$out/anchor-build.log" 2>&1 || echo "anchor build failed" >>"$out/anchor-build.log"
-{
-  echo "== device tensors"
-  timeout 150 node "$pack/new/lib/device-tensors-gpu.mjs" "$models" /tmp/perf-so-new "$out/device-tensors.json"
-  if [ -d "$pack/old" ]; then
-    echo "== bench old ($(cat "$pack/old/commit"))"
-    timeout 150 node "$pack/old/lib/gpu-perf.mjs" old "$models/dit-1024" /tmp/perf-so-old /tmp/perf-scratch "$out/old.json"
-  fi
-  echo "== bench new"
-  timeout 150 node "$pack/new/lib/gpu-perf.mjs" new "$models/dit-1024" /tmp/perf-so-new2 /tmp/perf-scratch "$out/new.json" /tmp/perf-anchor
-  for i in 1 2 3; do
-    [ -d "$pack/old" ] && timeout 60 node "$pack/old/lib/gpu-perf.mjs" old-cold "$models/dit-1024" /tmp/perf-so-old /tmp/perf-scratch "/tmp/perf-old-cold-$i.json"
-    timeout 60 node "$pack/new/lib/gpu-perf.mjs" new-cold "$models/dit-1024" /tmp/perf-so-new2 /tmp/perf-scratch "/tmp/perf-new-cold-$i.json"
-  done
-} 2>&1 | tee "$out/run.log"
-rm -rf /tmp/perf-scratch
+out="$2"
+mkdir -p "$out"
+models=/tmp/gpucall-models
+cache=/tmp/gpucall-so
+log() { echo "[gpucall $(date -u +%T)] $*" | tee -a "$out/steps.log"; }
+load() { echo "$(date -u +%T) $(cat /proc/loadavg) | $(ps -eo pcpu,comm --sort=-pcpu | sed -n 2,5p | tr -s ' ' | tr '\n' ';')" >>"$out/load.log"; }
+for _ in $(seq 1 30); do [ -f "$models/dit-1024/aotihub.json" ] && [ -f "$models/tiny-mlp/aotihub.json" ] && break; sleep 2; done
+[ -f "$models/dit-1024/aotihub.json" ] || { log "no compiled DiT in $models"; exit 1; }
+nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,pstate,temperature.gpu,utilization.gpu \
+  --format=csv -lms 250 >"$out/clocks.csv" 2>&1 &
+clocks=$!
+torchdir="$(python3 -c 'import os, torch; print(os.path.dirname(torch.__file__))')"
+python3 -c "import torch; print('torch', torch.__version__)" >"$out/torch.txt" 2>&1
+export AOTIHUB_TORCH_DIR="$torchdir"
+load
+anchor() { # <n>
+  [ -x /tmp/gpucall-anchor ] || { log "no anchor binary"; return; }
+  timeout 30 /tmp/gpucall-anchor "$(find "$cache-new" -name '*.so' | head -1)" cuda /tmp/gpucall-anchor-in/bind.txt \
+    /tmp/gpucall-anchor-in/inputs.txt 150 6 >"$out/anchor-$1.json" 2>"$out/anchor-$1.err"
+  log "anchor $1: $(tr '\n' ' ' <"$out/anchor-$1.json") $(tail -c 300 "$out/anchor-$1.err")"
+  load
+}
+percall() { # <build> <label> [env...]
+  local build="$1" label="$2"
+  shift 2
+  log "per-call $label"
+  env "$@" timeout 30 node "$pack/$build/lib/per-call.mjs" "$label" "$models/dit-1024" "$cache-$build" "$out/percall-$label.json" 6 150 \
+    2>&1 | tee -a "$out/percall.log" | grep -v '^ *$' | tail -12
+  load
+}
+cycles() { # <build>
+  log "lifecycle check, $1 build"
+  timeout 35 node "$pack/$1/lib/cuda-cycles.mjs" "$1" "$models/tiny-mlp" "$cache-$1-mlp" "$out/cycles-$1-check.json" check \
+    2>&1 | tee -a "$out/cycles.log" | tail -3
+  load
+}
+# The new build first: it also writes the anchor's inputs (the same inputs, the same weights).
+percall new new-1 AOTIHUB_RUN_TRACE=1 ANCHOR_DIR=/tmp/gpucall-anchor-in
+anchor 1
+[ -d "$pack/old" ] && percall old old-1
+cycles new
+[ -d "$pack/old" ] && cycles old
+anchor 2
+percall new new-2 AOTIHUB_RUN_TRACE=1
+[ -d "$pack/old" ] && percall old old-2
+anchor 3
+percall new new-3
+[ -d "$pack/old" ] && percall old old-3
+kill "$clocks" 2>/dev/null
+log done

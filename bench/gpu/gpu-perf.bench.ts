@@ -158,7 +158,7 @@ if (anchorBin) {
   });
   say(`anchor: ${r.stdout.trim()} ${r.stderr.trim().slice(-400)}`);
   try {
-    const a = JSON.parse(r.stdout.trim()) as { deviceIoUs: number; hostIoUs: number };
+    const a = JSON.parse(r.stdout.trim().split("\n")[0]!) as { deviceIoUs: number; hostIoUs: number };
     figures["anchor C ABI loop, device I/O, us"] = a.deviceIoUs;
     figures["anchor C ABI loop, host I/O, us"] = a.hostIoUs;
   } catch {

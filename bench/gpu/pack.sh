@@ -1,39 +1,53 @@
 #!/usr/bin/env bash
-# Puts what bench/gpu/device.sh needs into <dest> (the GPU machine has no Node and no network):
-# node, this tree's addon and bundled scripts ("new"), the same scripts bundled against another
-# checkout's sources with its addon ("old", for before/after in one run), the C ABI anchor source.
-#   bash bench/gpu/pack.sh <dest> [<old-checkout>]
+# Puts what bench/gpu/device.sh needs into <dest> (the GPU machine has no Node and no network): this
+# tree's addon and bundled benchmarks ("new"), the same benchmarks bundled against another commit's
+# sources with that commit's addon ("old", for before/after in one run), the C ABI anchor source,
+# the model specs and the two slot scripts (compile.sh, device.sh). Node itself is not copied when
+# a node.xz is found beside <dest> (the slot machinery brings one).
+#   bash bench/gpu/pack.sh <dest> [<old commit>]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dest="$1"
 old="${2:-}"
+rm -rf "$dest/new" "$dest/old"
 mkdir -p "$dest/new/lib" "$dest/new/build/Release" "$dest/anchor"
-[ -f "$dest/node.xz" ] || xz -T2 -c "$(readlink -f "$(command -v node)")" >"$dest/node.xz"
+[ -f "$dest/../node.xz" ] || [ -f "$dest/node.xz" ] || xz -T2 -c "$(readlink -f "$(command -v node)")" >"$dest/node.xz"
 esbuild="$(ls -d "$root"/node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)"
-bundle() { # <tree> <entry> <out>
-  (cd "$1" && "$esbuild" "$2" --bundle --platform=node --format=esm --target=node20 --tsconfig=tsconfig.json \
-    --outfile="$3" --log-level=warning \
-    --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);")
+entries=(bench/gpu/per-call.bench.ts bench/gpu/cuda-cycles.bench.ts)
+bundle() { # <tree> <out dir>
+  local entry
+  for entry in "${entries[@]}"; do
+    (cd "$1" && "$esbuild" "$entry" --bundle --platform=node --format=esm --target=node20 --tsconfig=tsconfig.json \
+      --outfile="$2/$(basename "$entry" .bench.ts).mjs" --log-level=warning \
+      --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);")
+  done
+}
+ngb() { # the addon is found through node-gyp-build, which the bundles leave external
+  mkdir -p "$1/node_modules" && cp -rL "$(ls -d "$root"/node_modules/.pnpm/node-gyp-build@*/node_modules/node-gyp-build | head -1)" "$1/node_modules/"
 }
 (cd "$root/packages/native" && npx node-gyp build --release -j 2 >/dev/null)
 cp "$root/packages/native/build/Release/aotihub_native.node" "$dest/new/build/Release/"
-bundle "$root" bench/gpu/gpu-perf.bench.ts "$dest/new/lib/gpu-perf.mjs"
-bundle "$root" test/gpu/device-tensors-gpu.ts "$dest/new/lib/device-tensors-gpu.mjs"
+bundle "$root" "$dest/new/lib"
+ngb "$dest/new"
+git -C "$root" log -1 --format=%h >"$dest/new/commit"
 if [ -n "$old" ]; then
-  mkdir -p "$dest/old/lib" "$dest/old/build/Release"
-  tmp="$(mktemp -d)"
-  git -C "$old" archive HEAD packages test bench tsconfig.json tsconfig.base.json | tar -x -C "$tmp"
-  ln -s "$old/node_modules" "$tmp/node_modules"
-  for pkg in "$old"/packages/*/node_modules; do ln -s "$pkg" "$tmp/packages/$(basename "$(dirname "$pkg")")/node_modules"; done
-  mkdir -p "$tmp/bench/gpu" && cp "$root/bench/gpu/gpu-perf.bench.ts" "$tmp/bench/gpu/"
-  bundle "$tmp" bench/gpu/gpu-perf.bench.ts "$dest/old/lib/gpu-perf.mjs"
-  cp "$old/packages/native/build/Release/aotihub_native.node" "$dest/old/build/Release/"
-  # Newer checkouts find their addon through node-gyp-build, which the bundle leaves external.
-  ngb="$(ls -d "$old"/node_modules/.pnpm/node-gyp-build@*/node_modules/node-gyp-build 2>/dev/null | head -1)"
-  [ -n "$ngb" ] && mkdir -p "$dest/old/node_modules" && cp -rL "$ngb" "$dest/old/node_modules/"
-  git -C "$old" log -1 --format=%h >"$dest/old/commit"
-  rm -rf "$tmp"
+  # The old commit's sources, built once per commit (its addon with node-gyp, this tree's modules).
+  tree="/tmp/aotihub-old-$(git -C "$root" rev-parse --short "$old")"
+  if [ ! -f "$tree/packages/native/build/Release/aotihub_native.node" ]; then
+    rm -rf "$tree" && mkdir -p "$tree"
+    git -C "$root" archive "$old" packages test bench tsconfig.json tsconfig.base.json | tar -x -C "$tree"
+    ln -s "$root/node_modules" "$tree/node_modules"
+    for pkg in "$root"/packages/*/node_modules; do ln -sfn "$pkg" "$tree/packages/$(basename "$(dirname "$pkg")")/node_modules"; done
+    (cd "$tree/packages/native" && npx node-gyp rebuild --release -j 2 >/dev/null)
+  fi
+  # This tree's benchmarks, over the old sources.
+  mkdir -p "$tree/bench/gpu" "$tree/test/gpu" "$dest/old/lib" "$dest/old/build/Release"
+  for f in "${entries[@]}" test/gpu/cuda-cycles.ts; do cp "$root/$f" "$tree/$f"; done
+  bundle "$tree" "$dest/old/lib"
+  cp "$tree/packages/native/build/Release/aotihub_native.node" "$dest/old/build/Release/"
+  ngb "$dest/old"
+  git -C "$root" rev-parse --short "$old" >"$dest/old/commit"
 fi
 cp "$root"/bench/anchor/* "$dest/anchor/"
-cp "$root"/bench/gpu/dit_1024.py "$root"/bench/gpu/device.sh "$dest/"
+cp "$root"/bench/gpu/dit_1024.py "$root"/bench/gpu/device.sh "$root"/bench/gpu/compile.sh "$dest/"
 du -sh "$dest"

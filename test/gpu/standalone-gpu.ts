@@ -5,9 +5,10 @@
 // Writes a results JSON; exits non-zero on a failed or missing check.
 
 import { readFileSync } from "node:fs";
-import { loadPackages, type Tensor } from "@aotihub/native";
+import { join } from "node:path";
+import { type LoadPackagesOptions, loadPackages, type PackageSpec, type Tensor } from "@aotihub/native";
+import type { Bucket } from "@aotihub/registry";
 import { readBucketIo, relativeError, sameBytes } from "../support/bucket-io.js";
-import { repoPackages } from "../support/repo-packages.js";
 import { createChecks } from "./gpu-harness.js";
 
 // AOTIHUB_GPU_RUNTIME=libtorch runs the same script on the libtorch builds, as the anchor.
@@ -18,21 +19,56 @@ const [outFile, cacheDir, cudaRuntimeLibrary, ...cases] = process.argv.slice(2) 
   string,
   ...string[],
 ];
-// cases: "<repo folder>:<bucket>:<tolerance>"
+// AOTIHUB_GPU_STEADY_CALLS: how many steady calls after the first (200 unless told).
+const steadyCalls = Number(process.env.AOTIHUB_GPU_STEADY_CALLS ?? 200);
+
+interface ManifestShape {
+  weights: Record<string, { files: string[] }>;
+  profiles: Record<string, { weights: string }>;
+  artifacts: { path: string; profile: string; bucket: Bucket; weightsOverride?: string; runtime?: string }[];
+}
+
+/** One profile's artifact of one bucket for this runtime (a repo may hold both runtimes' builds). */
+function casePackages(
+  repo: string,
+  bucket: string,
+  profile?: string,
+): Pick<LoadPackagesOptions, "packages" | "weights"> {
+  const manifest = JSON.parse(readFileSync(join(repo, "aotihub.json"), "utf8")) as ManifestShape;
+  const chosen = profile ?? manifest.artifacts[0]!.profile;
+  const artifacts = manifest.artifacts.filter(
+    (a) => a.profile === chosen && a.bucket.name === bucket && (a.runtime ?? "libtorch") === runtime,
+  );
+  if (artifacts.length !== 1)
+    throw new Error(`${repo}: ${artifacts.length} ${runtime} artifacts for ${chosen}/${bucket}`);
+  const files = (set: string) => manifest.weights[set]!.files.map((f) => join(repo, f));
+  const packages: PackageSpec[] = artifacts.map((a) => ({
+    path: join(repo, a.path),
+    bucket: a.bucket,
+    ...(a.weightsOverride ? { weights: files(a.weightsOverride) } : {}),
+  }));
+  return { packages, weights: files(manifest.profiles[chosen]!.weights) };
+}
+
+// cases: "<repo folder>:<bucket>:<tolerance>[:<profile>]"
+const caseName = (c: string) => {
+  const [repo, , , profile] = c.split(":");
+  return repo!.split("/").at(-1)! + (profile ? `/${profile}` : "");
+};
 const planned = cases.flatMap((c) => {
-  const name = c.split(":")[0]!.split("/").at(-1)!;
+  const name = caseName(c);
   return [`${name} loads and runs without libtorch`, `${name} vs eager`, `${name} repeat is bit-identical`];
 });
 const { check, unexpected, figures, finish } = createChecks([...planned, "no libtorch mapped"]);
 try {
   let firstOutputMs: number | undefined;
   for (const c of cases) {
-    const [repo, bucket, tolerance] = c.split(":") as [string, string, string];
-    const name = repo.split("/").at(-1)!;
-    const io = await readBucketIo(repo, bucket);
+    const [repo, bucket, tolerance, profile] = c.split(":") as [string, string, string, string?];
+    const name = caseName(c);
+    const io = await readBucketIo(repo, bucket, profile);
     const loadStarted = performance.now();
     const model = await loadPackages({
-      ...repoPackages(repo, [bucket]),
+      ...casePackages(repo, bucket, profile),
       device: "cuda:0",
       runtime,
       cacheDir,
@@ -50,7 +86,7 @@ try {
     );
     const times: number[] = [];
     let same = true;
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < steadyCalls; i++) {
       const started = performance.now();
       const [again] = (await model.run(io.inputs)) as Tensor[];
       times.push(performance.now() - started);
@@ -58,13 +94,24 @@ try {
     }
     times.sort((a, b) => a - b);
     check(`${name} repeat is bit-identical`, same, "second call vs first");
-    figures[name] = { loadMs, relErr: err, steadyMedianMs: times[100], steadyP90Ms: times[180] };
+    figures[name] = {
+      loadMs,
+      firstOutputMs: firstOutputMs,
+      relErr: err,
+      steadyMedianMs: times[Math.floor(times.length / 2)],
+      steadyP90Ms: times[Math.floor(times.length * 0.9)],
+    };
     model.dispose();
   }
   figures.processStartToFirstOutputMs = firstOutputMs;
-  const torchLibs = readFileSync("/proc/self/maps", "utf8")
-    .split("\n")
-    .filter((line) => /\/lib(torch|c10)[^/]*\.so/.test(line));
+  const maps = readFileSync("/proc/self/maps", "utf8").split("\n");
+  const torchLibs = maps.filter((line) => /\/lib(torch|c10)[^/]*\.so/.test(line));
+  // Every shared library this process mapped: what a service on this runtime needs installed.
+  figures.mappedLibraries = [
+    ...new Set(
+      maps.map((line) => line.split(/\s+/)[5] ?? "").filter((path) => /\.so(\.|$)|\.node$/.test(path)),
+    ),
+  ];
   check(
     "no libtorch mapped",
     (torchLibs.length === 0) === (runtime === "standalone"),

@@ -237,10 +237,22 @@ describe("CDN imitation and fault hooks", () => {
       const started = performance.now();
       const body = await (await fetch(head.headers.get("location")!)).arrayBuffer();
       const seconds = (performance.now() - started) / 1000;
-      expect(body.byteLength).toBe(200_000);
+      const key = "models/acme/tiny/weights/model.safetensors";
+      expect(Buffer.from(body)).toEqual(fixture.files.get(key));
       // 200 kB at 400 kB/s is 0.5 s, plus 0.15 s latency: pacing can only make it later. (No upper
       // bound: a loaded machine stretches any transfer; an unpaced one takes a few ms.)
       expect(seconds).toBeGreaterThan(0.6);
+      // a range on the same paced path: its own bytes, and the request log counts them
+      const ranged = await fetch(head.headers.get("location")!, { headers: { range: "bytes=1000-60999" } });
+      expect(ranged.status).toBe(206);
+      expect(Buffer.from(await ranged.arrayBuffer())).toEqual(fixture.files.get(key)!.subarray(1000, 61_000));
+      while (!slow.requests.some((r) => r.range === "bytes=1000-60999"))
+        await new Promise((r) => setTimeout(r, 10));
+      expect(slow.requests.find((r) => r.range === "bytes=1000-60999")).toMatchObject({
+        status: 206,
+        completed: true,
+        bodyBytes: 60_000,
+      });
     } finally {
       await slow.close();
     }

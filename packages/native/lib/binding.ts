@@ -17,7 +17,12 @@ export interface NativeBinding {
   /** mode 0 shared, 1 exclusive, 2 unlock; false when another holder has it (never blocks). */
   flock(fd: number, mode: 0 | 1 | 2): boolean;
   probeCuda(): Promise<NativeCudaProbe>;
-  loadTorch(libDir: string, cuda: boolean): Promise<{ loadMs: number; cuda: boolean; libDir: string }>;
+  /** With `prewarm` (CUDA): libcudart, the device's context and cuBLAS start on their own thread first. */
+  loadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): Promise<NativeTorchLoad>;
+  /** The prewarm's steady-clock stamps so far (0: that step has not run). */
+  cudaPrewarmTimes(): NativeCudaPrewarmTimes;
+  /** Resolves when the prewarm thread (if any) has finished. */
+  joinCudaPrewarm(): Promise<void>;
   /** The standalone runtime: the addon's own C shim made global (no libtorch), libcudart for CUDA. */
   loadStandalone(
     cuda: boolean,
@@ -38,6 +43,11 @@ export interface NativeBinding {
   ): Promise<NativeRunOutput[]>;
   /** The same run on the calling thread (no libuv hop): for small models. */
   runContainerSync(handle: NativeHandle, inputs: NativeRunInput[], keepOnDevice: boolean): NativeRunOutput[];
+  /**
+   * Benchmarks only: the stage timestamps (8 per run, microseconds, src/runtime/run-trace.h) of the
+   * runs since the last call, recorded when AOTIHUB_RUN_TRACE is set; then cleared.
+   */
+  runTrace(): Float64Array;
   /** Copies a host tensor to the GPU (toDevice). */
   uploadTensor(
     tensor: { dtype: string; shape: number[]; data: ArrayBufferView },
@@ -51,6 +61,36 @@ export interface NativeBinding {
   pinnedCopyGbps(bytes: number, deviceIndex: number): Promise<number>;
   /** A weight store tensor's bytes, copied back to the host (benchmarks check uploads with it). */
   readStoreTensor(store: NativeHandle, name: string): Promise<ArrayBuffer>;
+}
+
+export interface NativeTorchLoad {
+  loadMs: number;
+  cuda: boolean;
+  libDir: string;
+  /** Steady-clock ms (process.hrtime's clock) around the dlopens (absent in older builds). */
+  loadFrom?: number;
+  loadedAt?: number;
+  /** libcudart copies mapped after the load (1: libtorch bound to the prewarmed copy). */
+  cudartCopies?: number;
+}
+
+export interface NativeCudaPrewarmSpec {
+  cudart: string;
+  cublas?: string;
+  cublasLt?: string;
+  device: number;
+}
+
+export interface NativeCudaPrewarmTimes {
+  start: number;
+  cudartLoaded: number;
+  contextReady: number;
+  cublasLtReady: number;
+  cublasReady: number;
+  contextWaitMs: number;
+  joinWaitMs: number;
+  error: string;
+  now: number;
 }
 
 /** An opaque native object (a JS external); only the binding understands it. */
@@ -90,6 +130,10 @@ export interface NativeWeightStore {
   count: number;
   /** CUDA: "registered" (file pages page-locked in place) or "staged" (pinned buffers). */
   uploadPath?: string;
+  /** Steady-clock ms when the native build began and ended; its wait for a prewarming context. */
+  builtFrom?: number;
+  builtAt?: number;
+  contextWaitMs?: number;
 }
 
 export interface NativeContainerSpec extends NativeDevice {

@@ -3,12 +3,17 @@ import { Transform, type TransformCallback } from "node:stream";
 
 const sent = new WeakMap<ServerResponse, number>();
 
-/** A pass-through stage that counts the file bytes handed to `res`, for the request log of tests. */
+/** Counts `bytes` more file bytes handed to `res`, for the request log of tests. */
+export function recordBodyBytes(res: ServerResponse, bytes: number): void {
+  sent.set(res, (sent.get(res) ?? 0) + bytes);
+}
+
+/** A pass-through stage that counts the file bytes handed to `res` (recordBodyBytes). */
 export function countBodyBytes(res: ServerResponse): Transform {
   sent.set(res, 0);
   return new Transform({
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
-      sent.set(res, (sent.get(res) ?? 0) + chunk.byteLength);
+      recordBodyBytes(res, chunk.byteLength);
       done(null, chunk);
     },
   });

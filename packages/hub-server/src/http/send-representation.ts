@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { throttleForConnection } from "../cdn/connection-throttle.js";
+import { sendPacedFile } from "../cdn/paced-file-body.js";
 import { bodyFaultStages, declaredLength } from "../faults/apply-fault.js";
 import type { BodyFault } from "../faults/fault-injector.js";
-import type { FileBytes } from "../repo/file-bytes.js";
+import { diskFileBytes, type FileBytes } from "../repo/file-bytes.js";
 import { countBodyBytes } from "./body-bytes.js";
 import { parseByteRange } from "./byte-range.js";
 import { etagListMatches, quoteEtag } from "./entity-tag.js";
@@ -60,6 +61,12 @@ export async function sendRepresentation(
   });
   if (req.method === "HEAD" || length === 0) {
     res.end();
+    return;
+  }
+  const { source, bytesPerSecond, fault } = representation;
+  if ("path" in source && source.from === diskFileBytes && bytesPerSecond && !fault && res.socket) {
+    // the capped CDN of benchmarks: paced from reused buffers, no stream stages (sendPacedFile)
+    await sendPacedFile(res, source.path, start, end, bytesPerSecond).catch(() => res.destroy());
     return;
   }
   const body =

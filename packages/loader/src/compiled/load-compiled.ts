@@ -47,6 +47,12 @@ export interface LoadCompiledOptions {
   cudaRuntimeLibrary?: string;
   /** Open only the first variant now, the others on first use. */
   lazy?: boolean;
+  /**
+   * Run every opened variant once with zeros during the load (default false), so that the first
+   * call runs at steady speed (see loadPackages' `warmup` and docs/cold-start.md). A model shared
+   * through `reuse` is warmed by the load that opened it.
+   */
+  warmup?: boolean;
   /** Share loaded models in this process (default true): see `loadedModels`. */
   reuse?: boolean;
   onProgress?: ProgressListener;
@@ -67,6 +73,13 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   const hub = opts.hub ?? readHubConfig();
   const client = hub.offline ? undefined : new HubClient({ config: hub });
 
+  // Probing the device (the driver, and python for the torch install) runs while the name is
+  // resolved; its refusals still come after the plan's, as they did when one followed the other.
+  const choosing = chooseDevice(
+    opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
+    opts.torchDir,
+  );
+  choosing.catch(() => {}); // awaited below
   const plan = await planModelLoad({
     ref,
     project,
@@ -82,10 +95,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     },
   });
   const trust = plan.trust!;
-  const device = await chooseDevice(
-    opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
-    opts.torchDir,
-  );
+  const device = await choosing;
   const runtime = requestedRuntime({ option: opts.runtime, config: project.config.defaults.runtime });
   // a process runs one runtime: under "auto", the one it already runs wins where its builds fit
   const { resolution, chosen } = chooseArtifacts(plan, device.profile, {
@@ -142,6 +152,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         kernelLibraries,
         ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
         ...(opts.lazy !== undefined && { lazy: opts.lazy }),
+        ...(opts.warmup !== undefined && { warmup: opts.warmup }),
         ...runtimeOptions,
       };
       native = await loadPackages(options);

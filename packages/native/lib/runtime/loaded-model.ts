@@ -36,6 +36,11 @@ export interface LoadStats {
   weightTensors: number;
   /** Tensors bound straight from the mapped file (CPU). */
   zeroCopyTensors: number;
+  /**
+   * When each load stage ended, in ms since the process started (libtorch dlopen, CUDA context,
+   * weights, variants, warm-up; see docs/cold-start.md), and a few counts under their own names.
+   */
+  stages?: Readonly<Record<string, number>>;
 }
 
 export interface LoadedModel {

@@ -63,7 +63,25 @@ export async function findTorch(options: FindTorchOptions = {}): Promise<TorchIn
 const ISOLATED = ["-I", "-c", LOCATE];
 const NEUTRAL_CWD = "/";
 
+// Each interpreter is asked once per process (a spawn costs 30-80 ms of a cold start, and a load
+// asks twice: probeDevice, then loadPackages); a failed answer is asked again next time. The key
+// holds what could change the answer between calls (PATH; the working directory, which -I and the
+// neutral cwd already keep out, so a planted torch/ is checked for real in each new directory).
+const located = new Map<string, Promise<{ dir: string | null; why: string }>>();
+
 function locateWith(python: string, env: NodeJS.ProcessEnv): Promise<{ dir: string | null; why: string }> {
+  const key = `${python}\0${env.PATH ?? ""}\0${process.cwd()}`;
+  const known = located.get(key);
+  if (known !== undefined) return known;
+  const asking = askPython(python, env);
+  located.set(key, asking);
+  void asking.then((answer) => {
+    if (answer.dir === null) located.delete(key);
+  });
+  return asking;
+}
+
+function askPython(python: string, env: NodeJS.ProcessEnv): Promise<{ dir: string | null; why: string }> {
   return new Promise((resolve) => {
     execFile(python, ISOLATED, { env, cwd: NEUTRAL_CWD, timeout: 20_000 }, (error, stdout, stderr) => {
       if (error) {

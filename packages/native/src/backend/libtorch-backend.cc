@@ -247,13 +247,17 @@ class LibtorchBackend final : public TensorBackend {
     CheckCuda(cudart_.streamSynchronize(streams_[1]), "cudaStreamSynchronize");
   }
 
-  // cudaGetDevice reads a thread-local; cudaSetDevice is skipped when it would change nothing.
+  // cudaGetDevice reads a thread-local; cudaSetDevice is skipped when it would change nothing. It
+  // still runs once per thread: cudaGetDevice says 0 on a thread with no current context, and
+  // cuBLAS then warns "no current CUDA context" on that thread's first run (seen on an H200).
   void UseDevice(DeviceRef device) override {
     if (!device.cuda) return;
     RequireCudart();
+    thread_local bool contextMadeCurrent = false;
     int current = -1;
-    if (cudart_.getDevice(&current) == 0 && current == device.index) return;
+    if (contextMadeCurrent && cudart_.getDevice(&current) == 0 && current == device.index) return;
     CheckCuda(cudart_.setDevice(device.index), "cudaSetDevice");
+    contextMadeCurrent = true;
   }
 
   void* AllocHost(size_t bytes, bool pinned) override {

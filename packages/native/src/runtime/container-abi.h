@@ -18,6 +18,10 @@ struct ContainerAbi {
   Rc (*create)(ContainerHandle*, size_t, const char*, const char*);
   Rc (*destroy)(ContainerHandle);
   Rc (*run)(ContainerHandle, void**, size_t, void**, size_t, void*, void*);
+  // Optional (newer torch): the same run without the container's own model pool, i.e. no event
+  // created, recorded and queried per call, no pool locks. Safe because runs are serialized per
+  // container (model-container.h) and the container holds one model.
+  Rc (*runSingleThreaded)(ContainerHandle, void**, size_t, void**, size_t, void*, void*);
   Rc (*numInputs)(ContainerHandle, size_t*);
   Rc (*inputName)(ContainerHandle, size_t, const char**);
   Rc (*numOutputs)(ContainerHandle, size_t*);

@@ -71,6 +71,7 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
   Bind(self->lib_, a.create, "AOTInductorModelContainerCreateWithDevice", true, soPath);
   Bind(self->lib_, a.destroy, "AOTInductorModelContainerDelete", true, soPath);
   Bind(self->lib_, a.run, "AOTInductorModelContainerRun", true, soPath);
+  Bind(self->lib_, a.runSingleThreaded, "AOTInductorModelContainerRunSingleThreaded", false, soPath);
   Bind(self->lib_, a.numInputs, "AOTInductorModelContainerGetNumInputs", true, soPath);
   Bind(self->lib_, a.inputName, "AOTInductorModelContainerGetInputName", true, soPath);
   Bind(self->lib_, a.numOutputs, "AOTInductorModelContainerGetNumOutputs", true, soPath);
@@ -89,7 +90,11 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
   CurrentBackend()->UseDevice(device);
   self->inputPool_ = HostBufferPool::Create(device.cuda);
   self->outputPool_ = HostBufferPool::Create(device.cuda);
-  if (device.cuda) self->stream_ = CurrentBackend()->CreateStream(device.index);
+  if (device.cuda) {
+    self->stream_ = CurrentBackend()->CreateStream(device.index);
+    self->modules_.Attach(self->lib_);
+  }
+  CudaModuleTracker::Scope recording(self->modules_);
   self->Check(a.create(&self->handle_, 1, deviceStr.c_str(), cubinDir.empty() ? nullptr : cubinDir.c_str()),
         "AOTInductorModelContainerCreateWithDevice");
   self->ReadSignature();
@@ -181,7 +186,8 @@ void ModelContainer::CallRun(std::vector<AtenTensorHandle>& in, std::vector<Aten
   // Run steals the input handles, success or not. Custom ops (kernels) reach their library through
   // the proxy executor; a model without any gets null, as torch's own loader passes.
   ProxyExecutorAbi* executor = executor_.get();
-  const Rc rc = abi_.run(handle_, in.data(), in.size(), out.data(), out.size(), stream, executor);
+  const auto run = abi_.runSingleThreaded != nullptr ? abi_.runSingleThreaded : abi_.run;
+  const Rc rc = run(handle_, in.data(), in.size(), out.data(), out.size(), stream, executor);
   std::fill(in.begin(), in.end(), nullptr);
   if (rc != 0 && executor_) {
     const std::string opError = executor_->TakeLastError();
@@ -193,7 +199,8 @@ void ModelContainer::CallRun(std::vector<AtenTensorHandle>& in, std::vector<Aten
 // CPU: the inputs are our aligned copies, wrapped without a copy. CUDA: everything (uploads, the
 // model, downloads) is queued on this container's own non-blocking stream from page-locked buffers,
 // and the run waits once, for that stream only.
-std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, bool keepOnDevice) {
+std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, bool keepOnDevice,
+                                           RunStamps* stamps) {
   TensorBackend* backend = CurrentBackend();
   std::lock_guard<std::mutex> lock(runMutex_);
   if (inputs.size() != inputNames_.size())
@@ -201,8 +208,9 @@ std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, 
                                           std::to_string(inputs.size()));
   backend->UseDevice(device_);
   StreamScope scope(stream_, device_.index);
+  CudaModuleTracker::Scope recording(modules_);  // kernels load on their first launch
   try {
-    return RunOnStream(inputs, keepOnDevice);
+    return RunOnStream(inputs, keepOnDevice, stamps);
   } catch (...) {
     // Copies may still be queued: nothing they touch may be freed or reused before they finish.
     if (stream_ != nullptr) {
@@ -215,7 +223,8 @@ std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, 
   }
 }
 
-std::vector<RunOutput> ModelContainer::RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice) {
+std::vector<RunOutput> ModelContainer::RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice,
+                                                   RunStamps* stamps) {
   TensorBackend* backend = CurrentBackend();
   HandleList in;
   in.handles.reserve(inputs.size());
@@ -235,8 +244,10 @@ std::vector<RunOutput> ModelContainer::RunOnStream(const std::vector<RunInput>& 
   HandleList out;
   out.handles.assign(outputNames_.size(), nullptr);
   CallRun(in.handles, out.handles, stream_);
+  if (stamps != nullptr) stamps->Mark(RunStamps::kLaunched);
   std::vector<RunOutput> results = CollectOutputs(out.handles, keepOnDevice);
   if (stream_ != nullptr) backend->WaitStream(stream_);
+  if (stamps != nullptr) stamps->Mark(RunStamps::kSynced);
   return results;
 }
 
@@ -312,6 +323,7 @@ ModelContainer::~ModelContainer() {
       // Deleting anyway is the best left to do in a destructor.
     }
     abi_.destroy(handle_);
+    modules_.UnloadAll();  // after the model's kernels are gone, in the device's context
   }
   if (stream_ != nullptr) CurrentBackend()->DestroyStream(stream_);
   if (lib_ != nullptr) ::dlclose(lib_);

@@ -10,6 +10,8 @@
 #include "container-abi.h"
 #include "device-tensor.h"
 #include "host-buffer-pool.h"
+#include "run-trace.h"
+#include "cuda-module-tracker.h"
 #include "weight-store.h"
 
 namespace aotihub {
@@ -51,7 +53,8 @@ class ModelContainer {
   ModelContainer(const ModelContainer&) = delete;
   ModelContainer& operator=(const ModelContainer&) = delete;
 
-  std::vector<RunOutput> Run(const std::vector<RunInput>& inputs, bool keepOnDevice);
+  // `stamps` (optional) gets the launched/synced marks of the benchmark trace (run-trace.h).
+  std::vector<RunOutput> Run(const std::vector<RunInput>& inputs, bool keepOnDevice, RunStamps* stamps = nullptr);
   DeviceRef device() const { return device_; }
   // Where captured host inputs go: page-locked buffers on CUDA, aligned ones on the CPU.
   HostBufferPool& inputPool() { return *inputPool_; }
@@ -70,7 +73,7 @@ class ModelContainer {
   void CallRun(std::vector<AtenTensorHandle>& in, std::vector<AtenTensorHandle>& out, void* stream);
   // Turns a non-zero return of the model's C ABI into an error with the model's own message.
   void Check(Rc rc, const char* call) const;
-  std::vector<RunOutput> RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice);
+  std::vector<RunOutput> RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice, RunStamps* stamps);
   std::vector<RunOutput> CollectOutputs(std::vector<AtenTensorHandle>& out, bool keepOnDevice);
 
   void* lib_ = nullptr;
@@ -89,6 +92,8 @@ class ModelContainer {
   void* stream_ = nullptr;                    // CUDA: this container's non-blocking stream
   std::shared_ptr<HostBufferPool> inputPool_;
   std::shared_ptr<HostBufferPool> outputPool_;
+  // The CUDA modules the model loads for its kernels (torch < 2.12 models never unload them).
+  CudaModuleTracker modules_;
   std::mutex runMutex_;
 };
 

@@ -1,6 +1,6 @@
 // Makes OpenMP parallel regions opened on this thread, for the scope's length, run on this thread
 // alone. Used around synchronous CPU runs on the JS thread: a second calling thread with a team of
-// its own would make libgomp throttle every team's spin-wait (cpu-run-thread.h), which measured 1.5-2x
+// its own would make libgomp throttle every team's spin-wait (run-thread.h), which measured 1.5-2x
 // slower for the tiny DiT (docs/benchmarks.md). Restores the thread's previous setting on exit, so
 // other OpenMP users on the JS thread see no change. Does nothing where no OpenMP runtime is global.
 #pragma once

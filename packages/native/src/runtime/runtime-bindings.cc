@@ -8,13 +8,15 @@
 #include "../common/promise-worker.h"
 #include <cstring>
 
-#include "cpu-run-thread.h"
+#include "run-thread.h"
+#include "run-trace.h"
 #include "device-tensor.h"
 #include "../kernels/kernel-bindings.h"
 #include "model-container.h"
 #include "omp-single-thread-scope.h"
 #include "run-completions.h"
 #include "weight-store.h"
+#include "cuda-prewarm.h"
 
 namespace aotihub {
 
@@ -183,19 +185,65 @@ auto Guard(Napi::Env env, Fn fn) -> decltype(fn()) {
   }
 }
 
+// loadTorch(libDir, cuda, prewarm?): prewarm { cudart, cublas?, cublasLt?, device } starts the CUDA
+// runtime, the device's context and cuBLAS on their own thread (cuda-prewarm.h) before the worker
+// dlopens libtorch, so the two overlap. Steady-clock stamps come back for the load's stage table.
 Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
   const std::string libDir = info[0].As<Napi::String>();
   const bool cuda = info[1].ToBoolean();
+  if (cuda && info.Length() > 2 && info[2].IsObject()) {
+    auto p = info[2].As<Napi::Object>();
+    auto str = [&](const char* key) {
+      return p.Get(key).IsString() ? p.Get(key).As<Napi::String>().Utf8Value() : std::string();
+    };
+    CudaPrewarmSpec spec{str("cudart"), str("cublas"), str("cublasLt"),
+                         p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0};
+    StartCudaPrewarm(spec);
+  }
   auto result = std::make_shared<TorchLoadResult>();
+  auto stamps = std::make_shared<std::pair<double, double>>();
+  auto cudartCopies = std::make_shared<int>(0);
   return PromiseWorker::Start(
-      info.Env(), [=] { *result = LoadLibtorch(libDir, cuda); },
-      [result](Napi::Env env) -> Napi::Value {
+      info.Env(),
+      [=] {
+        WaitCudaPrewarmRuntime();  // ~1 ms; returns at once without a prewarm
+        stamps->first = MonotonicMs();
+        *result = LoadLibtorch(libDir, cuda);
+        stamps->second = MonotonicMs();
+        *cudartCopies = LoadedLibraryCount("libcudart");
+      },
+      [result, stamps, cudartCopies](Napi::Env env) -> Napi::Value {
         auto o = Napi::Object::New(env);
         o.Set("loadMs", result->loadMs);
         o.Set("cuda", result->cuda);
         o.Set("libDir", result->libDir);
+        o.Set("loadFrom", stamps->first);
+        o.Set("loadedAt", stamps->second);
+        o.Set("cudartCopies", *cudartCopies);
         return o;
       });
+}
+
+// The prewarm's stamps so far (steady-clock ms; 0: step not run), without waiting.
+Napi::Value CudaPrewarmTimesJs(const Napi::CallbackInfo& info) {
+  const CudaPrewarmTimes t = CudaPrewarmSnapshot();
+  auto o = Napi::Object::New(info.Env());
+  o.Set("start", t.start);
+  o.Set("cudartLoaded", t.cudartLoaded);
+  o.Set("contextReady", t.contextReady);
+  o.Set("cublasLtReady", t.cublasLtReady);
+  o.Set("cublasReady", t.cublasReady);
+  o.Set("contextWaitMs", t.contextWaitMs);
+  o.Set("joinWaitMs", t.joinWaitMs);
+  o.Set("error", t.error);
+  o.Set("now", MonotonicMs());
+  return o;
+}
+
+// Resolves once the prewarm thread (if any) has finished (off the event loop).
+Napi::Value JoinCudaPrewarmJs(const Napi::CallbackInfo& info) {
+  return PromiseWorker::Start(
+      info.Env(), [] { JoinCudaPrewarm(); }, [](Napi::Env env) -> Napi::Value { return env.Undefined(); });
 }
 
 // The standalone runtime (no libtorch): the addon's own shim made global, libcudart for CUDA.
@@ -251,6 +299,9 @@ Napi::Value CreateWeightStore(const Napi::CallbackInfo& info) {
         o.Set("zeroCopy", static_cast<double>((*store)->zeroCopyCount()));
         o.Set("count", static_cast<double>((*store)->tensors().size()));
         o.Set("uploadPath", (*store)->uploadPath());
+        o.Set("builtFrom", (*store)->builtFrom());
+        o.Set("builtAt", (*store)->builtAt());
+        o.Set("contextWaitMs", (*store)->contextWaitMs());
         // Dropping the worker's share now leaves JS as the owner, so dispose() really frees.
         store->reset();
         return o;
@@ -304,17 +355,18 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
       });
 }
 
-// A CPU run on the process's run thread: made on the JS thread, run there, settled back here. The
+// A run on a run thread (run-thread.h): made on the JS thread, run there, settled back here. The
 // container and the inputs die on the JS thread too (in Settle's owner), never on the run thread.
-struct CpuRun final : Completion {
-  CpuRun(Napi::Env env, std::shared_ptr<ModelContainer> c, std::vector<RunInput> in, bool keep)
+struct QueuedRun final : Completion {
+  QueuedRun(Napi::Env env, std::shared_ptr<ModelContainer> c, std::vector<RunInput> in, bool keep)
       : deferred(Napi::Promise::Deferred::New(env)), container(std::move(c)), inputs(std::move(in)),
         keepOnDevice(keep) {}
 
   // Run thread.
   void Execute() noexcept {
+    if (traced) stamps.Mark(RunStamps::kStarted);
     try {
-      results = container->Run(inputs, keepOnDevice);
+      results = container->Run(inputs, keepOnDevice, traced ? &stamps : nullptr);
     } catch (const NativeError& e) {
       code = e.code();
       message = e.what();
@@ -325,10 +377,12 @@ struct CpuRun final : Completion {
       code = "NATIVE_FAILURE";
       message = "unknown native exception";
     }
+    if (traced) stamps.Mark(RunStamps::kFinished);
   }
 
   // JS thread: the same resolution and the same error shape as a PromiseWorker's.
   void Settle(Napi::Env env) override {
+    if (traced) stamps.Mark(RunStamps::kSettleStart);
     if (!code.empty()) {
       deferred.Reject(ToJsError(env, code, message).Value());
       return;
@@ -340,6 +394,10 @@ struct CpuRun final : Completion {
     } catch (const std::exception& e) {
       deferred.Reject(ToJsError(env, "NATIVE_FAILURE", e.what()).Value());
     }
+    if (traced) {
+      stamps.Mark(RunStamps::kSettleEnd);
+      RunTrace::Record(stamps);
+    }
   }
 
   Napi::Promise::Deferred deferred;
@@ -349,12 +407,22 @@ struct CpuRun final : Completion {
   std::vector<RunOutput> results;
   std::string code;
   std::string message;
+  bool traced = RunTrace::Enabled();
+  RunStamps stamps;
 };
 
-// CUDA runs keep libuv's pool (each container has its own stream there); CPU runs go to the one
-// CPU run thread (cpu-run-thread.h says why).
+// Libuv's pool instead of the GPU's run thread: only to measure what that hop costs (the per-call
+// benchmark sets AOTIHUB_RUN_ON_POOL; nothing else should).
+bool CudaRunsOnPool() {
+  static const bool onPool = std::getenv("AOTIHUB_RUN_ON_POOL") != nullptr;
+  return onPool;
+}
+
+// CPU runs go to the one CPU run thread, CUDA runs to their GPU's run thread (run-thread.h says why).
 Napi::Value RunContainer(const Napi::CallbackInfo& info) {
   auto env = info.Env();
+  RunStamps entry;
+  if (RunTrace::Enabled()) entry.Mark(RunStamps::kCalled);
   std::shared_ptr<ModelContainer> container;
   std::vector<RunInput> inputs;
   const bool keepOnDevice = info[2].ToBoolean();
@@ -363,21 +431,41 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
     inputs = CaptureInputs(*container, info[1]);
     return 0;
   });
-  if (!container->device().cuda) {
-    auto* completions = static_cast<RunCompletions*>(info.Data());
-    auto* run = new CpuRun(env, std::move(container), std::move(inputs), keepOnDevice);
-    auto promise = run->deferred.Promise();
-    completions->Begin(env);
-    CpuRunThread::Instance().Post([run, completions] {
-      run->Execute();
-      if (!completions->Deliver(run)) delete run;  // the environment is gone: nobody awaits it
-    });
-    return promise;
+  const DeviceRef device = container->device();
+  if (device.cuda && CudaRunsOnPool()) {
+    auto results = std::make_shared<std::vector<RunOutput>>();
+    auto stamps = std::make_shared<RunStamps>(entry);
+    const bool traced = RunTrace::Enabled();
+    if (traced) stamps->Mark(RunStamps::kPosted);
+    return PromiseWorker::Start(
+        env,
+        [=] {
+          if (traced) stamps->Mark(RunStamps::kStarted);
+          *results = container->Run(inputs, keepOnDevice, traced ? stamps.get() : nullptr);
+          if (traced) stamps->Mark(RunStamps::kFinished);
+        },
+        [=](Napi::Env env) -> Napi::Value {
+          if (traced) stamps->Mark(RunStamps::kSettleStart);
+          auto value = OutputsToJs(env, *results);
+          if (traced) {
+            stamps->Mark(RunStamps::kSettleEnd);
+            RunTrace::Record(*stamps);
+          }
+          return value;
+        });
   }
-  auto results = std::make_shared<std::vector<RunOutput>>();
-  return PromiseWorker::Start(
-      env, [=] { *results = container->Run(inputs, keepOnDevice); },
-      [results](Napi::Env env) -> Napi::Value { return OutputsToJs(env, *results); });
+  auto* completions = static_cast<RunCompletions*>(info.Data());
+  auto* run = new QueuedRun(env, std::move(container), std::move(inputs), keepOnDevice);
+  run->stamps = entry;
+  if (run->traced) run->stamps.Mark(RunStamps::kPosted);
+  auto promise = run->deferred.Promise();
+  completions->Begin(env);
+  RunThread& thread = device.cuda ? RunThread::ForCuda(device.index) : RunThread::ForCpu();
+  thread.Post([run, completions] {
+    run->Execute();
+    if (!completions->Deliver(run)) delete run;  // the environment is gone: nobody awaits it
+  });
+  return promise;
 }
 
 // The same run on the calling (JS) thread: no hop to another thread and back. For small models,
@@ -385,16 +473,38 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
 Napi::Value RunContainerSync(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   return Guard(env, [&]() -> Napi::Value {
+    const bool traced = RunTrace::Enabled();
+    RunStamps stamps;
+    if (traced) stamps.Mark(RunStamps::kCalled);
     auto container = Unbox<ModelContainer>(info[0], "model variant");
     auto inputs = CaptureInputs(*container, info[1]);
     std::vector<RunOutput> results;
+    if (traced) {
+      stamps.Mark(RunStamps::kPosted);
+      stamps.Mark(RunStamps::kStarted);
+    }
     {
       // A CPU run here uses one OpenMP thread, so the process keeps one team: the run thread's.
       OmpSingleThreadScope single(!container->device().cuda);
-      results = container->Run(inputs, info[2].ToBoolean());
+      results = container->Run(inputs, info[2].ToBoolean(), traced ? &stamps : nullptr);
     }
-    return OutputsToJs(env, results);
+    if (!traced) return OutputsToJs(env, results);
+    stamps.Mark(RunStamps::kFinished);
+    stamps.Mark(RunStamps::kSettleStart);
+    auto value = OutputsToJs(env, results);
+    stamps.Mark(RunStamps::kSettleEnd);
+    RunTrace::Record(stamps);
+    return value;
   });
+}
+
+// The benchmark's trace (run-trace.h): every recorded run's stamps, kCount numbers each, then cleared.
+Napi::Value RunTraceJs(const Napi::CallbackInfo& info) {
+  auto taken = RunTrace::Take();
+  auto array = Napi::Float64Array::New(info.Env(), taken.size() * RunStamps::kCount);
+  for (size_t i = 0; i < taken.size(); i++)
+    for (int j = 0; j < RunStamps::kCount; j++) array[i * RunStamps::kCount + j] = taken[i].t[j];
+  return array;
 }
 
 // toDevice: a host tensor copied to the GPU once, ahead of the runs that read it.
@@ -545,12 +655,15 @@ Napi::Value ReadStoreTensor(const Napi::CallbackInfo& info) {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("loadTorch", Napi::Function::New(env, LoadTorch));
+  exports.Set("cudaPrewarmTimes", Napi::Function::New(env, CudaPrewarmTimesJs));
+  exports.Set("joinCudaPrewarm", Napi::Function::New(env, JoinCudaPrewarmJs));
   exports.Set("loadStandalone", Napi::Function::New(env, LoadStandaloneRuntime));
   exports.Set("addonPath", Napi::Function::New(env, AddonPathJs));
   exports.Set("createWeightStore", Napi::Function::New(env, CreateWeightStore));
   exports.Set("openContainer", Napi::Function::New(env, OpenContainer));
   exports.Set("runContainer", Napi::Function::New(env, RunContainer, "runContainer", RunCompletions::Create(env)));
   exports.Set("runContainerSync", Napi::Function::New(env, RunContainerSync));
+  exports.Set("runTrace", Napi::Function::New(env, RunTraceJs));
   exports.Set("uploadTensor", Napi::Function::New(env, UploadTensor));
   exports.Set("downloadTensor", Napi::Function::New(env, DownloadTensor));
   exports.Set("disposeHandle", Napi::Function::New(env, DisposeHandle));

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../common/native-error.h"
+#include "cuda-prewarm.h"
 #include "weight-upload.h"
 
 namespace aotihub {
@@ -33,12 +34,20 @@ void CheckSpec(const TensorSpec& spec, const Mapping& mapping, const std::string
 std::shared_ptr<WeightStore> WeightStore::Build(const std::vector<WeightFileSpec>& files, DeviceRef device) {
   std::shared_ptr<WeightStore> store(new WeightStore());
   store->device_ = device;
+  store->builtFrom_ = MonotonicMs();
+  if (device.cuda) {
+    // A prewarm thread may be creating this process's CUDA context right now: the upload would
+    // only queue behind it inside the driver, so it waits here, where the wait can be measured.
+    WaitCudaPrewarmContext();
+    store->contextWaitMs_ = MonotonicMs() - store->builtFrom_;
+  }
   const auto start = std::chrono::steady_clock::now();
   if (device.cuda)
     store->BuildOnDevice(files);
   else
     store->BuildOnHost(files);
   store->uploadMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  store->builtAt_ = MonotonicMs();
   return store;
 }
 

@@ -44,6 +44,11 @@ class WeightStore {
   DeviceRef device() const { return device_; }
   double totalBytes() const { return totalBytes_; }
   double uploadMs() const { return uploadMs_; }
+  // Steady-clock ms (see cuda-prewarm.h) when Build began and ended, and how long it waited there
+  // for the CUDA context a prewarm thread was creating.
+  double builtFrom() const { return builtFrom_; }
+  double builtAt() const { return builtAt_; }
+  double contextWaitMs() const { return contextWaitMs_; }
   size_t zeroCopyCount() const;
   // CUDA: how the bytes went up ("registered": page-locked file pages; "staged": pinned buffers).
   const char* uploadPath() const { return uploadPath_; }
@@ -61,6 +66,7 @@ class WeightStore {
   std::unordered_map<std::string, StoredTensor> tensors_;
   double totalBytes_ = 0;
   double uploadMs_ = 0;
+  double builtFrom_ = 0, builtAt_ = 0, contextWaitMs_ = 0;
 };
 
 }  // namespace aotihub

@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -17,6 +19,7 @@ struct Cudart {
   int (*malloc)(void**, size_t) = nullptr;
   int (*free)(void*) = nullptr;
   int (*memcpyAsync)(void*, const void*, size_t, int, void*) = nullptr;
+  int (*memcpy2DAsync)(void*, size_t, const void*, size_t, size_t, size_t, int, void*) = nullptr;
   int (*streamSynchronize)(void*) = nullptr;
   int (*setDevice)(int) = nullptr;
   int (*getDevice)(int*) = nullptr;
@@ -84,6 +87,7 @@ std::string LoadCudaRuntime(const std::string& path) {
     Bind(lib, g_cudart.malloc, "cudaMalloc", candidate);
     Bind(lib, g_cudart.free, "cudaFree", candidate);
     Bind(lib, g_cudart.memcpyAsync, "cudaMemcpyAsync", candidate);
+    Bind(lib, g_cudart.memcpy2DAsync, "cudaMemcpy2DAsync", candidate);
     Bind(lib, g_cudart.streamSynchronize, "cudaStreamSynchronize", candidate);
     Bind(lib, g_cudart.setDevice, "cudaSetDevice", candidate);
     Bind(lib, g_cudart.getDevice, "cudaGetDevice", candidate);
@@ -143,6 +147,146 @@ int CudaCopy(void* dst, const void* src, size_t bytes, int deviceIndex, bool non
   if (rc == 0 && !nonBlocking) rc = g_cudart.streamSynchronize(stream);
   return rc;
 }
+
+namespace {
+
+thread_local StridedCopyPath t_lastStridedPath = StridedCopyPath::kDense;
+
+struct Dim {
+  int64_t size;
+  int64_t dst;  // strides, in elements
+  int64_t src;
+};
+
+// Dims of size 1 dropped; neighbours contiguous in both layouts merged (outermost first).
+std::vector<Dim> MergedDims(const std::vector<int64_t>& sizes, const std::vector<int64_t>& dstStrides,
+                            const std::vector<int64_t>& srcStrides) {
+  std::vector<Dim> dims;
+  for (size_t i = 0; i < sizes.size(); i++) {
+    if (sizes[i] == 1) continue;
+    const Dim d{sizes[i], dstStrides[i], srcStrides[i]};
+    if (!dims.empty() && dims.back().dst == d.dst * d.size && dims.back().src == d.src * d.size)
+      dims.back() = {dims.back().size * d.size, d.dst, d.src};
+    else
+      dims.push_back(d);
+  }
+  return dims;
+}
+
+// Elements from a view's first element to its last, inclusive (strides are >= 0).
+int64_t SpanElements(const std::vector<Dim>& dims, bool dst) {
+  int64_t last = 0;
+  for (const auto& d : dims) last += (d.size - 1) * (dst ? d.dst : d.src);
+  return last + 1;
+}
+
+// Visits every index of `outer` (odometer order) with the element offsets it gives each side.
+template <typename Fn>
+int ForEachOuter(const std::vector<Dim>& outer, Fn fn) {
+  std::vector<int64_t> index(outer.size(), 0);
+  for (;;) {
+    int64_t dst = 0, src = 0;
+    for (size_t k = 0; k < outer.size(); k++) {
+      dst += index[k] * outer[k].dst;
+      src += index[k] * outer[k].src;
+    }
+    if (int rc = fn(dst, src); rc != 0) return rc;
+    size_t k = outer.size();
+    for (; k-- > 0;) {
+      if (++index[k] < outer[k].size) break;
+      index[k] = 0;
+    }
+    if (k == static_cast<size_t>(-1)) return 0;
+  }
+}
+
+// Most cudaMemcpy2DAsync calls one copy may take before staging through the host is cheaper.
+constexpr int64_t kMaxSlices = 4096;
+
+int StagedCopy(const StridedSide& dst, const StridedSide& src, const std::vector<Dim>& dims, size_t elem,
+               void* stream) {
+  const size_t srcBytes = static_cast<size_t>(SpanElements(dims, false)) * elem;
+  const size_t dstBytes = static_cast<size_t>(SpanElements(dims, true)) * elem;
+  std::unique_ptr<uint8_t[]> srcHost, dstHost;
+  const uint8_t* in = static_cast<const uint8_t*>(src.data);
+  uint8_t* out = static_cast<uint8_t*>(dst.data);
+  if (src.onDevice) {
+    srcHost.reset(new uint8_t[srcBytes]);
+    if (int rc = g_cudart.memcpyAsync(srcHost.get(), src.data, srcBytes, kMemcpyDefault, stream); rc != 0) return rc;
+    in = srcHost.get();
+  }
+  if (dst.onDevice) {
+    // the gaps between the destination's elements keep their bytes
+    dstHost.reset(new uint8_t[dstBytes]);
+    if (int rc = g_cudart.memcpyAsync(dstHost.get(), dst.data, dstBytes, kMemcpyDefault, stream); rc != 0) return rc;
+    out = dstHost.get();
+  }
+  if (int rc = g_cudart.streamSynchronize(stream); rc != 0) return rc;
+  std::vector<Dim> outer(dims.begin(), dims.end() - 1);
+  const Dim inner = dims.back();
+  ForEachOuter(outer, [&](int64_t o, int64_t i) {
+    for (int64_t k = 0; k < inner.size; k++)
+      std::memcpy(out + (o + k * inner.dst) * static_cast<int64_t>(elem),
+                  in + (i + k * inner.src) * static_cast<int64_t>(elem), elem);
+    return 0;
+  });
+  if (dst.onDevice) {
+    if (int rc = g_cudart.memcpyAsync(dst.data, dstHost.get(), dstBytes, kMemcpyDefault, stream); rc != 0) return rc;
+  }
+  return g_cudart.streamSynchronize(stream);  // the host buffers go away with this frame
+}
+
+}  // namespace
+
+int CudaCopyStrided(const StridedSide& dst, const StridedSide& src, const std::vector<int64_t>& sizes,
+                    size_t elementSize, int deviceIndex, bool nonBlocking) {
+  Require();
+  for (int64_t size : sizes)
+    if (size == 0) return 0;
+  void* stream = CurrentStream(deviceIndex);
+  const auto elem = static_cast<int64_t>(elementSize);
+  std::vector<Dim> dims = MergedDims(sizes, dst.strides, src.strides);
+  if (dims.empty()) dims.push_back({1, 1, 1});  // one element
+  if (dims.size() == 1 && dims[0].dst == 1 && dims[0].src == 1) {
+    t_lastStridedPath = StridedCopyPath::kDense;
+    return CudaCopy(dst.data, src.data, static_cast<size_t>(dims[0].size * elem), deviceIndex, nonBlocking);
+  }
+  // The 2D slice: whole rows when the innermost merged dim is contiguous on both sides, else single
+  // elements at each side's pitch.
+  std::vector<Dim> outer = dims;
+  size_t width = 0, height = 1, dpitch = 0, spitch = 0;
+  const Dim inner = outer.back();
+  outer.pop_back();
+  if (inner.dst == 1 && inner.src == 1) {
+    width = static_cast<size_t>(inner.size * elem);
+    const Dim rows = outer.back();  // exists: a single dense dim returned above
+    outer.pop_back();
+    height = static_cast<size_t>(rows.size);
+    dpitch = static_cast<size_t>(rows.dst * elem);
+    spitch = static_cast<size_t>(rows.src * elem);
+  } else {
+    width = elementSize;
+    height = static_cast<size_t>(inner.size);
+    dpitch = static_cast<size_t>(inner.dst * elem);
+    spitch = static_cast<size_t>(inner.src * elem);
+  }
+  int64_t slices = 1;
+  for (const auto& d : outer) slices *= d.size;
+  if (dpitch < width || spitch < width || slices > kMaxSlices) {
+    t_lastStridedPath = StridedCopyPath::kStaged;
+    return StagedCopy(dst, src, dims, elementSize, stream);
+  }
+  t_lastStridedPath = StridedCopyPath::kRows2D;
+  int rc = ForEachOuter(outer, [&](int64_t o, int64_t i) {
+    return g_cudart.memcpy2DAsync(static_cast<uint8_t*>(dst.data) + o * elem, dpitch,
+                                  static_cast<const uint8_t*>(src.data) + i * elem, spitch, width, height,
+                                  kMemcpyDefault, stream);
+  });
+  if (rc == 0 && !nonBlocking) rc = g_cudart.streamSynchronize(stream);
+  return rc;
+}
+
+StridedCopyPath LastStridedCopyPath() { return t_lastStridedPath; }
 
 void* CurrentStream(int deviceIndex) {
   auto it = t_currentStream.find(deviceIndex);

@@ -4,7 +4,9 @@
 // GPU it ran for two small models only (docs/standalone-runtime.md).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace aotihub::shim {
 
@@ -19,6 +21,25 @@ void* CudaAllocate(size_t nbytes, int deviceIndex, void** streamOut);
 void CudaFree(void* data, size_t nbytes, int deviceIndex, void* stream);
 // Returns 0 or the CUDA error; waits for the copy unless nonBlocking.
 int CudaCopy(void* dst, const void* src, size_t bytes, int deviceIndex, bool nonBlocking);
+
+// One side of a strided copy: where its first element is, its strides (elements, >= 0), and
+// whether the memory is on the device.
+struct StridedSide {
+  void* data;
+  const std::vector<int64_t>& strides;
+  bool onDevice;
+};
+// How CudaCopyStrided moved the data, for the tests' probe (last call on this thread).
+enum class StridedCopyPath { kDense, kRows2D, kStaged };
+// A copy between two views of one shape and element size, any strides, either side on the device:
+// dims that are contiguous in both are merged, then each remaining 2D slice is one
+// cudaMemcpy2DAsync (rows of the merged inner dims, or single elements at their pitches); layouts
+// cudaMemcpy2D cannot express (a stride-0 broadcast source), or too many slices, are staged
+// through host memory and copied there (synchronously). Returns 0 or the CUDA error; waits for the
+// copy unless nonBlocking. No kernel, so no dtype conversion: the caller refuses mixed dtypes.
+int CudaCopyStrided(const StridedSide& dst, const StridedSide& src, const std::vector<int64_t>& sizes,
+                    size_t elementSize, int deviceIndex, bool nonBlocking);
+StridedCopyPath LastStridedCopyPath();
 
 void* CurrentStream(int deviceIndex);
 // Makes `stream` current on this thread for `deviceIndex` (and that device current); returns the

@@ -120,13 +120,12 @@ void CopyInto(const Tensor& dst, const Tensor& src, bool nonBlocking) {
   if (dst.dtype != src.dtype) throw std::invalid_argument("copy_ between dtypes is not supported by this runtime");
   const bool cuda = dst.storage->deviceType == code::kCuda || src.storage->deviceType == code::kCuda;
   if (!cuda) return CopyStridedCpu(dst, src);
-  // The device side copies dense memory only; strided device copies need a kernel this runtime lacks.
-  if (!dst.contiguous() || !src.contiguous())
-    throw std::invalid_argument("copy_ of a non-contiguous CUDA tensor is not supported by this runtime");
+  // Any strides, either side on the device: 2D copies (or host staging) in shim-cuda.cc; no kernel.
   const int device = dst.storage->deviceType == code::kCuda ? dst.storage->deviceIndex : src.storage->deviceIndex;
-  const size_t bytes = static_cast<size_t>(dst.numel()) * aotihub::shim::ElementSize(dst.dtype);
-  const int rc = aotihub::shim::CudaCopy(dst.data(), src.data(), bytes, device, nonBlocking);
-  if (rc != 0) throw std::runtime_error("cudaMemcpyAsync failed with CUDA error " + std::to_string(rc));
+  const int rc = aotihub::shim::CudaCopyStrided({dst.data(), dst.strides, dst.storage->deviceType == code::kCuda},
+                                                {src.data(), src.strides, src.storage->deviceType == code::kCuda},
+                                                dst.sizes, aotihub::shim::ElementSize(dst.dtype), device, nonBlocking);
+  if (rc != 0) throw std::runtime_error("CUDA copy failed with CUDA error " + std::to_string(rc));
 }
 
 thread_local bool t_gradEnabled = true;  // c10::GradMode's default
@@ -358,4 +357,17 @@ SHIM_EXPORT Err aoti_torch_get_current_cuda_stream(int32_t deviceIndex, void** r
     *ret = aotihub::shim::CurrentStream(deviceIndex);
     return 0;
   });
+}
+
+// ---- for a host without Node (the tests' C++ probes): what the standalone backend does from JS ----
+// Loads libcudart (a path, or null for libcudart.so.13 / .so.12 by soname); 0 or 1 (message on stderr).
+SHIM_EXPORT Err aotihub_shim_load_cuda_runtime(const char* path) {
+  return Guarded("aotihub_shim_load_cuda_runtime", [&] {
+    aotihub::shim::LoadCudaRuntime(path == nullptr ? "" : path);
+    return 0;
+  });
+}
+// How this thread's last CUDA strided copy went: 0 one dense copy, 1 2D copies, 2 staged through the host.
+SHIM_EXPORT int32_t aotihub_shim_last_strided_copy_path() {
+  return static_cast<int32_t>(aotihub::shim::LastStridedCopyPath());
 }

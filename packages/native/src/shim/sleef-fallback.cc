@@ -2,7 +2,8 @@
 // libtorch_cpu carries Sleef; a model compiled without libtorch leaves them undefined. Each one here
 // calls glibc's vector math library (libmvec, dlopened once; within 4 ulp, Sleef's u10 functions are
 // within 1) where it has the function, else the C library's scalar function lane by lane. Results
-// are within float rounding of Sleef's, not bit-identical. Sleef_sincos* (returning pairs) is absent.
+// are within float rounding of Sleef's, not bit-identical. Sleef_sincos* (a pair: sin in x, cos in y) is
+// built from the sin and cos stand-ins; ATen's headers of torch 2.13 name it only in comments.
 #include <dlfcn.h>
 #include <immintrin.h>
 
@@ -96,3 +97,19 @@ BINARY_ALL(fmod, )
 BINARY_ALL(hypot, _u05)
 BINARY_ALL(nextafter, )
 BINARY_ALL(pow, _u10)
+
+// sin and cos of every lane as Sleef's pair (x: sin, y: cos), from the stand-ins above. Sleef's
+// u35 double variants use the u10 functions here (more exact than asked).
+#define SINCOS(NAME, TARGET, VEC, SIN, COS)                                                 \
+  struct NAME##_pair {                                                                     \
+    VEC x, y;                                                                              \
+  };                                                                                       \
+  SLEEF_EXPORT __attribute__((target(TARGET))) NAME##_pair NAME(VEC v) { return {SIN(v), COS(v)}; }
+SINCOS(Sleef_sincosf8_u10, "avx2", __m256, Sleef_sinf8_u10, Sleef_cosf8_u10)
+SINCOS(Sleef_sincosf8_u35, "avx2", __m256, Sleef_sinf8_u35, Sleef_cosf8_u35)
+SINCOS(Sleef_sincosd4_u10, "avx2", __m256d, Sleef_sind4_u10, Sleef_cosd4_u10)
+SINCOS(Sleef_sincosd4_u35, "avx2", __m256d, Sleef_sind4_u10, Sleef_cosd4_u10)
+SINCOS(Sleef_sincosf16_u10, "avx512f", __m512, Sleef_sinf16_u10, Sleef_cosf16_u10)
+SINCOS(Sleef_sincosf16_u35, "avx512f", __m512, Sleef_sinf16_u35, Sleef_cosf16_u35)
+SINCOS(Sleef_sincosd8_u10, "avx512f", __m512d, Sleef_sind8_u10, Sleef_cosd8_u10)
+SINCOS(Sleef_sincosd8_u35, "avx512f", __m512d, Sleef_sind8_u10, Sleef_cosd8_u10)

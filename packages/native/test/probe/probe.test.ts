@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -94,6 +94,28 @@ describe("findTorch", () => {
     } finally {
       process.chdir(before);
     }
+  });
+
+  it("asks each interpreter once per process, and asks again after a failed answer", async () => {
+    const torch = await findTorch({ env: { PATH: process.env.PATH }, pythons: [testPython()] });
+    const dir = mkdtempSync(join(tmpdir(), "aotihub-counting-python-"));
+    const calls = join(dir, "calls");
+    const fake = (name: string, answer: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, `#!/bin/sh\necho ${name} >> ${calls}\necho '${answer}'\n`, { mode: 0o755 });
+      return path;
+    };
+    const good = fake("good-python", torch.dir);
+    const empty = fake("empty-python", "");
+    for (let i = 0; i < 3; i++) {
+      expect((await findTorch({ env: { PATH: process.env.PATH }, pythons: [good] })).dir).toBe(torch.dir);
+      await expect(findTorch({ env: { PATH: process.env.PATH }, pythons: [empty] })).rejects.toMatchObject({
+        code: "AOTIHUB_TORCH_NOT_FOUND",
+      });
+    }
+    const asked = readFileSync(calls, "utf8").trim().split("\n");
+    expect(asked.filter((n) => n === "good-python")).toHaveLength(1);
+    expect(asked.filter((n) => n === "empty-python")).toHaveLength(3);
   });
 
   it("reads a libtorch zip layout's build-version", async () => {

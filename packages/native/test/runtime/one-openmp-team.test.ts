@@ -5,7 +5,7 @@ import { ensureTestModels } from "../../../../test/support/test-models.js";
 import { type BucketIo, loadRepo, readBucketIo, sameBytes } from "../support/test-repo.js";
 
 // Inductor's CPU kernels open an OpenMP team per calling thread, and libgomp throttles every team's
-// spin-wait once it manages more threads than CPUs (src/runtime/cpu-run-thread.h). So CPU runs come
+// spin-wait once it manages more threads than CPUs (src/runtime/run-thread.h). So CPU runs come
 // from one thread: async runs from the run thread, synchronous ones single-threaded on the JS
 // thread. What shows from outside is the thread count: after the first run it never grows, however
 // the runs are made. (libuv's pool made a team per pool thread; a 2-thread runSync one more.)

@@ -356,8 +356,12 @@ export const ERROR_CODES = {
     fix: "re-export the repo; tell the publisher",
   },
   AOTIHUB_PACKAGES_INVALID: {
-    summary: "loadPackages got no package",
-    fix: "pass at least one package",
+    summary: "loadPackages got no package, or an option of the wrong kind (runtime, warmup)",
+    fix: "pass at least one package and the options as documented",
+  },
+  AOTIHUB_WARMUP_UNKNOWN_DTYPE: {
+    summary: "warmup cannot build zero inputs: the bucket does not name an input's dtype",
+    fix: "re-export with a current aotihub_export, or load without warmup",
   },
   AOTIHUB_MODEL_LOAD_FAILED: {
     summary: "the model's own code failed while opening",

@@ -5,13 +5,14 @@ and aotihub's addon provides them. That works only for bookkeeping functions (te
 allocation, dtype codes): an aten op called through the shim (`aoti_torch_cpu_addmm_out`,
 `aoti_torch_cpu_convolution`, ...) would need libtorch itself. So GEMMs are generated code (the CPP
 template on CPU, Triton on CUDA), attention is exported as math, 2D convolutions become unfold +
-matmul on CPU, and every compiled package is checked against the list of functions the runtime
+matmul, and every compiled package is checked against the list of functions the runtime
 provides before it is published.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import zipfile
 from collections.abc import Iterator
 
@@ -89,12 +90,17 @@ def standalone_configs(device: str) -> dict[str, object]:
     """Inductor settings for a package that runs on aotihub's own shim (docs/architecture.md 2.5b)."""
     configs: dict[str, object] = {
         "aot_inductor.link_libtorch": False,
-        # GEMMs as generated code: an aten mm would be a shim call into libtorch.
-        "max_autotune": True,
         "max_autotune_gemm_backends": "CPP" if device == "cpu" else "TRITON",
     }
     if device == "cuda":
+        # GEMMs and convolutions as Triton templates (an aten mm would be a shim call into
+        # libtorch). Only the templates are autotuned: max_autotune would also benchmark every
+        # pointwise kernel's configs, minutes more at FLUX width for what the libtorch build skips too.
+        configs["max_autotune_gemm"] = True
         configs["max_autotune_conv_backends"] = "TRITON"
+    else:
+        # GEMMs as the CPP template.
+        configs["max_autotune"] = True
     return configs
 
 
@@ -116,7 +122,7 @@ def conv_as_matmul(
     output_padding: list[int],
     groups: int,
 ) -> torch.Tensor:
-    """A 2D convolution as unfold + (batched) matmul, which the CPP GEMM template compiles.
+    """A 2D convolution as unfold + (batched) matmul, which the GEMM templates compile (CPP, Triton).
 
     Other convolutions (transposed, 1D/3D) are left alone; the package check then names them.
     """
@@ -138,11 +144,48 @@ def conv_as_matmul(
     return out.reshape(n, out_channels, out_h, out_w)
 
 
+def attention_as_math(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attn_mask: torch.Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> torch.Tensor:
+    """scaled_dot_product_attention as matmul + softmax (what SDPBackend.MATH computes), for CUDA:
+    exported under sdpa_kernel([MATH]) the graph still holds the fused op, and inductor, compiling
+    later, chose cuDNN attention for it (`aoti_torch_cuda__scaled_dot_product_cudnn_attention`, a
+    libtorch call; seen on an H200, torch 2.11)."""
+    if dropout_p != 0.0:
+        return NotImplemented
+    scale_factor = scale if scale is not None else 1.0 / math.sqrt(query.shape[-1])
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
+        repeat = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(repeat, dim=-3)
+        value = value.repeat_interleave(repeat, dim=-3)
+    scores = torch.matmul(query, key.transpose(-2, -1)) * scale_factor
+    if is_causal:
+        length, source = query.shape[-2], key.shape[-2]
+        causal = torch.ones(length, source, dtype=torch.bool, device=query.device).tril()
+        scores = scores.masked_fill(~causal, float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    weights = torch.softmax(scores.float(), dim=-1).to(query.dtype)
+    return torch.matmul(weights, value)
+
+
 def standalone_program(exported: torch.export.ExportedProgram, device: str) -> torch.export.ExportedProgram:
-    if device != "cpu":
-        return exported  # CUDA convolutions go to Triton's conv template instead
+    # CUDA too: where inductor's Triton conv template does not take a convolution it falls back to
+    # aten (`aoti_torch_cuda_convolution`, a libtorch call); as unfold + matmul it is a Triton GEMM.
     table = torch.export.default_decompositions()
     table[torch.ops.aten.convolution.default] = conv_as_matmul
+    if device != "cpu":
+        table[torch.ops.aten.scaled_dot_product_attention.default] = attention_as_math
     return exported.run_decompositions(table)
 
 

@@ -1,0 +1,101 @@
+"""Writes the cold-start subsection of docs/benchmarks.md from a slot's results folder (made by
+bench/gpu/coldstart/device.sh): the share of each stage, before (old) and after (new), medians of
+the fresh processes, and the full stamp table.
+  python3 bench/gpu/coldstart/write-doc.py <results-dir> <slot-name> [docs/benchmarks.md]"""
+import glob, json, os, re, statistics, subprocess, sys
+
+res, slot = sys.argv[1], sys.argv[2]
+doc = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.path.dirname(__file__), "../../../docs/benchmarks.md")
+BEGIN, END = "<!-- coldstart-gpu:begin -->", "<!-- coldstart-gpu:end -->"
+here = os.path.dirname(os.path.abspath(__file__))
+
+runs = {}
+for path in sorted(glob.glob(os.path.join(res, "*-[0-9].json"))):
+    label = re.sub(r"-\d+\.json$", "", os.path.basename(path))
+    try:
+        runs.setdefault(label, []).append(json.load(open(path)))
+    except Exception:
+        pass
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+def shares(r):
+    """Durations (ms) of each stage of one fresh process."""
+    s = (r.get("stats") or {}).get("stages") or {}
+    st = r.get("stats") or {}
+    imports = r["node start + bench imports"] + r["loader imports"]
+    d = {"process start to first output": r["process start to first output"],
+         "node start + imports": imports, "loadCompiled": r["loadCompiled"], "first call": r["first call"],
+         "steady call": r.get("steady call (median of 5)"),
+         "first call, other bucket (4096)": r.get("first call, other bucket")}
+    if s:
+        d["  name, lockfile, device probe (loader)"] = s["load start"] - imports
+        d["  findTorch + package checks"] = s["packages verified"] - s["load start"]
+        d["  libtorch dlopen"] = s["libtorch dlopen end"] - s["libtorch dlopen start"]
+        if "cuda context ready" in s:
+            d["  (beside it) CUDA runtime + context"] = s["cuda context ready"] - s["cuda prewarm start"]
+        d["  weights (wait for context + upload)"] = s["weights end"] - s["libtorch dlopen end"]
+        d["  variants open"] = s["variants open"] - s["weights end"]
+        if "warm-up done" in s:
+            d["  warm-up"] = s["warm-up done"] - s["variants open"]
+    else:
+        d["  libtorch load"] = st.get("torchLoadMs")
+        d["  weights (incl. CUDA context)"] = st.get("weightLoadMs")
+        d["  the rest (name, probe, extract, variants)"] = st["loadMs"] - st["torchLoadMs"] - st["weightLoadMs"]
+    return d
+
+order = ["old", "new", "new-warmup", "new-noprewarm", "new-ctxonly"]
+labels = [l for l in order if l in runs] + sorted(l for l in runs if l not in order)
+table = {l: [shares(r) for r in runs[l]] for l in labels}
+keys = []
+for l in labels:
+    for d in table[l]:
+        keys += [k for k in d if k not in keys]
+
+def cell(l, k):
+    values = [d.get(k) for d in table[l] if d.get(k) is not None]
+    if not values:
+        return ""
+    m, digits = statistics.median(values), (1 if statistics.median(values) < 10 else 0)
+    return f"{m:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+machine = ""
+for f in glob.glob(os.path.join(res, "..", "machine*.txt")):
+    machine = open(f).read()
+torch = re.search(r"^\d+\.\d+\.\d+\+\S+$", machine, re.M)
+card = re.search(r"^(NVIDIA [^,]+), ([\d.]+)", machine, re.M)
+log = open(os.path.join(res, "device.log")).read() if os.path.exists(os.path.join(res, "device.log")) else ""
+buckets = ("1024 tokens only (the two-bucket compile did not finish in the slot's compile time)"
+           if "== model: /tmp/coldstart-models/flux-like-1024" in log else "1024 and 4096 tokens")
+compile_times = open(os.path.join(res, "compile-times.txt")).read().strip().replace("\n", "; ") if os.path.exists(os.path.join(res, "compile-times.txt")) else "not recorded"
+wall = open(os.path.join(res, "wall.txt")).read() if os.path.exists(os.path.join(res, "wall.txt")) else ""
+
+lines = [BEGIN, "#### Before and after, fresh processes (bench/gpu/cold-start-gpu.bench.ts)", ""]
+lines.append(f"Card: **{card.group(1) if card else 'NVIDIA H200'}** (driver {card.group(2) if card else '?'}), torch {torch.group(0) if torch else '2.11.0+cu130'}, Node 20.20.2, {slot}. "
+             f"Model: `bench/gpu/flux_like.py` (width 3072, 24 heads, 3 blocks, 1.08 GB bf16 weights), compiled on the device, buckets {buckets}; compile: {compile_times} (s, in parallel with the other lanes' compiles). "
+             "Each build prefetched the repo once through `startHubServer` on loopback into its own Hugging Face cache; every timed run is a fresh `node` process calling `loadCompiled` with `HF_HUB_OFFLINE=1` (warm cache, nothing asked of the Hub), then one call on the 1024-token inputs. "
+             "Labels: old = main at a9d6fe4 with its addon; new = this branch; new-warmup = `warmup: true`; new-noprewarm = `AOTIHUB_CUDA_PREWARM=0`; new-ctxonly = `AOTIHUB_CUDA_PREWARM=context`. "
+             "Processes interleaved old/new/..., 3 rounds; ms, median (range) of the processes each label had. Indented rows are parts of `loadCompiled`; the CUDA context row runs beside the libtorch row.")
+lines += ["", "| ms | " + " | ".join(f"{l} (n={len(runs[l])})" for l in labels) + " |", "| --- |" + " --- |" * len(labels)]
+for k in keys:
+    lines.append(f"| {k} | " + " | ".join(cell(l, k) for l in labels) + " |")
+n = {l: med([d["process start to first output"] for d in table[l]]) for l in labels}
+lc = {l: med([d["loadCompiled"] for d in table[l]]) for l in labels}
+lines.append("")
+if "new" in n and n["new"] is not None:
+    best = min((l for l in labels if l.startswith("new") and n[l] is not None), key=lambda l: n[l])
+    lines.append(f"Goal 2, fresh process to first output < 1.0 s: **{'met' if n[best] < 1000 else 'not met'}** "
+                 f"(best: {best}, median {n[best]:.0f} ms; old {n.get('old') or 0:.0f} ms). "
+                 f"loadCompiled < 0.5 s: **{'met' if lc['new'] < 500 else 'not met'}** (new median {lc['new']:.0f} ms; old {lc.get('old') or 0:.0f} ms).")
+lines += ["", "Process wall times (spawn to exit, `date`; they also hold the 5 steady calls, the other bucket's first call and teardown): " + "; ".join(w.strip() for w in wall.splitlines()), "", END]
+section = "\n".join(lines)
+text = open(doc).read()
+if BEGIN in text:
+    text = re.sub(re.escape(BEGIN) + r"[\s\S]*" + re.escape(END), lambda _: section, text)
+else:
+    anchor = "## The standalone runtime on the GPU"
+    text = text.replace(anchor, section + "\n\n" + anchor, 1)
+open(doc, "w").write(text)
+print(section)

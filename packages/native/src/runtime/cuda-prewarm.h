@@ -1,0 +1,42 @@
+// What a CUDA load needs before libtorch is there, started on its own thread so that it overlaps
+// libtorch's dlopen (issue 14, cold start): the CUDA runtime library of the same torch install
+// (dlopened by path, so libtorch's DT_NEEDED later resolves to this very copy by soname), the
+// device's primary context (shared by every runtime copy in the process), then cuBLAS and cuBLASLt
+// (the libraries' one-time initialisation, which the first matmul would otherwise pay).
+#pragma once
+#include <string>
+
+namespace aotihub {
+
+struct CudaPrewarmSpec {
+  std::string cudart;    // empty: no prewarm at all
+  std::string cublas;    // empty: skipped
+  std::string cublasLt;  // empty: skipped
+  int device = 0;
+};
+
+// Steady-clock milliseconds (CLOCK_MONOTONIC, the clock of process.hrtime) of each step's end;
+// 0 where a step did not run. `error` names the first step that failed (the load goes on: libtorch
+// then pays that step itself, as it would without a prewarm).
+struct CudaPrewarmTimes {
+  double start = 0, cudartLoaded = 0, contextReady = 0, cublasLtReady = 0, cublasReady = 0;
+  double contextWaitMs = 0, joinWaitMs = 0;
+  std::string error;
+};
+
+// Starts the thread (once per process; later calls do nothing).
+void StartCudaPrewarm(const CudaPrewarmSpec& spec);
+// Blocks until libcudart is loaded (or failed to load): libtorch's dlopen waits for it, so that the
+// two dlopens do not contend for the loader's lock while the context is being created, and
+// libtorch binds to this copy.
+void WaitCudaPrewarmRuntime();
+// Blocks until the context step is done (returns at once when no prewarm runs).
+void WaitCudaPrewarmContext();
+// Blocks until every step is done and joins the thread.
+void JoinCudaPrewarm();
+CudaPrewarmTimes CudaPrewarmSnapshot();
+double MonotonicMs();
+// How many loaded objects have `needle` in their path (two libcudart copies: the prewarm missed).
+int LoadedLibraryCount(const char* needle);
+
+}  // namespace aotihub
