@@ -40,10 +40,12 @@ type FileSpec = {
 const TENSOR = 3072 * 3072 * 2;
 const DATA_START = 64 * 1024;
 
-function header(count: number): Buffer {
+// Each file names its tensors with its own prefix: a sharded set never holds one name twice (the
+// weight store refuses that, AOTIHUB's NATIVE_DUPLICATE).
+function header(count: number, prefix: string): Buffer {
   const entries: Record<string, unknown> = {};
   for (let i = 0; i < count; i++)
-    entries[`blocks.${i}.weight`] = {
+    entries[`${prefix}.${i}.weight`] = {
       dtype: "BF16",
       shape: [3072, 3072],
       data_offsets: [i * TENSOR, (i + 1) * TENSOR],
@@ -58,12 +60,12 @@ function header(count: number): Buffer {
 
 // Random bytes, a fresh 64 MiB block per 1 GiB, each 1 MiB stamped with its position: a copy from a
 // wrong offset cannot match. Several writes in flight.
-async function writeSet(path: string, bytes: number): Promise<FileSpec> {
+async function writeSet(path: string, bytes: number, prefix = "blocks"): Promise<FileSpec> {
   const count = Math.floor((bytes - DATA_START) / TENSOR);
   const size = DATA_START + count * TENSOR;
   if (!existsSync(path) || statSync(path).size !== size) {
     const fh = await open(path, "w");
-    await fh.write(header(count), 0, DATA_START, 0);
+    await fh.write(header(count, prefix), 0, DATA_START, 0);
     const block = Buffer.alloc(64 * MiB);
     const inflight: Promise<unknown>[] = [];
     for (let at = DATA_START; at < size; at += block.length) {
@@ -227,7 +229,9 @@ await warm(one[0]!.path);
 await measure("1 GiB, 1 file", one, 200, false);
 t = performance.now();
 const shards = await Promise.all(
-  Array.from({ length: 6 }, (_, i) => writeSet(join(scratch, `s${i}.safetensors`), 2 * 2 ** 30)),
+  Array.from({ length: 6 }, (_, i) =>
+    writeSet(join(scratch, `s${i}.safetensors`), 2 * 2 ** 30, `shard${i}.blocks`),
+  ),
 );
 say(`wrote 12 GiB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 t = performance.now();

@@ -98,6 +98,11 @@ def standalone_configs(device: str) -> dict[str, object]:
         # pointwise kernel's configs, minutes more at FLUX width for what the libtorch build skips too.
         configs["max_autotune_gemm"] = True
         configs["max_autotune_conv_backends"] = "TRITON"
+        # Inductor's fuse_attention patterns turn matmul + softmax (what attention_as_math leaves)
+        # back into a fused SDPA, which on CUDA lowers to cuDNN attention, a libtorch call (seen on an
+        # H200, torch 2.11: `aoti_torch_cuda__scaled_dot_product_cudnn_attention`). Those patterns
+        # only run with the pattern matcher, so it is off for CUDA standalone builds.
+        configs["pattern_matcher"] = False
     else:
         # GEMMs as the CPP template.
         configs["max_autotune"] = True
