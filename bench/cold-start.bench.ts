@@ -4,16 +4,14 @@
 // machine, same run; process wall time from spawn to exit. Rewrites its section of
 // docs/benchmarks.md.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
 import { ensureTestModels } from "../test/support/test-models.js";
+import { writeBenchmarkSection } from "./support/benchmarks-doc.js";
 
-const DOC = join(repoRoot, "docs", "benchmarks.md");
-const BEGIN = "<!-- cold-start:begin -->";
-const END = "<!-- cold-start:end -->";
 const RUNS = 3;
 const python = testPython();
 const bucket = "64";
@@ -103,11 +101,4 @@ const table = [
 ].join("\n");
 process.stdout.write(`${table}\n`);
 
-const doc = readFileSync(DOC, "utf8");
-const section = `${BEGIN}\n${table}\n${END}`;
-writeFileSync(
-  DOC,
-  doc.includes(BEGIN)
-    ? doc.replace(new RegExp(`${BEGIN}[\\s\\S]*${END}`), section)
-    : `${doc.trimEnd()}\n\n## Cold start on CPU (bench/cold-start.bench.ts)\n\n${section}\n`,
-);
+writeBenchmarkSection("cold-start", table, "## Cold start on CPU (bench/cold-start.bench.ts)");

@@ -26,7 +26,6 @@ import {
   openSync,
   readFileSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -34,10 +33,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
+import { writeBenchmarkSection } from "./support/benchmarks-doc.js";
 
-const DOC = join(repoRoot, "docs", "benchmarks.md");
-const BEGIN = "<!-- download-cap:begin -->";
-const END = "<!-- download-cap:end -->";
 const MIB = 1024 * 1024;
 const CAP = 40e6; // bytes per second per connection
 const LATENCY_MS = 20;
@@ -369,12 +366,9 @@ console.log(table);
 if (ONLY !== undefined) {
   console.log("BENCH_CLIENTS picked some clients only: docs/benchmarks.md left as it is");
 } else {
-  const doc = readFileSync(DOC, "utf8");
-  const section = `${BEGIN}\n${table}\n${END}`;
-  writeFileSync(
-    DOC,
-    doc.includes(BEGIN)
-      ? doc.replace(new RegExp(`${BEGIN}[\\s\\S]*${END}`), section)
-      : `${doc.trimEnd()}\n\n## Downloads at a capped link (CPU machine)\n\nbench/download-cap.bench.ts. ${section}\n`,
+  writeBenchmarkSection(
+    "download-cap",
+    table,
+    "## Downloads at a capped link (CPU machine)\n\nbench/download-cap.bench.ts.",
   );
 }

@@ -6,7 +6,7 @@
 // same processes also measure that build, for before/after figures from the same run. Rewrites its
 // section of docs/benchmarks.md.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import {
@@ -23,10 +23,7 @@ import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
 import { ensureTestModels } from "../test/support/test-models.js";
 import type { CallMode, CallsResult, CallsSpec } from "./native-cpu-calls.js";
-
-const DOC = join(repoRoot, "docs", "benchmarks.md");
-const BEGIN = "<!-- native-cpu:begin -->";
-const END = "<!-- native-cpu:end -->";
+import { writeBenchmarkSection } from "./support/benchmarks-doc.js";
 
 const models = await ensureTestModels();
 const torch = await findTorch({
@@ -196,8 +193,7 @@ for (const name of ["tiny-mlp", "tiny-dit"] as const) {
   }
 }
 
-const section = [
-  BEGIN,
+const body = [
   `Machine: ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores), torch ${torch.fullVersion}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; load average ${loadAvgBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`,
   `libtorch load (first loadPackages in the process): ${torchLoadMs.toFixed(0)} ms.`,
   "",
@@ -210,11 +206,5 @@ const section = [
   "| model | bucket | build | anchor: C ABI loop | `run` | `runSync` | mixed: `run` / `runSync` | over the anchor: `run` / `runSync` | vs the anchor: `run` / `runSync` |",
   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...callRows,
-  END,
 ].join("\n");
-const doc = existsSync(DOC) ? readFileSync(DOC, "utf8") : "";
-const next = doc.includes(BEGIN)
-  ? doc.replace(new RegExp(`${BEGIN}[\\s\\S]*?${END}`), section)
-  : `${doc}\n## native: CPU (bench/native-cpu.bench.ts)\n\n${section}\n`;
-writeFileSync(DOC, next);
-console.log(section);
+console.log(writeBenchmarkSection("native-cpu", body, "## native: CPU (bench/native-cpu.bench.ts)"));

@@ -2,17 +2,15 @@
 // a fresh `node` process to the first output, the steady per-call time, and the size of what each
 // runtime needs installed. Rewrites its section of docs/benchmarks.md.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { findTorch } from "@aotihub/native";
 import { testPython } from "../test/support/python.js";
 import { repoRoot } from "../test/support/repo-root.js";
 import { ensureTestModels } from "../test/support/test-models.js";
+import { writeBenchmarkSection } from "./support/benchmarks-doc.js";
 
-const DOC = join(repoRoot, "docs", "benchmarks.md");
-const BEGIN = "<!-- standalone-cpu:begin -->";
-const END = "<!-- standalone-cpu:end -->";
 const RUNS = 3;
 const cacheDir = join(repoRoot, ".cache", "native-test-so");
 
@@ -117,8 +115,7 @@ const gomp = mappedStandalone.find((p) => p.includes("libgomp"));
 const torchLib = torch.libDir;
 const torchPackage = dirname(torchLib);
 
-const section = [
-  BEGIN,
+const body = [
   `Machine: ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores, AVX512), torch ${torch.fullVersion}, Node ${process.versions.node}, OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS ?? "1"}. Median of ${RUNS} fresh processes per row, interleaved; ratios against the libtorch build on libtorch, same run. "Fresh node to first output": from the process's start (performance.timeOrigin) to the first output, including tsx loading the TypeScript child script.`,
   "",
   "| model | runtime, package | fresh `node` to first output | runtime load (libtorch dlopen, or making the shim global) | steady `runSync` call |",
@@ -132,11 +129,11 @@ const section = [
   `| standalone | the addon (\`aotihub_native.node\`, not stripped) + ${gomp ?? "libgomp.so.1"} | ${mib(sizeOf(addon) + (gomp && existsSync(gomp) ? sizeOf(gomp) : 0))} |`,
   `| libtorch | the addon + torch's \`lib/\` folder (libtorch_cpu, libc10, libgomp, ...) | ${mib(sizeOf(addon) + sizeOf(torchLib))} |`,
   `| libtorch | ... or the whole torch package as pip installs it | ${mib(sizeOf(torchPackage))} |`,
-  END,
 ].join("\n");
-const doc = existsSync(DOC) ? readFileSync(DOC, "utf8") : "";
-const next = doc.includes(BEGIN)
-  ? doc.replace(new RegExp(`${BEGIN}[\\s\\S]*?${END}`), section)
-  : `${doc}\n## The standalone runtime on CPU (bench/standalone-cpu.bench.ts)\n\nIssue 13: compiled models with no torch installed (docs/standalone-runtime.md).\n\n${section}\n`;
-writeFileSync(DOC, next);
-console.log(section);
+console.log(
+  writeBenchmarkSection(
+    "standalone-cpu",
+    body,
+    "## The standalone runtime on CPU (bench/standalone-cpu.bench.ts)\n\nIssue 13: compiled models with no torch installed (docs/standalone-runtime.md).",
+  ),
+);
