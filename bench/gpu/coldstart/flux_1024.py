@@ -1,19 +1,17 @@
-"""The FLUX-like DiT of issue 14, 1024-token bucket only (a compile that fits a short slot)."""
+"""The FLUX-like DiT of issue 14 (bench/gpu/flux_like.py), 1024-token bucket only (a compile that
+fits a short slot): the same module, seed and weights."""
 
-import torch
+import dataclasses
+import os
+import sys
 
-from aotihub_export import ExportSpec
-from aotihub_export.examples.tiny_dit import TinyDiT, TinyDiTConfig, resolution_buckets
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-FLUX_LIKE = TinyDiTConfig(width=3072, depth=3, heads=24, freq_dim=256)
+from flux_like import spec as flux_spec  # noqa: E402
+
+from aotihub_export import ExportSpec  # noqa: E402
 
 
 def spec(device: str) -> ExportSpec:
-    torch.manual_seed(0)
-    model = TinyDiT(FLUX_LIKE).eval()
-    return ExportSpec(
-        name="flux-like-1024",
-        module=model,
-        buckets=resolution_buckets([64], FLUX_LIKE.in_channels, FLUX_LIKE.patch),
-        profiles=["bf16"],
-    )
+    base = flux_spec(device)
+    return dataclasses.replace(base, name="flux-like-1024", buckets={"1024": base.buckets["1024"]})
