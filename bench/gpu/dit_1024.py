@@ -1,5 +1,5 @@
 """The GPU DiT (`gpu_config()`, ~53M parameters, bf16) with only its 1024-token bucket: the model of
-the per-call benchmark (bench/gpu-perf.bench.ts), one variant so the GPU machine compiles it once."""
+the per-call benchmark (bench/gpu/per-call.bench.ts), one variant so the GPU machine compiles it once."""
 
 import dataclasses
 
