@@ -1,5 +1,6 @@
 // What the GPU scripts share: a plan of checks that ends in a results file and an exit code, and a
 // local Hub (with its own HF cache and aotihub cache) serving one exported repo as aotihub/<name>.
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,12 +50,21 @@ export interface ServedRepo {
   server: HubServer;
 }
 
-/** Serves `repoDir` as `aotihub/<name>` from a fresh local Hub, with a project config beside it. */
-export async function serveRepo(repoDir: string, name: string, projectConfig: object): Promise<ServedRepo> {
-  const work = await mkdtemp(join(tmpdir(), "aotihub-gpu-"));
+/**
+ * Serves `repoDir` as `aotihub/<name>` from a local Hub, with a project config beside it, in a fresh
+ * folder, or in `reuse` (a folder an earlier run served from: its caches stay warm).
+ */
+export async function serveRepo(
+  repoDir: string,
+  name: string,
+  projectConfig: object,
+  reuse?: string,
+): Promise<ServedRepo> {
+  const work = reuse ?? (await mkdtemp(join(tmpdir(), "aotihub-gpu-")));
   process.env.AOTIHUB_CACHE = join(work, "aotihub");
   await mkdir(join(work, "hub", "models", "aotihub"), { recursive: true });
-  await symlink(repoDir, join(work, "hub", "models", "aotihub", name));
+  const served = join(work, "hub", "models", "aotihub", name);
+  if (!existsSync(served)) await symlink(repoDir, served);
   await writeFile(join(work, "aotihub.config.json"), JSON.stringify(projectConfig));
   const server = await startHubServer({ root: join(work, "hub") });
   const hub: HubConfig = {

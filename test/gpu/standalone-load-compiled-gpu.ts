@@ -8,13 +8,12 @@
 //   node standalone-load-compiled-gpu.mjs <repo> <name> <bucket> <tolerance> <work folder> <out.json>
 
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { startHubServer } from "@aotihub/hub-server";
-import { type HubConfig, loadCompiled } from "@aotihub/loader";
+import { loadCompiled } from "@aotihub/loader";
 import { probeDevice, type Tensor } from "@aotihub/native";
 import { readBucketIo, relativeError } from "../support/bucket-io.js";
-import { createChecks } from "./gpu-harness.js";
+import { createChecks, serveRepo } from "./gpu-harness.js";
 
 const [repoDir, name, bucket, tolerance, work, outFile] = process.argv.slice(2) as [
   string,
@@ -30,24 +29,9 @@ const { check, unexpected, figures, finish } = createChecks([
   "vs eager",
   "no libtorch mapped",
 ]);
-const hubRoot = join(work, "hub");
 const warmStart = existsSync(join(work, "hf"));
-await mkdir(join(hubRoot, "models", "aotihub"), { recursive: true });
-if (!existsSync(join(hubRoot, "models", "aotihub", name)))
-  await symlink(repoDir, join(hubRoot, "models", "aotihub", name));
-await writeFile(
-  join(work, "aotihub.config.json"),
-  JSON.stringify({ trustedRepos: ["aotihub/*"], index: null }),
-);
-process.env.AOTIHUB_CACHE = join(work, "aotihub");
-const server = await startHubServer({ root: hubRoot });
-const hub: HubConfig = {
-  endpoint: server.url,
-  token: undefined,
-  hfHome: join(work, "hf"),
-  cacheDir: join(work, "hf", "hub"),
-  offline: false,
-};
+await mkdir(work, { recursive: true });
+const { hub, server } = await serveRepo(repoDir, name, { trustedRepos: ["aotihub/*"], index: null }, work);
 try {
   const probed = await probeDevice();
   check(
