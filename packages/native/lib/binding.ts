@@ -85,6 +85,7 @@ export interface NativeCudaPrewarmTimes {
   start: number;
   cudartLoaded: number;
   contextReady: number;
+  stagingPinned: number;
   cublasLtReady: number;
   cublasReady: number;
   contextWaitMs: number;
