@@ -7,7 +7,7 @@
 # build does not take the others with it (a refused package's .pt2 stays in .staging, where
 # symbols.py still reads it). Each job leaves /tmp/fp8-models/<job>.rc ("<exit code> <seconds>"),
 # its log in <outdir>/compile-logs/. Waits up to FP8_COMPILE_WAIT s (default 190); a job still
-# compiling then goes on (nice 19) and device.sh waits for it.
+# compiling then goes on at nice 19 until device.sh, which waits a little for it and ends it when done.
 set -uo pipefail
 pack="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$(mkdir -p "$1" && cd "$1" && pwd)"
@@ -24,6 +24,7 @@ job() { # name, then the export arguments
   setsid nohup nice -n "${FP8_NICE:-5}" bash -c 'start=$SECONDS; python3 -m aotihub_export --device cuda --out-root '"$models"' --io "$@" \
     >'"$out/compile-logs/$name"'.log 2>&1; rc=$?; echo "$rc $((SECONDS - start))" >'"$models/$name"'.rc' _ "$@" \
     </dev/null >/dev/null 2>&1 &
+  echo $! >"$models/$name.pid"  # setsid: the job's process group, which device.sh ends if still running
 }
 specs="$pack/specs"
 job fp8-tiny --profile fp8 --spec "$specs/dit_tiny_cuda.py"
@@ -41,7 +42,7 @@ for name in "${jobs_started[@]}"; do
     echo "$name: $(cat "$models/$name.rc")"
   else
     echo "$name: still compiling after $((SECONDS - start)) s (left running at nice 19)"
-    pgrep -f "out-root $models" | xargs -r renice -n 19 -p >/dev/null 2>&1
+    renice -n 19 -g "$(cat "$models/$name.pid")" >/dev/null 2>&1
   fi
   grep -hE "compiled in|AOTIHUB_|Error" "$out/compile-logs/$name.log" 2>/dev/null | tail -3 | cut -c1-300
 done

@@ -56,3 +56,7 @@ for j in "$out"/conv-*.json "$out"/fp8-*.json; do
   [ -f "$j" ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); f=d['figures']; print(sys.argv[1].split('/')[-1], d['summary']['line'], {k: {kk: (round(vv, 6) if isinstance(vv, float) else vv) for kk, vv in v.items()} for k, v in f.items() if isinstance(v, dict)})" "$j" 2>&1 | cut -c1-400
 done
 say "done; compiles: $(rcs)"
+# A compile still running now will not be used: end it (its process group, started by compile.sh).
+for pidfile in "$models"/*.pid; do
+  [ -f "$pidfile" ] && [ ! -f "${pidfile%.pid}.rc" ] && kill -- "-$(cat "$pidfile")" 2>/dev/null && say "ended $(basename "$pidfile" .pid)"
+done
