@@ -12,6 +12,7 @@ set -uo pipefail
 pack="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$(mkdir -p "$1" && cd "$1" && pwd)"
 models=/tmp/fp8-models
+rm -rf "$models"  # a warm machine may still hold an earlier run's builds
 mkdir -p "$out/compile-logs" "$models"
 # This branch's export helper first (the device's tree holds main's).
 export PYTHONPATH="$pack/py:$pack/specs${PYTHONPATH:+:$PYTHONPATH}"
@@ -27,9 +28,13 @@ job() { # name, then the export arguments
   echo $! >"$models/$name.pid"  # setsid: the job's process group, which device.sh ends if still running
 }
 specs="$pack/specs"
-job fp8-tiny --profile fp8 --spec "$specs/dit_tiny_cuda.py"
-job fp8-53m --profile fp8 --spec "$specs/dit_53m.py"
-job conv --spec "$specs/standalone_conv.py" --spec "$specs/conv_decoder.py"
+# FP8_MODELS picks the jobs (default: all four; a short run: "fp8-tiny conv-small conv-decoder").
+wanted=" ${FP8_MODELS:-fp8-tiny fp8-53m conv-small conv-decoder} "
+want() { [[ "$wanted" == *" $1 "* ]]; }
+want fp8-tiny && job fp8-tiny --profile fp8 --spec "$specs/dit_tiny_cuda.py"
+want fp8-53m && job fp8-53m --profile fp8 --spec "$specs/dit_53m.py"
+want conv-small && job conv-small --spec "$specs/standalone_conv.py"
+want conv-decoder && job conv-decoder --spec "$specs/conv_decoder.py"
 start=$SECONDS
 while [ $((SECONDS - start)) -lt "${FP8_COMPILE_WAIT:-190}" ]; do
   done_all=1

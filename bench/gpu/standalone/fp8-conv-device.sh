@@ -14,9 +14,11 @@ t0=$SECONDS
 say() { echo "[fp8 +$((SECONDS - t0))s] $*"; }
 rcs() { for f in "$models"/*.rc; do [ -f "$f" ] && printf '%s: %s; ' "$(basename "$f" .rc)" "$(cat "$f")"; done; echo; }
 cudart="$(python3 "$pack/specs/find_cudart.py")"
-# Compiles still running (compile.sh left them going): wait up to FP8_WAIT s for all three.
+# Compiles still running (compile.sh left them going): wait up to FP8_WAIT s for every job it started.
 for _ in $(seq 1 "$(( ${FP8_WAIT:-20} / 2 ))"); do
-  [ -f "$models/fp8-tiny.rc" ] && [ -f "$models/fp8-53m.rc" ] && [ -f "$models/conv.rc" ] && break
+  running=0
+  for pidfile in "$models"/*.pid; do [ -f "$pidfile" ] && [ ! -f "${pidfile%.pid}.rc" ] && running=1; done
+  [ "$running" = 0 ] && break
   sleep 2
 done
 say "libcudart: $cudart; compiles: $(rcs)"
@@ -38,7 +40,7 @@ for c in "conv-small|standalone-conv:b1:1e-4" "conv-decoder|standalone-conv-deco
   "fp8-tiny|standalone-dit-tiny:64:8e-2:fp8" "fp8-53m|standalone-dit-53m:1024:8e-2:fp8"; do
   label="${c%%|*}" spec="${c#*|}"
   if [ -f "$models/${spec%%:*}/aotihub.json" ]; then run_case "$label" "$models/$spec"
-  else say "$label: not compiled ($(tail -2 "$out/compile-logs/${label%%-*}"*.log 2>/dev/null | tr '\n' ' ' | cut -c1-300))"; fi
+  else say "$label: not compiled ($(tail -2 "$out/compile-logs/$label.log" 2>/dev/null | tr '\n' ' ' | cut -c1-300))"; fi
 done
 # 3. the shim's CUDA functions called directly (no Node), the shim loading libcudart itself.
 nm -D --undefined-only "$pack/build/Release/aotihub_native.node" | awk '{print $2}' | grep -E '^(napi_|node_api_|uv_)' |
