@@ -16,8 +16,9 @@ esbuild="$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild |
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" --log-level=warning
 cp -r python/aotihub_export/src/aotihub_export "$dest/py/"
 find "$dest/py" -name __pycache__ -prune -exec rm -rf {} +
-cp bench/gpu/standalone/{symbols,shim_coverage,find_cudart,dit_tiny_cuda,dit_53m,conv_decoder}.py \
+cp bench/gpu/standalone/{symbols,shim_coverage,find_cudart,dit_tiny_cuda,dit_53m,conv_decoder,quick_autotune_export}.py \
   test/gpu/standalone-shim-cuda-probe.cc test/models/standalone_conv.py test/models/small_conv.py "$dest/specs/"
 cp bench/gpu/standalone/fp8-conv-compile.sh "$dest/compile.sh"
 cp bench/gpu/standalone/fp8-conv-device.sh "$dest/device.sh"
+cp bench/gpu/standalone/fp8-conv-run.sh "$dest/run.sh"
 du -sh "$dest"
