@@ -39,6 +39,7 @@ want fp8-tiny && job fp8-tiny --profile fp8 --spec "$specs/dit_tiny_cuda.py"
 want fp8-53m && job fp8-53m --profile fp8 --spec "$specs/dit_53m.py"
 want conv-small && job conv-small --spec "$specs/standalone_conv.py"
 want conv-decoder && job conv-decoder --spec "$specs/conv_decoder.py"
+want fp8-flux && job fp8-flux --spec "$specs/flux_like_fp8_standalone.py"  # optional: not in the default
 start=$SECONDS
 while [ $((SECONDS - start)) -lt "${FP8_COMPILE_WAIT:-190}" ]; do
   done_all=1

@@ -37,7 +37,8 @@ run_case() { # label, case "<repo>:<bucket>:<tolerance>[:<profile>]"
   echo "--- $label"; grep -vE "^\s+at " "$out/$label.log" | grep -E "PASS|FAIL|rc=|rror" | head -8 | cut -c1-300
 }
 for c in "conv-small|standalone-conv:b1:1e-4" "conv-decoder|standalone-conv-decoder:32x32:2e-2" \
-  "fp8-tiny|standalone-dit-tiny:64:8e-2:fp8" "fp8-53m|standalone-dit-53m:1024:8e-2:fp8"; do
+  "fp8-tiny|standalone-dit-tiny:64:8e-2:fp8" "fp8-53m|standalone-dit-53m:1024:8e-2:fp8" \
+  "fp8-flux|flux-like-fp8-standalone:1024:8e-2:fp8"; do
   label="${c%%|*}" spec="${c#*|}"
   if [ -f "$models/${spec%%:*}/aotihub.json" ]; then run_case "$label" "$models/$spec"
   else say "$label: not compiled ($(tail -2 "$out/compile-logs/$label.log" 2>/dev/null | tr '\n' ' ' | cut -c1-300))"; fi

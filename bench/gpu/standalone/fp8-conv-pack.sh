@@ -17,6 +17,7 @@ esbuild="$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild |
 cp -r python/aotihub_export/src/aotihub_export "$dest/py/"
 find "$dest/py" -name __pycache__ -prune -exec rm -rf {} +
 cp bench/gpu/standalone/{symbols,shim_coverage,find_cudart,dit_tiny_cuda,dit_53m,conv_decoder,quick_autotune_export}.py \
+  bench/gpu/standalone/flux_like_fp8_standalone.py bench/gpu/flux_like.py \
   test/gpu/standalone-shim-cuda-probe.cc test/models/standalone_conv.py test/models/small_conv.py "$dest/specs/"
 cp bench/gpu/standalone/fp8-conv-compile.sh "$dest/compile.sh"
 cp bench/gpu/standalone/fp8-conv-device.sh "$dest/device.sh"

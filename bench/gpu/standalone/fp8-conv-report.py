@@ -13,6 +13,7 @@ LABELS = {
     "conv-decoder": "VAE-decoder-like conv bf16, 1x16x32x32 -> 1x3x64x64",
     "fp8-tiny": "DiT tiny fp8 (~0.3M params), 64 tokens",
     "fp8-53m": "DiT 53M fp8, 1024 tokens",
+    "fp8-flux": "FLUX-like DiT fp8 (width 3072, 3 blocks), 1024 tokens",
 }
 
 
