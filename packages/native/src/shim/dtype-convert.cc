@@ -52,7 +52,7 @@ double Decode(uint32_t bits, const MiniFloat& f) {
 // c10 converts to these formats from float32, so a double is first rounded to float (as torch
 // does for float64 sources) and the float then rounded to the format, to nearest even. Past the
 // largest finite value: infinity, or for e4m3fn (which has none) the largest finite value with the
-// sign, as torch 2.13's c10 saturates (torch 2.11 and older gave NaN from 464 up).
+// sign, as torch 2.13's c10 saturates (older releases gave NaN from 464 up).
 uint32_t Encode(float input, const MiniFloat& f) {
   const uint32_t signBit = 1u << (f.expBits + f.manBits);
   const bool negative = std::signbit(input);
