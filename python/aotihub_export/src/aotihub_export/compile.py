@@ -20,7 +20,13 @@ from torch.export.pt2_archive._package_weights import Weights
 
 from .constant_fqns import bound_constant_fqns
 from .errors import ExportError
-from .standalone import check_standalone_package, standalone_configs, standalone_program, standalone_tracing
+from .standalone import (
+    check_standalone_package,
+    refuse_unlowerable,
+    standalone_configs,
+    standalone_program,
+    standalone_tracing,
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,12 @@ def compile_bucket(
     if standalone:
         exported = standalone_program(exported, device)
     graph_module = exported.module(check_guards=False)
-    files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
+    try:
+        files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
+    except Exception as error:
+        if standalone:  # an op with no generated kernel: name it (AOTIHUB_EXPORT_STANDALONE)
+            refuse_unlowerable(error, os.path.basename(package_path), device)
+        raise
     if not isinstance(files, list):
         raise ExportError(
             "AOTIHUB_EXPORT_COMPILE",
