@@ -74,6 +74,8 @@ def export_model(
         )
     for each in runtimes:
         check_runtime(each)
+    # refused before any compile
+    lowering = {each: resolve_attention(attention, device, each) for each in runtimes}
     profiles = profiles or (["bf16"] if device == "cuda" else ["fp32"])
     check_buckets(module, buckets)
     staging = os.path.join(out_dir, ".staging")
@@ -100,7 +102,7 @@ def export_model(
                     device=device,
                     dynamic_shapes=dims_for(dynamic, inputs),
                     runtime=runtime,
-                    attention=resolve_attention(attention, device, runtime),
+                    attention=lowering[runtime],
                 )
                 if write_io_files and runtime == runtimes[0]:  # eager outputs: the same for every runtime
                     outputs = flatten_outputs(prepared(*args))
