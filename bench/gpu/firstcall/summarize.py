@@ -18,7 +18,10 @@ def ops(repo: str) -> str:
         with zipfile.ZipFile(pt2) as z:
             text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith("wrapper.cpp"))
         calls = sorted(set(re.findall(r"aoti_torch_cuda__scaled_dot_product_\w+", text)))
-        found.append(f"{os.path.basename(pt2)}: {calls or 'no fused attention'}")
+        # each generated kernel is a module loaded on the first call (cuModuleLoadData)
+        kernels = len(set(re.findall(r"\b(triton_(?:poi|red|per|tem|for)_\w+)", text)))
+        extern = sorted(set(re.findall(r"aoti_torch_cuda_(\w+?)(?:_out)?\(", text)))
+        found.append(f"{os.path.basename(pt2)}: {calls or 'no fused attention'}; {kernels} kernels; aten calls {extern}")
     return "; ".join(found) or "no package"
 
 
