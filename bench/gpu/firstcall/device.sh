@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # firstcall lane on the GPU machine (after compile.sh), from the repository root:
 #   bash <pack>/device.sh <pack> <outdir>
+# (FIRSTCALL_PIECES=0 skips the python pieces.)
 # 1. fresh node processes: the first call and the steady call of each build (torch's attention
 #    choice vs flash/efficient/math), interleaved; 2. fresh python processes, one piece each (SDPA
 #    per backend, the model's linears); 3. knobs: CUDA_MODULE_LOADING=EAGER, TORCH_CUDNN_SDPA_DEPRIORITIZED.
@@ -28,14 +29,16 @@ say "== node, round 1 (extracts the .so) and 2"
 for i in 1 2; do fresh torch "$i"; fresh nocudnn "$i"; done
 summary
 say "== python pieces"
-piece sdpa-default sdpa-default
-piece sdpa-cudnn sdpa-cudnn
-piece sdpa-flash sdpa-flash
-piece sdpa-efficient sdpa-efficient
-piece linear linear
-piece model-order model-order
-piece sdpa-default-deprioritized sdpa-default TORCH_CUDNN_SDPA_DEPRIORITIZED=1
-summary
+[ "${FIRSTCALL_PIECES:-1}" = 1 ] && {
+  piece sdpa-default sdpa-default
+  piece sdpa-cudnn sdpa-cudnn
+  piece sdpa-flash sdpa-flash
+  piece sdpa-efficient sdpa-efficient
+  piece linear linear
+  piece model-order model-order
+  piece sdpa-default-deprioritized sdpa-default TORCH_CUDNN_SDPA_DEPRIORITIZED=1
+  summary
+}
 say "== node, rounds 3-4"
 for i in 3 4; do fresh torch "$i"; fresh nocudnn "$i"; done
 summary
