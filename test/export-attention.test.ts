@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,5 +113,32 @@ describe("export helper: attention backend of libtorch builds", () => {
       expect(error.message).toContain("flash");
     }
     expect(result.badNames[0]!.message).toContain("tensorrt");
+  });
+
+  it("CLI: --attention reaches the export (an unknown backend exits 2 with the code)", async () => {
+    const spec = join(scratch, "linear_spec.py");
+    await writeFile(
+      spec,
+      [
+        "import torch",
+        "from aotihub_export import ExportSpec",
+        "def spec(device):",
+        '    return ExportSpec(name="m", module=torch.nn.Linear(4, 4), buckets={"b1": {"input": torch.randn(1, 4)}})',
+        "",
+      ].join("\n"),
+    );
+    const failure = await runPython([
+      "-m",
+      "aotihub_export",
+      "--spec",
+      spec,
+      "--out",
+      join(scratch, "cli"),
+      "--attention",
+      "flash,tensorrt",
+    ]).catch((e: Error) => e);
+    expect(String(failure)).toContain("exited with 2");
+    expect(String(failure)).toContain("AOTIHUB_EXPORT_ATTENTION");
+    expect(String(failure)).toContain("'tensorrt'");
   });
 });
