@@ -33,6 +33,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(comma-separated: flash,efficient,cudnn,math), or 'torch' for torch's choice "
         "(default: the spec's, else flash,efficient,math on CUDA)",
     )
+    parser.add_argument(
+        "--patch-conv-as-matmul",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="libtorch builds: patch-embedding convolutions (stride = kernel) as one matmul (default: the spec's)",
+    )
     parser.add_argument("--io", action="store_true", help="also write io/<bucket>.safetensors")
     return parser.parse_args(argv)
 
@@ -64,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
                 kernels=spec.kernels,
                 runtime=args.runtime or spec.runtime,
                 attention=args.attention.split(",") if args.attention else spec.attention,
+                patch_conv_as_matmul=spec.patch_conv_as_matmul
+                if args.patch_conv_as_matmul is None
+                else args.patch_conv_as_matmul,
             )
         log_stderr(f"exported {len(specs)} model(s) in {time.monotonic() - started:.1f} s")
         return 0

@@ -20,6 +20,7 @@ from torch.export.pt2_archive._package_weights import Weights
 
 from .attention import attention_lowering, check_attention_calls
 from .constant_fqns import bound_constant_fqns
+from .patch_conv import patch_convs_as_matmul
 from .errors import ExportError
 from .standalone import check_standalone_package, standalone_configs, standalone_program, standalone_tracing
 
@@ -60,9 +61,11 @@ def compile_bucket(
     dynamic_shapes: dict[str, dict[int, torch.export.Dim]] | None = None,
     runtime: str = "libtorch",
     attention: tuple[str, ...] | None = None,
+    patch_conv_as_matmul: bool = False,
 ) -> CompiledBucket:
-    """attention: the SDPA backends allowed, in priority order (None: torch's choice); libtorch
-    builds only, since standalone builds compute attention as math (see attention.py)."""
+    """attention: the SDPA backends allowed, in priority order (None: torch's choice);
+    patch_conv_as_matmul: patch-embedding convolutions as a matmul (patch_conv.py). Both for
+    libtorch builds only: standalone builds compute attention and convolutions as matmuls."""
     standalone = runtime == "standalone"
     allowed = None if standalone else attention
     # inductor, not export, picks the fused attention kernel: both run under the choice.
@@ -71,6 +74,8 @@ def compile_bucket(
             exported = torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
         if standalone:
             exported = standalone_program(exported, device)
+        elif patch_conv_as_matmul:
+            exported = patch_convs_as_matmul(exported)
         graph_module = exported.module(check_guards=False)
         files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
     if not isinstance(files, list):

@@ -52,6 +52,7 @@ def export_model(
     kernels: list[dict[str, object]] | None = None,
     runtime: str | Sequence[str] = "libtorch",
     attention: Attention = None,
+    patch_conv_as_matmul: bool = False,
     log: Callable[[str], None] = log_stderr,
 ) -> dict[str, object]:
     """Exports and returns the manifest written to `<out_dir>/aotihub.json`.
@@ -63,7 +64,9 @@ def export_model(
     attention: the fused attention backends a libtorch build may call, in priority order
     ("flash", "efficient", "cudnn", "math"), or "torch" for torch's own choice. Default: flash,
     efficient, math on CUDA (cuDNN attention builds its engine on a process's first call: see
-    attention.py), torch's choice on CPU."""
+    attention.py), torch's choice on CPU. patch_conv_as_matmul: a libtorch build computes patch-embedding
+    convolutions (stride = kernel, no padding) as one matmul instead of an aten (on CUDA: cuDNN)
+    convolution (patch_conv.py)."""
     runtimes = [runtime] if isinstance(runtime, str) else list(dict.fromkeys(runtime))
     if not runtimes:
         raise ExportError(
@@ -103,6 +106,7 @@ def export_model(
                     dynamic_shapes=dims_for(dynamic, inputs),
                     runtime=runtime,
                     attention=lowering[runtime],
+                    patch_conv_as_matmul=patch_conv_as_matmul,
                 )
                 if write_io_files and runtime == runtimes[0]:  # eager outputs: the same for every runtime
                     outputs = flatten_outputs(prepared(*args))
