@@ -6,6 +6,8 @@ followed by a synchronize. Prints one JSON line. The pieces, at the FLUX-like sh
 x 1024 tokens x 128, bf16; width 3072):
   sdpa-default | sdpa-cudnn | sdpa-flash | sdpa-efficient | sdpa-math   (sdpa_kernel([backend]))
   linear       the model's bf16 linears (qkv, proj, fc1, fc2, adaLN), first call of each in turn
+  conv         the patch embedding's convolution (4 -> 3072 channels, 2x2, stride 2; cuDNN), then
+               the same as the matmul the export's patch_conv_as_matmul makes of it
   model-order  linear, then default SDPA, then 4096-token SDPA: do the costs add up?
 Also: the backend torch picks by default (torch._fused_sdp_choice), and the shared libraries each
 first call mapped (/proc/self/maps before and after: nvrtc-builtins means NVRTC compiled something).
@@ -113,6 +115,13 @@ def main(piece: str) -> None:
         result["4096"] = first_second_steady(sdpa(None if backend == "default" else backend, 4 * TOKENS), steady=5)
     elif piece == "linear":
         result["linears"] = linears()
+    elif piece == "conv":
+        x = torch.randn(1, 4, 64, 64, device="cuda", dtype=torch.bfloat16)
+        w = torch.randn(WIDTH, 4, 2, 2, device="cuda", dtype=torch.bfloat16)
+        b = torch.randn(WIDTH, device="cuda", dtype=torch.bfloat16)
+        result["conv"] = first_second_steady(lambda: F.conv2d(x, w, b, stride=2))
+        patches = x.reshape(1, 4, 32, 2, 32, 2).permute(0, 2, 4, 1, 3, 5).reshape(1024, 16)
+        result["conv as matmul"] = first_second_steady(lambda: F.linear(patches, w.reshape(WIDTH, -1), b))
     elif piece == "model-order":
         result["linears"] = linears()
         result["1024"] = first_second_steady(sdpa(None))

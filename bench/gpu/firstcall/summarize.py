@@ -34,6 +34,10 @@ def piece_line(path: str) -> str:
         if key in r:
             x = r[key]
             parts.append(f"{key}: first {x['first_ms']:.1f} second {x['second_ms']:.2f} steady {x['steady_ms']:.3f} new {x['mapped_by_first']}")
+    for name in ("conv", "conv as matmul"):
+        if name in r:
+            x = r[name]
+            parts.append(f"{name}: first {x['first_ms']:.1f} second {x['second_ms']:.2f} steady {x['steady_ms']:.3f} new {x['mapped_by_first']}")
     for name, x in (r.get("linears") or {}).items():
         parts.append(f"{name}: first {x['first_ms']:.1f} steady {x['steady_ms']:.3f} new {x['mapped_by_first']}")
     return "; ".join(parts)
@@ -50,7 +54,7 @@ def med(values):
 def table(out: str) -> None:
     runs: dict[str, list[dict]] = {}
     for path in sorted(glob.glob(os.path.join(out, "node-*.json"))):
-        m = re.match(r"node-(\w+)-(\w+)\.json", os.path.basename(path))
+        m = re.match(r"node-(.+)-([^-]+)\.json", os.path.basename(path))
         label = m.group(1) + ("" if m.group(2).isdigit() else f"-{m.group(2)}")
         try:
             runs.setdefault(label, []).append(json.load(open(path)))
