@@ -30,7 +30,7 @@ rounds() { for i in "$@"; do for b in "${builds[@]}"; do fresh "$b" "$i"; done; 
 say "== node, rounds 1 (extracts the .so) and 2"
 rounds 1 2
 say "== python pieces"
-for p in ${FIRSTCALL_PIECES-conv sdpa-default sdpa-cudnn sdpa-flash sdpa-efficient linear model-order}; do piece "$p" "$p"; done
+for p in ${FIRSTCALL_PIECES-conv blas blas-thread sdpa-default sdpa-cudnn sdpa-flash sdpa-efficient linear model-order}; do piece "$p" "$p"; done
 [ -z "${FIRSTCALL_PIECES+set}" ] && piece sdpa-default-deprioritized sdpa-default TORCH_CUDNN_SDPA_DEPRIORITIZED=1
 summary
 say "== node, rounds 3-4"

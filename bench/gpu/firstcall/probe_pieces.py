@@ -6,6 +6,10 @@ followed by a synchronize. Prints one JSON line. The pieces, at the FLUX-like sh
 x 1024 tokens x 128, bf16; width 3072):
   sdpa-default | sdpa-cudnn | sdpa-flash | sdpa-efficient | sdpa-math   (sdpa_kernel([backend]))
   linear       the model's bf16 linears (qkv, proj, fc1, fc2, adaLN), first call of each in turn
+  blas         the cuBLAS handle alone, then a tiny 16x16 bf16 matmul, then the qkv linear: which
+               part of the first GEMM's cost is the library's, which the kernel's
+  blas-thread  the tiny matmul on another thread first, then the qkv linear on this one: can a
+               warm-up thread beside the load pay it (torch's cuBLAS handles are per thread)?
   conv         the patch embedding's convolution (4 -> 3072 channels, 2x2, stride 2; cuDNN), then
                the same as the matmul the export's patch_conv_as_matmul makes of it
   model-order  linear, then default SDPA, then 4096-token SDPA: do the costs add up?
@@ -115,6 +119,24 @@ def main(piece: str) -> None:
         result["4096"] = first_second_steady(sdpa(None if backend == "default" else backend, 4 * TOKENS), steady=5)
     elif piece == "linear":
         result["linears"] = linears()
+    elif piece in ("blas", "blas-thread"):
+        a = torch.randn(16, 16, device="cuda", dtype=torch.bfloat16)
+        m, k, n = LINEARS["qkv"]
+        x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
+        w = torch.randn(n, k, device="cuda", dtype=torch.bfloat16)
+        b = torch.randn(n, device="cuda", dtype=torch.bfloat16)
+        if piece == "blas":
+            result["handle_ms"] = timed(torch.cuda.current_blas_handle)
+            result["tiny matmul"] = first_second_steady(lambda: a @ a)
+        else:
+            import threading
+
+            box: dict[str, object] = {}
+            worker = threading.Thread(target=lambda: box.update(first_second_steady(lambda: a @ a)))
+            worker.start()
+            worker.join()
+            result["tiny matmul (other thread)"] = box
+        result["qkv"] = first_second_steady(lambda: F.linear(x, w, b))
     elif piece == "conv":
         x = torch.randn(1, 4, 64, 64, device="cuda", dtype=torch.bfloat16)
         w = torch.randn(WIDTH, 4, 2, 2, device="cuda", dtype=torch.bfloat16)
