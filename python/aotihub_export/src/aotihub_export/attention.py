@@ -3,10 +3,11 @@
 torch decides how `scaled_dot_product_attention` runs while inductor compiles, and AOTInductor
 bakes that choice into the package as one aten call (`aoti_torch_cuda__scaled_dot_product_*`).
 On Hopper and Blackwell, torch 2.11 puts cuDNN attention first, and cuDNN builds its attention
-engine at run time (NVRTC) on a process's first call of each shape: that build is most of the
-first call of a fresh process (docs/benchmarks.md, "What the first call pays"). So CUDA libtorch
-builds default to flash, then memory-efficient attention, whose kernels ship precompiled in
-libtorch. The choice is checked in the generated wrapper, because a compile cache could hand
+engine at run time (NVRTC) on a process's first call of each shape: ~76 ms of the ~290 ms
+first call of the FLUX-like DiT on an H200, and ~50-65 ms more for each further shape
+(docs/benchmarks.md, "What the first call pays"). So CUDA libtorch builds default to flash, then
+memory-efficient attention, whose kernels ship precompiled in libtorch (flash is slower than cuDNN
+at long sequences: attention="torch" keeps torch's choice). The choice is checked in the generated wrapper, because a compile cache could hand
 back a build made under another choice.
 """
 
