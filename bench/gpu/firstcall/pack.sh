@@ -3,6 +3,10 @@
 # tree's addon, the bundled first-call script, the export helper's sources (this tree's, first on
 # PYTHONPATH), the FLUX-like spec. node and the safetensors wheel are the slot's own.
 #   bash bench/gpu/firstcall/pack.sh /work/main/.gpu/firstcall
+# In a slot: `bash .gpu/firstcall/compile.sh <out>` beside the other compiles (FIRSTCALL_BUILDS: which
+# of torch, nocudnn, nocudnn-patch; default all three, ~100 s each in parallel on the H200), then
+# `bash .gpu/firstcall/device.sh .gpu/firstcall <out>` (~100 s with every piece and knob; a re-run
+# that skips what slot 1 measured: FIRSTCALL_PIECES="conv blas blas-thread linear" FIRSTCALL_KNOBS=0).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 dest="$1"
