@@ -10,8 +10,9 @@ x 1024 tokens x 128, bf16; width 3072):
                part of the first GEMM's cost is the library's, which the kernel's
   blas-thread  the tiny matmul on another thread first, then the qkv linear on this one: can a
                warm-up thread beside the load pay it (torch's cuBLAS handles are per thread)?
-  conv         the patch embedding's convolution (4 -> 3072 channels, 2x2, stride 2; cuDNN), then
-               the same as the matmul the export's patch_conv_as_matmul makes of it
+  conv         after a warm-up GEMM (cuBLAS initialised, as the model's linears do anyway): the patch
+               embedding's convolution (4 -> 3072 channels, 2x2, stride 2; cuDNN), then the same as
+               the matmul the export's patch_conv_as_matmul makes of it
   model-order  linear, then default SDPA, then 4096-token SDPA: do the costs add up?
 Also: the backend torch picks by default (torch._fused_sdp_choice), and the shared libraries each
 first call mapped (/proc/self/maps before and after: nvrtc-builtins means NVRTC compiled something).
@@ -141,6 +142,10 @@ def main(piece: str) -> None:
         x = torch.randn(1, 4, 64, 64, device="cuda", dtype=torch.bfloat16)
         w = torch.randn(WIDTH, 4, 2, 2, device="cuda", dtype=torch.bfloat16)
         b = torch.randn(WIDTH, device="cuda", dtype=torch.bfloat16)
+        # cuBLAS first, as the model's other linears initialise it anyway: the figures below are
+        # then what the conv adds (cuDNN) and what its matmul form adds
+        warm = torch.randn(64, 64, device="cuda", dtype=torch.bfloat16)
+        result["blas warm-up"] = first_second_steady(lambda: warm @ warm, steady=3)
         result["conv"] = first_second_steady(lambda: F.conv2d(x, w, b, stride=2))
         patches = x.reshape(1, 4, 32, 2, 32, 2).permute(0, 2, 4, 1, 3, 5).reshape(1024, 16)
         result["conv as matmul"] = first_second_steady(lambda: F.linear(patches, w.reshape(WIDTH, -1), b))

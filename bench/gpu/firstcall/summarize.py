@@ -36,7 +36,7 @@ def piece_line(path: str) -> str:
             parts.append(f"{key}: first {x['first_ms']:.1f} second {x['second_ms']:.2f} steady {x['steady_ms']:.3f} new {x['mapped_by_first']}")
     if "handle_ms" in r:
         parts.append(f"cuBLAS handle {r['handle_ms']:.1f}")
-    for name in ("conv", "conv as matmul", "tiny matmul", "tiny matmul (other thread)", "qkv"):
+    for name in ("blas warm-up", "conv", "conv as matmul", "tiny matmul", "tiny matmul (other thread)", "qkv"):
         if name in r:
             x = r[name]
             parts.append(f"{name}: first {x['first_ms']:.1f} second {x['second_ms']:.2f} steady {x['steady_ms']:.3f} new {x['mapped_by_first']}")
