@@ -68,16 +68,40 @@ def compile_bucket(
     libtorch builds only: standalone builds compute attention and convolutions as matmuls."""
     standalone = runtime == "standalone"
     allowed = None if standalone else attention
-    # inductor, not export, picks the fused attention kernel: both run under the choice.
+    # inductor, not export, picks the fused attention kernel: export and compile run under the choice
     with attention_lowering(allowed):
-        with standalone_tracing() if standalone else contextlib.nullcontext():
-            exported = torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
-        if standalone:
-            exported = standalone_program(exported, device)
-        elif patch_conv_as_matmul:
-            exported = patch_convs_as_matmul(exported)
-        graph_module = exported.module(check_guards=False)
-        files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
+        return compile_under(
+            module,
+            args,
+            package_path,
+            device=device,
+            dynamic_shapes=dynamic_shapes,
+            runtime=runtime,
+            allowed=allowed,
+            patch_conv_as_matmul=patch_conv_as_matmul and not standalone,
+        )
+
+
+def compile_under(
+    module: torch.nn.Module,
+    args: tuple[torch.Tensor, ...],
+    package_path: str,
+    *,
+    device: str,
+    dynamic_shapes: dict[str, dict[int, torch.export.Dim]] | None,
+    runtime: str,
+    allowed: tuple[str, ...] | None,
+    patch_conv_as_matmul: bool,
+) -> CompiledBucket:
+    standalone = runtime == "standalone"
+    with standalone_tracing() if standalone else contextlib.nullcontext():
+        exported = torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
+    if standalone:
+        exported = standalone_program(exported, device)
+    if patch_conv_as_matmul:
+        exported = patch_convs_as_matmul(exported)
+    graph_module = exported.module(check_guards=False)
+    files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
     if not isinstance(files, list):
         raise ExportError(
             "AOTIHUB_EXPORT_COMPILE",
