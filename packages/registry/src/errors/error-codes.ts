@@ -484,6 +484,11 @@ export const ERROR_CODES = {
     summary: 'runtime= is neither "libtorch" nor "standalone"',
     fix: "pass one of the two",
   },
+  AOTIHUB_EXPORT_ATTENTION: {
+    summary:
+      "attention= names an unknown backend, or a package calls a fused attention backend it was not allowed",
+    fix: "name backends among flash, efficient, cudnn, math (or torch); clear the inductor cache and export again",
+  },
   AOTIHUB_EXPORT_STANDALONE: {
     summary: "a standalone build still needs libtorch or shim functions the standalone runtime lacks",
     fix: 'rewrite that part of the module, or publish it with runtime="libtorch"',
