@@ -23,6 +23,8 @@
         "src/runtime/pinned-ring.cc",
         "src/runtime/model-container.cc",
         "src/runtime/cuda-module-tracker.cc",
+        "src/runtime/memory-probe.cc",
+        "src/runtime/constant-aliases.cc",
         "src/runtime/runtime-bindings.cc",
         "src/kernels/kernel-library.cc",
         "src/kernels/op-schema-probe.cc",

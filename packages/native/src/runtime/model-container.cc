@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "../common/native-error.h"
+#include "constant-aliases.h"
 
 namespace aotihub {
 
@@ -171,6 +172,16 @@ void ModelContainer::BindWeights() {
   if (!problems.empty()) throw NativeError("NATIVE_WEIGHTS_MISMATCH", "weights do not fit the model:" + problems);
   Check(abi_.updateUserManagedPairs(handle_, pairs.data(), pairs.size(), false, true),
         "UpdateUserManagedConstantBufferPairs");
+  // AOTIHUB_FREE_CONSTANT_ALIASES=0 keeps torch's leak (bench/gpu/rss compares both).
+  static const bool keepAliases = [] {
+    const char* env = std::getenv("AOTIHUB_FREE_CONSTANT_ALIASES");
+    return env != nullptr && std::strcmp(env, "0") == 0;
+  }();
+  if (!keepAliases && !pairs.empty() && LeaksUserManagedConstantHandles(lib_)) {
+    std::vector<AtenTensorHandle> ours;
+    for (const auto& p : pairs) ours.push_back(p.handle);
+    orphanedAliases_ = ContainerConstantAliases(lib_, abi_, handle_, ours);
+  }
 }
 
 void ModelContainer::Check(Rc rc, const char* call) const {
@@ -324,6 +335,7 @@ ModelContainer::~ModelContainer() {
     }
     abi_.destroy(handle_);
     modules_.UnloadAll();  // after the model's kernels are gone, in the device's context
+    for (AtenTensorHandle alias : orphanedAliases_) CurrentBackend()->Release(alias);
   }
   if (stream_ != nullptr) CurrentBackend()->DestroyStream(stream_);
   if (lib_ != nullptr) ::dlclose(lib_);

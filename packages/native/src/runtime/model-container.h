@@ -88,6 +88,9 @@ class ModelContainer {
   std::vector<std::string> outputNames_;
   std::vector<ConstantInfo> constants_;
   std::vector<std::pair<std::string, AtenTensorHandle>> bound_;  // constant name -> our handle
+  // Handles the container made for our constants and never frees (constant-aliases.h): deleted
+  // after the container.
+  std::vector<AtenTensorHandle> orphanedAliases_;
   Rc (*lastError_)(const char**) = nullptr;  // AOTInductorGetLastError (torch >= 2.13)
   void* stream_ = nullptr;                    // CUDA: this container's non-blocking stream
   std::shared_ptr<HostBufferPool> inputPool_;
