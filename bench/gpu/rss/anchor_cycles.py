@@ -1,7 +1,7 @@
 """The anchor of bench/gpu/rss: the same load/run/dispose cycle through torch's own C++ runner
 (torch._C._aoti.AOTIModelContainerRunnerCuda / Cpu: dlopen of the model library, container create,
 user-managed constants bound, one run, container delete, dlclose), with no aotihub code in the
-process. RSS every `every` cycles after a gc; with bench/gpu/rss/malloc-trace.so preloaded and
+process. RSS every `every` cycles after a gc; with test/support/malloc-trace.c (built as malloc-trace.so) preloaded and
 RSS_PROBE_TRACE set, the allocations still live at the end, by call stack.
 
     python3 anchor_cycles.py <label> <device> <cycles> <every> <weights.safetensors> <io.safetensors> <pt2>...

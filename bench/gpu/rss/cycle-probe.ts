@@ -42,7 +42,7 @@ const native = binding() as unknown as {
   mallocTraceMark?: () => boolean;
   mallocTraceDump?: (path: string, top: number) => number;
 };
-// With bench/gpu/rss/malloc-trace.so preloaded: where to write the allocations still live at the end.
+// With test/support/malloc-trace.c (built as malloc-trace.so) preloaded: where to write the allocations still live at the end.
 const traceOut = process.env.RSS_PROBE_TRACE;
 
 // "path@b2:2x8" or "path" (bucket b2 with x [2, 8], the fixtures' tiny model).

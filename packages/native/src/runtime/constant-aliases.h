@@ -2,7 +2,7 @@
 // user-managed constant: `MaybeOwningAtenTensorHandle(handle, /*user_managed=*/true)` makes a new
 // handle (aoti_torch_new_tensor_handle) that nothing owns, so AOTInductorModelContainerDelete leaves
 // it, and through it our TensorImpl and StorageImpl (~300 bytes per constant per container; seen
-// with bench/gpu/rss/malloc-trace.c, and the same with torch's own runner: bench/gpu/rss/anchor_cycles.py).
+// with test/support/malloc-trace.c, and the same with torch's own runner: bench/gpu/rss/anchor_cycles.py).
 // Those models name the class in their exported symbols (the fix deleted it), so the runtime knows
 // which containers leak, reads back the handles the container holds, and deletes them after Delete.
 #pragma once

@@ -58,7 +58,7 @@ Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
 #endif
 }
 
-// bench/gpu/rss/malloc-trace.c, when preloaded: start recording allocations / write those still live.
+// test/support/malloc-trace.c, when preloaded: start recording allocations / write those still live.
 Napi::Value MallocTraceMark(const Napi::CallbackInfo& info) {
   auto mark = reinterpret_cast<void (*)()>(::dlsym(RTLD_DEFAULT, "rss_trace_mark"));
   if (mark != nullptr) mark();

@@ -1,4 +1,4 @@
-// LD_PRELOAD malloc tracer for bench/gpu/rss: after rss_trace_mark(), every allocation is recorded
+// LD_PRELOAD malloc tracer (bench/gpu/rss, packages/native/test/runtime/constant-handles.test.ts): after rss_trace_mark(), every allocation is recorded
 // with its call stack until freed; rss_trace_dump(path) writes the allocations still live, summed
 // by the stack that made them (libraries resolved with dladdr), largest first. It answers "whose
 // allocations made during these cycles are still there" without valgrind or heaptrack on the
