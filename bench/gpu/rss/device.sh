@@ -2,12 +2,13 @@
 # Issue 14 goal 6 on the GPU: what stays after each CUDA load/run/dispose cycle. Runs
 # lib/cycle-probe.mjs (bench/gpu/rss/cycle-probe.ts) over the checked-in CUDA fixture (tiny MLP, two
 # variants, torch 2.11 packages) in several variants side by side, each its own process (memory,
-# not time, is measured): as built; torch's constant-handle leak left alone (main before this
-# lane: AOTIHUB_FREE_CONSTANT_ALIASES=0); malloc_trim at each sample (freed-but-kept heap vs memory
-# in use); MALLOC_ARENA_MAX=1; no run (no kernel module loads); the kernels' module unload off; the
-# malloc tracer preloaded (malloc-trace.so: live allocations made during the cycles, by call stack),
-# as built and as main; and the anchor: the same cycle through torch's own C++ runner from Python
-# (anchor_cycles.py), plain and traced. RSS per 50 cycles.
+# not time, is measured): as built; as main before this lane (torch's constant-handle leak left
+# alone and no malloc_trim after a disposed model: AOTIHUB_FREE_CONSTANT_ALIASES=0
+# AOTIHUB_MALLOC_TRIM=0); without the trim only; main with MALLOC_ARENA_MAX=1; no run (no kernel
+# module loads); the kernels' module unload off; the malloc tracer preloaded (malloc-trace.so: live
+# allocations made during the cycles, by call stack), as built and as main; and the anchor: the
+# same cycle through torch's own C++ runner from Python (anchor_cycles.py), plain and traced.
+# RSS per 50 cycles.
 #   bash device.sh <this folder> <outdir>     (from the repository root; node on PATH)
 set -uo pipefail
 here="$(cd "$1" && pwd)"
@@ -44,17 +45,18 @@ anchor() { # <label> <cycles> [env...]
 }
 trace=(LD_PRELOAD=/tmp/rss-malloc-trace.so)
 probe asbuilt "$cycles" run &
-probe mainlike "$cycles" run AOTIHUB_FREE_CONSTANT_ALIASES=0 &
-probe trim "$cycles" run RSS_PROBE_TRIM=1 &
-probe arena1 "$cycles" run MALLOC_ARENA_MAX=1 &
+main=(AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0)
+probe mainlike "$cycles" run "${main[@]}" &
+probe notrim "$cycles" run AOTIHUB_MALLOC_TRIM=0 &
+probe arena1 "$cycles" run "${main[@]}" MALLOC_ARENA_MAX=1 &
 probe norun "$cycles" norun &
 probe keepmodules "$cycles" run AOTIHUB_CUDA_MODULE_UNLOAD=0 &
 probe traced 150 run "${trace[@]}" RSS_PROBE_TRACE="$out/traced-live.txt" &
-probe traced-main 150 run "${trace[@]}" RSS_PROBE_TRACE="$out/traced-main-live.txt" AOTIHUB_FREE_CONSTANT_ALIASES=0 &
+probe traced-main 150 run "${trace[@]}" RSS_PROBE_TRACE="$out/traced-main-live.txt" "${main[@]}" &
 anchor anchor "$cycles" &
 anchor anchor-traced 150 "${trace[@]}" RSS_PROBE_TRACE="$out/anchor-traced-live.txt" &
 wait
-for f in asbuilt mainlike trim arena1 norun keepmodules traced traced-main anchor anchor-traced; do
+for f in asbuilt mainlike notrim arena1 norun keepmodules traced traced-main anchor anchor-traced; do
   echo "== $f"
   grep -v "^\[$f\] cycle " "$out/$f.log" | cut -c1-400 | head -30
 done
