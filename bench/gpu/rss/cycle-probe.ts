@@ -35,9 +35,24 @@ interface MallocStats {
   inUseBytes: number;
   freeBytes: number;
   arenas: number;
+  xml?: string;
+}
+
+/** Each malloc arena's size from the system and what of it is free, KiB (from malloc_info). */
+function arenaSizes(xml: string | undefined): { system: number; free: number }[] {
+  const out: { system: number; free: number }[] = [];
+  for (const m of (xml ?? "").matchAll(/<heap nr="\d+">([\s\S]*?)<\/heap>/g)) {
+    const system = Number(/<system type="current" size="(\d+)"/.exec(m[1]!)?.[1] ?? 0);
+    const free = [...m[1]!.matchAll(/<total type="(?:fast|rest)" count="\d+" size="(\d+)"/g)].reduce(
+      (sum, t) => sum + Number(t[1]),
+      0,
+    );
+    out.push({ system: Math.round(system / 1024), free: Math.round(free / 1024) });
+  }
+  return out;
 }
 const native = binding() as unknown as {
-  mallocStats?: () => MallocStats;
+  mallocStats?: (xml?: boolean) => MallocStats;
   mallocTrim?: () => boolean;
   mallocTraceMark?: () => boolean;
   mallocTraceDump?: (path: string, top: number) => number;
@@ -128,6 +143,7 @@ interface Sample {
   rssKiB: number;
   threads: number;
   malloc?: MallocStats;
+  arenas: { system: number; free: number }[];
   v8: { heapUsed: number; external: number; arrayBuffers: number };
   groups: Record<string, { kib: number; n: number }>;
 }
@@ -139,7 +155,8 @@ async function sample(at: number): Promise<Sample> {
     cycle: at,
     rssKiB: Math.round(mem.rss / KiB),
     threads: threads(),
-    malloc: native.mallocStats?.(),
+    malloc: native.mallocStats?.(true),
+    arenas: [],
     v8: {
       heapUsed: Math.round(mem.heapUsed / KiB),
       external: Math.round(mem.external / KiB),
@@ -147,6 +164,8 @@ async function sample(at: number): Promise<Sample> {
     },
     groups: mappingGroups(),
   };
+  s.arenas = arenaSizes(s.malloc?.xml);
+  if (s.malloc) delete s.malloc.xml;
   const m = s.malloc;
   process.stdout.write(
     `[${label}] cycle ${at}: RSS ${(s.rssKiB / 1024).toFixed(1)} MiB, threads ${s.threads}` +
@@ -203,6 +222,14 @@ const first = samples[0]!;
 const last = samples[samples.length - 1]!;
 const perCycle = (last.rssKiB - first.rssKiB) / (last.cycle - first.cycle);
 const lines = grew(first, last);
+// Arenas whose size from the system changed, with how much of each is free at the end.
+last.arenas.forEach((a, i) => {
+  const before = first.arenas[i];
+  if (before === undefined || Math.abs(a.system - before.system) >= 256)
+    lines.push(
+      `malloc arena ${i}: ${before?.system ?? 0} -> ${a.system} KiB from the system, ${a.free} KiB of it free`,
+    );
+});
 const mallocDelta =
   first.malloc && last.malloc ? (last.malloc.inUseBytes - first.malloc.inUseBytes) / KiB : undefined;
 process.stdout.write(
