@@ -35,11 +35,20 @@ static size_t live, dropped;
 
 static size_t Slot(uintptr_t p) { return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull >> 43) & (CAP - 1); }
 
+static size_t bigBytes;  // RSS_TRACE_BIG: also print the stack of every allocation this large
+
+static void Describe(FILE* out, void* addr);
+
 static void Record(void* p, size_t size) {
   if (!marked || p == NULL || inside) return;
   inside = 1;
   void* frames[FRAMES + 2];
   int n = backtrace(frames, FRAMES + 2);
+  if (bigBytes != 0 && size >= bigBytes) {
+    fprintf(stderr, "[malloc-trace] %zu bytes", size);
+    for (int f = 2; f < n; f++) Describe(stderr, frames[f]);
+    fprintf(stderr, "\n");
+  }
   pthread_mutex_lock(&lock);
   if (live < CAP * 3 / 4) {
     size_t i = Slot((uintptr_t)p);
@@ -105,6 +114,8 @@ void* valloc(size_t n) { return memalign(4096, n); }
 __attribute__((constructor)) static void Init(void) {
   table = mmap(NULL, sizeof(Entry) * CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   void* warm[2];
+  const char* big = getenv("RSS_TRACE_BIG");
+  bigBytes = big != NULL ? (size_t)strtoull(big, NULL, 10) : 0;
   inside = 1;
   backtrace(warm, 2);  // loads the unwinder now, not inside a traced malloc
   inside = 0;

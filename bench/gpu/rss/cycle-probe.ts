@@ -221,6 +221,19 @@ process.stdout.write(
 const first = samples[0]!;
 const last = samples[samples.length - 1]!;
 const perCycle = (last.rssKiB - first.rssKiB) / (last.cycle - first.cycle);
+// A sample is noisy upwards (buffers V8 frees lazily): the floors of the first and last halves, and
+// the least-squares slope over all samples, say more than first-to-last.
+const half = Math.max(1, Math.floor(samples.length / 2));
+const firstFloor = Math.min(...samples.slice(0, half).map((x) => x.rssKiB));
+const lastFloor = Math.min(...samples.slice(-half).map((x) => x.rssKiB));
+const meanX = samples.reduce((a, x) => a + x.cycle, 0) / samples.length;
+const meanY = samples.reduce((a, x) => a + x.rssKiB, 0) / samples.length;
+const slope =
+  samples.reduce((a, x) => a + (x.cycle - meanX) * (x.rssKiB - meanY), 0) /
+  Math.max(
+    1,
+    samples.reduce((a, x) => a + (x.cycle - meanX) ** 2, 0),
+  );
 const lines = grew(first, last);
 // Arenas whose size from the system changed, with how much of each is free at the end.
 last.arenas.forEach((a, i) => {
@@ -233,7 +246,7 @@ last.arenas.forEach((a, i) => {
 const mallocDelta =
   first.malloc && last.malloc ? (last.malloc.inUseBytes - first.malloc.inUseBytes) / KiB : undefined;
 process.stdout.write(
-  `[${label}] ${kind} ${cycles} cycles (${cycleMs.toFixed(1)} ms each${trim ? ", malloc_trim at samples" : ""}): RSS ${first.rssKiB} -> ${last.rssKiB} KiB (${perCycle.toFixed(1)} KiB a cycle)` +
+  `[${label}] ${kind} ${cycles} cycles (${cycleMs.toFixed(1)} ms each${trim ? ", malloc_trim at samples" : ""}): RSS ${first.rssKiB} -> ${last.rssKiB} KiB (${perCycle.toFixed(1)} KiB a cycle; floors of the halves ${firstFloor} -> ${lastFloor} KiB; slope ${slope.toFixed(1)} KiB a cycle)` +
     (mallocDelta !== undefined
       ? `, malloc in use ${mallocDelta >= 0 ? "+" : ""}${mallocDelta.toFixed(0)} KiB`
       : "") +
@@ -242,6 +255,6 @@ process.stdout.write(
 );
 writeFileSync(
   outFile,
-  `${JSON.stringify({ label, kind, device, cycles, cycleMs, perCycleKiB: perCycle, grew: lines, newAnon, samples }, null, 1)}\n`,
+  `${JSON.stringify({ label, kind, device, cycles, cycleMs, perCycleKiB: perCycle, firstFloor, lastFloor, slopeKiBPerCycle: slope, grew: lines, newAnon, samples }, null, 1)}\n`,
 );
 process.exit(0);
