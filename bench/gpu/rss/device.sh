@@ -5,7 +5,8 @@
 # not time, is measured): as built; as main before this lane (torch's constant-handle leak left
 # alone and no malloc_trim after a disposed model: AOTIHUB_FREE_CONSTANT_ALIASES=0
 # AOTIHUB_MALLOC_TRIM=0); without the trim only; main with MALLOC_ARENA_MAX=1; no run (no kernel
-# module loads); the kernels' module unload off; the malloc tracer preloaded (malloc-trace.so: live
+# module loads); one libuv pool thread (UV_THREADPOOL_SIZE=1: loads allocate in one arena); the
+# kernels' module unload off; the malloc tracer preloaded (malloc-trace.so: live
 # allocations made during the cycles, by call stack), as built and as main; and the anchor: the
 # same cycle through torch's own C++ runner from Python (anchor_cycles.py), plain and traced.
 # RSS per 50 cycles.
@@ -50,13 +51,14 @@ probe mainlike "$cycles" run "${main[@]}" &
 probe notrim "$cycles" run AOTIHUB_MALLOC_TRIM=0 &
 probe arena1 "$cycles" run "${main[@]}" MALLOC_ARENA_MAX=1 &
 probe norun "$cycles" norun &
+probe pool1 "$cycles" run UV_THREADPOOL_SIZE=1 &
 probe keepmodules "$cycles" run AOTIHUB_CUDA_MODULE_UNLOAD=0 &
 probe traced 150 run "${trace[@]}" RSS_PROBE_TRACE="$out/traced-live.txt" &
 probe traced-main 150 run "${trace[@]}" RSS_PROBE_TRACE="$out/traced-main-live.txt" "${main[@]}" &
 anchor anchor "$cycles" &
 anchor anchor-traced 150 "${trace[@]}" RSS_PROBE_TRACE="$out/anchor-traced-live.txt" &
 wait
-for f in asbuilt mainlike notrim arena1 norun keepmodules traced traced-main anchor anchor-traced; do
+for f in asbuilt mainlike notrim arena1 norun pool1 keepmodules traced traced-main anchor anchor-traced; do
   echo "== $f"
   grep -v "^\[$f\] cycle " "$out/$f.log" | cut -c1-400 | head -30
 done
