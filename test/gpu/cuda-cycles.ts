@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { binding } from "../../packages/native/lib/binding.js";
 
 /**
  * Load/run/dispose cycles of a CUDA model, with RSS sampled the way the CPU lifecycle test does
@@ -19,6 +20,13 @@ export interface CycleFigures {
   /** Files under `mapsUnder` mapped into the process after the warm-up and after the last cycle. */
   mappedFilesBefore: number;
   mappedFilesAfter: number;
+  /**
+   * glibc's malloc, first sample to last: bytes in use (a leak of ours or torch's grows it) and free
+   * bytes it keeps (each thread's arena grows to its trim threshold, then stays: docs/benchmarks.md,
+   * "What stays after a load/run/dispose cycle"). Reported, not judged.
+   */
+  mallocInUseGrowthKiB: number;
+  mallocFreeGrowthKiB: number;
 }
 
 const MiB = 1024 * 1024;
@@ -44,7 +52,7 @@ export function cyclesVerdict(c: CycleFigures): { ok: boolean; detail: string } 
       rise < RSS_FLOOR_BOUND_MIB &&
       c.deviceGrowthMiB < DEVICE_BOUND_MIB &&
       c.mappedFilesAfter === c.mappedFilesBefore,
-    detail: `RSS floor ${c.firstFloorMiB} -> ${c.lastFloorMiB} MiB (bound +${RSS_FLOOR_BOUND_MIB}; ${c.floorGrowthKiBPerCycle} KiB a cycle; samples ${c.samplesMiB.join(" ")}), device +${c.deviceGrowthMiB} MiB (bound ${DEVICE_BOUND_MIB}), model files mapped ${c.mappedFilesBefore} -> ${c.mappedFilesAfter}, ${c.cycleMs} ms a cycle`,
+    detail: `RSS floor ${c.firstFloorMiB} -> ${c.lastFloorMiB} MiB (bound +${RSS_FLOOR_BOUND_MIB}; ${c.floorGrowthKiBPerCycle} KiB a cycle; samples ${c.samplesMiB.join(" ")}), malloc in use ${signed(c.mallocInUseGrowthKiB)} KiB and free ${signed(c.mallocFreeGrowthKiB)} KiB, device +${c.deviceGrowthMiB} MiB (bound ${DEVICE_BOUND_MIB}), model files mapped ${c.mappedFilesBefore} -> ${c.mappedFilesAfter}, ${c.cycleMs} ms a cycle`,
   };
 }
 
@@ -57,11 +65,16 @@ export async function measureCudaCycles(
   const device = deviceFree();
   const mappedFilesBefore = mappedFiles(options.mapsUnder);
   const samples: number[] = [];
+  let mallocFirst: { inUseBytes: number; freeBytes: number } | undefined;
   const started = performance.now();
   for (let i = 1; i <= options.cycles; i++) {
     await cycle();
-    if (i % options.sampleEvery === 0) samples.push(await settledRss());
+    if (i % options.sampleEvery === 0) {
+      samples.push(await settledRss());
+      mallocFirst ??= mallocStats();
+    }
   }
+  const mallocLast = mallocStats();
   const cycleMs = (performance.now() - started) / options.cycles;
   const firstFloor = Math.min(...samples.slice(0, options.window));
   const lastFloor = Math.min(...samples.slice(-options.window));
@@ -77,7 +90,21 @@ export async function measureCudaCycles(
     deviceGrowthMiB: Number(((device - deviceFree()) / MiB).toFixed(1)),
     mappedFilesBefore,
     mappedFilesAfter: mappedFiles(options.mapsUnder),
+    mallocInUseGrowthKiB:
+      Math.round(((mallocLast.inUseBytes - (mallocFirst?.inUseBytes ?? 0)) / 1024) * 10) / 10,
+    mallocFreeGrowthKiB:
+      Math.round(((mallocLast.freeBytes - (mallocFirst?.freeBytes ?? 0)) / 1024) * 10) / 10,
   };
+}
+
+/** An addon older than the malloc figures (bench/gpu/pack.sh's "old" build) reports zeros. */
+function mallocStats(): { inUseBytes: number; freeBytes: number } {
+  const native = binding();
+  return typeof native.mallocStats === "function" ? native.mallocStats() : { inUseBytes: 0, freeBytes: 0 };
+}
+
+function signed(n: number): string {
+  return `${n >= 0 ? "+" : ""}${n}`;
 }
 
 /** Distinct files under these folders mapped into this process (model libraries, weights). */

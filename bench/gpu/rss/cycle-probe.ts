@@ -11,7 +11,7 @@ import { basename } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { findTorch, loadPackages, type PackageSpec } from "@aotihub/native";
-import { binding } from "../../../packages/native/lib/binding.js";
+import { binding, type NativeMallocStats } from "../../../packages/native/lib/binding.js";
 import { readTensors } from "../../../test/support/bucket-io.js";
 
 const [label, outFile, device, cyclesArg, everyArg, kind, weights, ...pt2s] = process.argv.slice(2) as [
@@ -29,15 +29,6 @@ const every = Number(everyArg);
 const trim = process.env.RSS_PROBE_TRIM === "1";
 const KiB = 1024;
 
-interface MallocStats {
-  arenaBytes: number;
-  mmapBytes: number;
-  inUseBytes: number;
-  freeBytes: number;
-  arenas: number;
-  xml?: string;
-}
-
 /** Each malloc arena's size from the system and what of it is free, KiB (from malloc_info). */
 function arenaSizes(xml: string | undefined): { system: number; free: number }[] {
   const out: { system: number; free: number }[] = [];
@@ -51,12 +42,7 @@ function arenaSizes(xml: string | undefined): { system: number; free: number }[]
   }
   return out;
 }
-const native = binding() as unknown as {
-  mallocStats?: (xml?: boolean) => MallocStats;
-  mallocTrim?: () => boolean;
-  mallocTraceMark?: () => boolean;
-  mallocTraceDump?: (path: string, top: number) => number;
-};
+const native = binding();
 // With test/support/malloc-trace.c (built as malloc-trace.so) preloaded: where to write the allocations still live at the end.
 const traceOut = process.env.RSS_PROBE_TRACE;
 
@@ -117,7 +103,7 @@ async function settle(): Promise<void> {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  if (trim) native.mallocTrim?.();
+  if (trim) native.mallocTrim();
 }
 
 /** Anonymous mappings (start -> "size KiB rss KiB perms") not classified as arena heaps or stacks. */
@@ -142,7 +128,7 @@ interface Sample {
   cycle: number;
   rssKiB: number;
   threads: number;
-  malloc?: MallocStats;
+  malloc?: NativeMallocStats;
   arenas: { system: number; free: number }[];
   v8: { heapUsed: number; external: number; arrayBuffers: number };
   groups: Record<string, { kib: number; n: number }>;
@@ -155,7 +141,7 @@ async function sample(at: number): Promise<Sample> {
     cycle: at,
     rssKiB: Math.round(mem.rss / KiB),
     threads: threads(),
-    malloc: native.mallocStats?.(true),
+    malloc: native.mallocStats(true),
     arenas: [],
     v8: {
       heapUsed: Math.round(mem.heapUsed / KiB),
@@ -197,7 +183,7 @@ const samples: Sample[] = [await sample(0)];
 const anonBefore = otherAnon();
 if (traceOut)
   process.stdout.write(
-    `[${label}] malloc trace ${native.mallocTraceMark?.() ? "recording" : "not preloaded"}\n`,
+    `[${label}] malloc trace ${native.mallocTraceMark() ? "recording" : "not preloaded"}\n`,
   );
 const started = performance.now();
 for (let i = 1; i <= cycles; i++) {
@@ -208,7 +194,7 @@ const cycleMs = (performance.now() - started) / cycles;
 const anonAfter = otherAnon();
 if (traceOut) {
   await settle();
-  const groups = native.mallocTraceDump?.(traceOut, 40) ?? -1;
+  const groups = native.mallocTraceDump(traceOut, 40);
   const text = groups >= 0 ? readFileSync(traceOut, "utf8").split("\n").slice(0, 9) : ["not preloaded"];
   process.stdout.write(text.map((l) => `[${label}] trace ${l.slice(0, 600)}\n`).join(""));
 }

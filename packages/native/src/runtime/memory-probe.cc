@@ -46,6 +46,8 @@ Napi::Value MallocStats(const Napi::CallbackInfo& info) {
   for (size_t at = xml.find("<heap nr="); at != std::string::npos; at = xml.find("<heap nr=", at + 1)) heaps++;
   o.Set("arenas", static_cast<double>(heaps));
   if (info.Length() > 0 && info[0].ToBoolean()) o.Set("xml", xml);
+#else
+  for (const char* key : {"arenaBytes", "mmapBytes", "inUseBytes", "freeBytes", "topReleasable", "arenas"}) o.Set(key, 0.0);
 #endif
   return o;
 }

@@ -17,10 +17,7 @@ const [torchDir, cacheDir, repo, traceOut, cyclesArg] = process.argv.slice(2) as
   string,
   string,
 ];
-const tracer = binding() as unknown as {
-  mallocTraceMark: () => boolean;
-  mallocTraceDump: (path: string, top: number) => number;
-};
+const tracer = binding();
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 const packages = repoPackages(repo);
