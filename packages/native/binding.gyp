@@ -25,6 +25,7 @@
         "src/runtime/cuda-module-tracker.cc",
         "src/runtime/memory-probe.cc",
         "src/runtime/constant-aliases.cc",
+        "src/runtime/model-library.cc",
         "src/runtime/runtime-bindings.cc",
         "src/kernels/kernel-library.cc",
         "src/kernels/op-schema-probe.cc",

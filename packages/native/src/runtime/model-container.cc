@@ -8,6 +8,7 @@
 
 #include "../common/native-error.h"
 #include "constant-aliases.h"
+#include "model-library.h"
 
 namespace aotihub {
 
@@ -63,7 +64,8 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
   self->overrides_ = std::move(overrides);
   self->executor_ = std::move(executor);
   // RTLD_LOCAL: variants export the same symbol names; each must keep its own.
-  self->lib_ = ::dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  self->soPath_ = soPath;
+  self->lib_ = OpenModelLibrary(soPath);
   if (self->lib_ == nullptr) {
     const char* why = ::dlerror();
     throw NativeError("NATIVE_SO_LOAD", std::string("dlopen ") + soPath + ": " + (why ? why : "unknown failure"));
@@ -338,7 +340,7 @@ ModelContainer::~ModelContainer() {
     for (AtenTensorHandle alias : orphanedAliases_) CurrentBackend()->Release(alias);
   }
   if (stream_ != nullptr) CurrentBackend()->DestroyStream(stream_);
-  if (lib_ != nullptr) ::dlclose(lib_);
+  CloseModelLibrary(soPath_, lib_);
 }
 
 }  // namespace aotihub

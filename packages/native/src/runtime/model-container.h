@@ -76,7 +76,8 @@ class ModelContainer {
   std::vector<RunOutput> RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice, RunStamps* stamps);
   std::vector<RunOutput> CollectOutputs(std::vector<AtenTensorHandle>& out, bool keepOnDevice);
 
-  void* lib_ = nullptr;
+  std::string soPath_;
+  void* lib_ = nullptr;  // model-library.h opens and closes it
   ContainerAbi abi_{};
   ContainerHandle handle_ = nullptr;
   DeviceRef device_;
