@@ -5,10 +5,12 @@
 # not time, is measured): as built (600 cycles); as main before this lane (the model library's
 # libstdc++ pool, torch's constant handles and malloc's free pages all left:
 # AOTIHUB_FREE_LIBSTDCXX_POOL=0 AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0); each of the
-# three alone left out; no run (no kernel module loads); the kernels' module unload off; and the
-# anchor: the same cycle through torch's own C++ runner from Python (anchor_cycles.py). RSS and
-# glibc's malloc in use every 50 cycles. (Slot 1 also ran the malloc tracer, test/support/
-# malloc-trace.c, on the GPU: the process died there, as did the anchor; both work on the CPU.)
+# three alone left out; no run (no kernel module loads); the kernels' module unload off; and two
+# anchors with no aotihub code: anchor-cycles.cc (the same libraries over the C ABI alone: dlopen,
+# container, constants bound, delete, dlclose; plain, and with the runtime's two cleanups) and
+# anchor_cycles.py (torch's own C++ runner from Python). RSS and glibc's malloc in use every 50
+# cycles. (Slot 1 also ran the malloc tracer, test/support/malloc-trace.c, on the GPU: the process
+# died there, as did the Python anchor; both work on the CPU.)
 #   bash device.sh <this folder> <outdir>     (from the repository root; node on PATH)
 set -uo pipefail
 here="$(cd "$1" && pwd)"
@@ -39,6 +41,19 @@ anchor() { # <label> <cycles> [env...]
     "$fx/tiny_2.io.safetensors" "$fx/tiny_blob_2.pt2" "$fx/tiny_blob_4.pt2" >"$out/$label.log" 2>&1
   echo "exit $?" >>"$out/$label.log"
 }
+# The C++ anchor over the fixture's libraries (extracted here) with torch's own libraries.
+torchlib="$(python3 -c 'import torch,os;print(os.path.join(os.path.dirname(torch.__file__),"lib"))')"
+libs=()
+for v in 2 4; do
+  rm -rf "/tmp/rss-anchor-$v" && python3 -m zipfile -e "$fx/tiny_blob_$v.pt2" "/tmp/rss-anchor-$v"
+  so="$(find "/tmp/rss-anchor-$v" -name '*.so' | head -1)"
+  libs+=("$so" "$(dirname "$so")")
+done
+g++ -O2 -std=c++17 "$here/anchor-cycles.cc" -o /tmp/rss-anchor-cycles -ldl 2>"$out/anchor-build.log" || echo "anchor build failed"
+canchor() { # <mode>
+  timeout 60 /tmp/rss-anchor-cycles "$torchlib" "$cycles" 50 "$1" "${libs[@]}" >"$out/anchor-$1.log" 2>&1
+  echo "exit $?" >>"$out/anchor-$1.log"
+}
 main=(AOTIHUB_FREE_LIBSTDCXX_POOL=0 AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0)
 probe asbuilt "${RSS_LONG_CYCLES:-600}" run &
 probe mainlike "$cycles" run "${main[@]}" &
@@ -48,8 +63,10 @@ probe notrim "$cycles" run AOTIHUB_MALLOC_TRIM=0 &
 probe norun "$cycles" norun &
 probe keepmodules "$cycles" run AOTIHUB_CUDA_MODULE_UNLOAD=0 &
 anchor anchor "$cycles" &
+canchor plain &
+canchor both &
 wait
-for f in asbuilt mainlike nopool noaliases notrim norun keepmodules anchor; do
+for f in asbuilt mainlike nopool noaliases notrim norun keepmodules anchor anchor-plain anchor-both; do
   echo "== $f"
   grep -v "^\[$f\] cycle " "$out/$f.log" | cut -c1-400 | head -30
 done
