@@ -125,13 +125,17 @@ function mappedFiles(under: string[]): number {
   return files.size;
 }
 
-/** RSS after a full GC and a few turns of the event loop, so V8 can release freed buffers. */
-async function settledRss(): Promise<number> {
+/** A full GC and a few turns of the event loop, so V8 can release freed buffers. */
+export async function settleHeap(): Promise<void> {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+async function settledRss(): Promise<number> {
+  await settleHeap();
   return process.memoryUsage().rss;
 }

@@ -8,10 +8,9 @@
 //   node cycle-probe.mjs <label> <out.json> <device> <cycles> <every> <run|norun> <weights> <pt2>[@bucket]...
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { findTorch, loadPackages, type PackageSpec } from "@aotihub/native";
 import { binding, type NativeMallocStats } from "../../../packages/native/lib/binding.js";
+import { settleHeap } from "../../../test/gpu/cuda-cycles.js";
 import { readTensors } from "../../../test/support/bucket-io.js";
 
 const [label, outFile, device, cyclesArg, everyArg, kind, weights, ...pt2s] = process.argv.slice(2) as [
@@ -97,12 +96,7 @@ function threads(): number {
 }
 
 async function settle(): Promise<void> {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await settleHeap();
   if (trim) native.mallocTrim();
 }
 
