@@ -42,14 +42,14 @@ const MiB = 1024 * 1024;
  * (3.4 MiB over these cycles on the 2-core machine), so the RSS floor may rise by less than
  * RSS_FLOOR_BOUND_MIB (38 KiB a cycle) and device memory by less than DEVICE_BOUND_MIB.
  * malloc in use: an H200 (slot 1, bench/gpu/rss) grew it by 147.7 KiB a cycle, 27 MiB over these
- * cycles, through the model libraries' libstdc++ pools (2 x 71 KiB) and torch's constant handles
- * (~2.4 KiB); what else stays is estimated at ~3 KiB a cycle, so it may grow by less than
- * MALLOC_IN_USE_BOUND_MIB (~11 KiB a cycle).
+ * cycles: the two model libraries' libstdc++ pools (2 x 71 KiB, now freed) and ~5.7 KiB a cycle not
+ * found (1.1 MiB over these cycles), so it may grow by less than MALLOC_IN_USE_BOUND_MIB (~21 KiB a
+ * cycle: one library's pool left behind, 71 KiB a cycle, is far over it).
  */
 export const CUDA_CYCLES = { warm: 60, cycles: 200, sampleEvery: 10, window: 4 };
 export const RSS_FLOOR_BOUND_MIB = 6;
 export const DEVICE_BOUND_MIB = 8;
-export const MALLOC_IN_USE_BOUND_MIB = 2;
+export const MALLOC_IN_USE_BOUND_MIB = 4;
 
 export function cyclesVerdict(c: CycleFigures): { ok: boolean; detail: string } {
   const rise = c.lastFloorMiB - c.firstFloorMiB;
