@@ -35,9 +35,11 @@ void CheckSpec(const TensorSpec& spec, const Mapping& mapping, const std::string
 // A load frees most of what it allocated (file parsing, the containers' set-up, the worker threads'
 // scratch), but glibc keeps freed memory in each thread's arena up to its dynamic trim threshold
 // (which rises to 2x the largest freed mmapped chunk, up to 64 MiB per arena): load/dispose cycles
-// then look like RSS growth until every arena has reached it (CPU, tiny MLP: 20-37 MiB held, handed
-// back by one malloc_trim in ~2 ms; bench/gpu/rss). The last part of a model to go is its weight
-// store, so the free pages go back to the system there, once per disposed model.
+// then look like RSS growth until every arena has reached it. malloc_trim hands the free pages
+// inside every arena back (~2 ms; CPU, tiny MLP: 0.1-37 MiB, by what the main arena held; H200,
+// slot 1: the main arena's +7 MiB over 300 cycles gone; not the top of another thread's arena:
+// docs/benchmarks.md, "What stays after a load/run/dispose cycle"). The last part of a model to go
+// is its weight store, so that happens there, once per disposed model.
 // AOTIHUB_MALLOC_TRIM=0 leaves them (bench/gpu/rss compares both).
 void ReleaseFreedHeap() {
 #if defined(__GLIBC__)
