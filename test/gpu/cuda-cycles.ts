@@ -42,9 +42,10 @@ const MiB = 1024 * 1024;
  * (3.4 MiB over these cycles on the 2-core machine), so the RSS floor may rise by less than
  * RSS_FLOOR_BOUND_MIB (38 KiB a cycle) and device memory by less than DEVICE_BOUND_MIB.
  * malloc in use: an H200 (slot 1, bench/gpu/rss) grew it by 147.7 KiB a cycle, 27 MiB over these
- * cycles: the two model libraries' libstdc++ pools (2 x 71 KiB, now freed) and ~5.7 KiB a cycle not
- * found (1.1 MiB over these cycles), so it may grow by less than MALLOC_IN_USE_BOUND_MIB (~21 KiB a
- * cycle: one library's pool left behind, 71 KiB a cycle, is far over it).
+ * cycles, as the two model libraries were reloaded at every load (2 x 71 KiB of libstdc++ pool and
+ * ~2.9 KiB more each); they now stay loaded between loads (src/runtime/model-library.h), so it may
+ * grow by less than MALLOC_IN_USE_BOUND_MIB (~21 KiB a cycle; reloads even with the pool freed
+ * would be ~5.7 KiB a cycle, 1.1 MiB; one pool left behind per cycle, 13 MiB).
  */
 export const CUDA_CYCLES = { warm: 60, cycles: 200, sampleEvery: 10, window: 4 };
 export const RSS_FLOOR_BOUND_MIB = 6;

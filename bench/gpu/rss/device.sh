@@ -2,10 +2,12 @@
 # Issue 14 goal 6 on the GPU: what stays after each CUDA load/run/dispose cycle. Runs
 # lib/cycle-probe.mjs (bench/gpu/rss/cycle-probe.ts) over the checked-in CUDA fixture (tiny MLP, two
 # variants, torch 2.11 packages) in several variants side by side, each its own process (memory,
-# not time, is measured): as built (600 cycles); as main before this lane (the model library's
-# libstdc++ pool, torch's constant handles and malloc's free pages all left:
-# AOTIHUB_FREE_LIBSTDCXX_POOL=0 AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0); each of the
-# three alone left out; no run (no kernel module loads); the kernels' module unload off; and two
+# not time, is measured): as built (600 cycles); as main before this lane (model libraries
+# reloaded at every load with their libstdc++ pool left, torch's constant handles and malloc's free
+# pages left: AOTIHUB_RETAIN_MODEL_LIBRARIES=0 AOTIHUB_FREE_LIBSTDCXX_POOL=0
+# AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0); libraries reloaded with the pool freed;
+# reloaded with the pool left; the handles or the trim alone left out; no run (no kernel module
+# loads); the kernels' module unload off; and two
 # anchors with no aotihub code: anchor-cycles.cc (the same libraries over the C ABI alone: dlopen,
 # container, constants bound, delete, dlclose; plain, and with the runtime's two cleanups) and
 # anchor_cycles.py (torch's own C++ runner from Python). RSS and glibc's malloc in use every 50
@@ -54,10 +56,11 @@ canchor() { # <mode>
   timeout 60 /tmp/rss-anchor-cycles "$torchlib" "$cycles" 50 "$1" "${libs[@]}" >"$out/anchor-$1.log" 2>&1
   echo "exit $?" >>"$out/anchor-$1.log"
 }
-main=(AOTIHUB_FREE_LIBSTDCXX_POOL=0 AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0)
+main=(AOTIHUB_RETAIN_MODEL_LIBRARIES=0 AOTIHUB_FREE_LIBSTDCXX_POOL=0 AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0)
 probe asbuilt "${RSS_LONG_CYCLES:-600}" run &
 probe mainlike "$cycles" run "${main[@]}" &
-probe nopool "$cycles" run AOTIHUB_FREE_LIBSTDCXX_POOL=0 &
+probe reload "$cycles" run AOTIHUB_RETAIN_MODEL_LIBRARIES=0 &
+probe reload-nopool "$cycles" run AOTIHUB_RETAIN_MODEL_LIBRARIES=0 AOTIHUB_FREE_LIBSTDCXX_POOL=0 &
 probe noaliases "$cycles" run AOTIHUB_FREE_CONSTANT_ALIASES=0 &
 probe notrim "$cycles" run AOTIHUB_MALLOC_TRIM=0 &
 probe norun "$cycles" norun &
@@ -66,7 +69,7 @@ anchor anchor "$cycles" &
 canchor plain &
 canchor both &
 wait
-for f in asbuilt mainlike nopool noaliases notrim norun keepmodules anchor anchor-plain anchor-both; do
+for f in asbuilt mainlike reload reload-nopool noaliases notrim norun keepmodules anchor anchor-plain anchor-both; do
   echo "== $f"
   grep -v "^\[$f\] cycle " "$out/$f.log" | cut -c1-400 | head -30
 done
