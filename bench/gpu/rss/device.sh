@@ -2,7 +2,7 @@
 # Issue 14 goal 6 on the GPU: what stays after each CUDA load/run/dispose cycle. Runs
 # lib/cycle-probe.mjs (bench/gpu/rss/cycle-probe.ts) over the checked-in CUDA fixture (tiny MLP, two
 # variants, torch 2.11 packages) in several variants side by side, each its own process (memory,
-# not time, is measured): as built (600 cycles); as main before this lane (model libraries
+# not time, is measured): as built (500 cycles); as main before this lane (model libraries
 # reloaded at every load with their libstdc++ pool left, torch's constant handles and malloc's free
 # pages left: AOTIHUB_RETAIN_MODEL_LIBRARIES=0 AOTIHUB_FREE_LIBSTDCXX_POOL=0
 # AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0); libraries reloaded with the pool freed;
@@ -57,7 +57,7 @@ canchor() { # <mode>
   echo "exit $?" >>"$out/anchor-$1.log"
 }
 main=(AOTIHUB_RETAIN_MODEL_LIBRARIES=0 AOTIHUB_FREE_LIBSTDCXX_POOL=0 AOTIHUB_FREE_CONSTANT_ALIASES=0 AOTIHUB_MALLOC_TRIM=0)
-probe asbuilt "${RSS_LONG_CYCLES:-600}" run &
+probe asbuilt "${RSS_LONG_CYCLES:-500}" run &
 probe mainlike "$cycles" run "${main[@]}" &
 probe reload "$cycles" run AOTIHUB_RETAIN_MODEL_LIBRARIES=0 &
 probe reload-nopool "$cycles" run AOTIHUB_RETAIN_MODEL_LIBRARIES=0 AOTIHUB_FREE_LIBSTDCXX_POOL=0 &
