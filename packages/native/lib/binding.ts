@@ -61,6 +61,23 @@ export interface NativeBinding {
   pinnedCopyGbps(bytes: number, deviceIndex: number): Promise<number>;
   /** A weight store tensor's bytes, copied back to the host (benchmarks check uploads with it). */
   readStoreTensor(store: NativeHandle, name: string): Promise<ArrayBuffer>;
+  /** glibc's malloc totals over all arenas; `xml` adds malloc_info's text. */
+  mallocStats(xml?: boolean): NativeMallocStats;
+  /** malloc_trim(0): hands free heap pages back to the system. */
+  mallocTrim(): boolean;
+  /** With test/support/malloc-trace.c preloaded: start recording / write what is still live. */
+  mallocTraceMark(): boolean;
+  mallocTraceDump(path: string, top: number): number;
+}
+
+/** Bytes; all 0 where the C library is not glibc. */
+export interface NativeMallocStats {
+  arenaBytes: number;
+  mmapBytes: number;
+  inUseBytes: number;
+  freeBytes: number;
+  arenas: number;
+  xml?: string;
 }
 
 export interface NativeTorchLoad {

@@ -76,7 +76,8 @@ class ModelContainer {
   std::vector<RunOutput> RunOnStream(const std::vector<RunInput>& inputs, bool keepOnDevice, RunStamps* stamps);
   std::vector<RunOutput> CollectOutputs(std::vector<AtenTensorHandle>& out, bool keepOnDevice);
 
-  void* lib_ = nullptr;
+  std::string soPath_;
+  void* lib_ = nullptr;  // model-library.h opens and closes it
   ContainerAbi abi_{};
   ContainerHandle handle_ = nullptr;
   DeviceRef device_;
@@ -88,6 +89,9 @@ class ModelContainer {
   std::vector<std::string> outputNames_;
   std::vector<ConstantInfo> constants_;
   std::vector<std::pair<std::string, AtenTensorHandle>> bound_;  // constant name -> our handle
+  // Handles the container made for our constants and never frees (constant-aliases.h): deleted
+  // after the container.
+  std::vector<AtenTensorHandle> orphanedAliases_;
   Rc (*lastError_)(const char**) = nullptr;  // AOTInductorGetLastError (torch >= 2.13)
   void* stream_ = nullptr;                    // CUDA: this container's non-blocking stream
   std::shared_ptr<HostBufferPool> inputPool_;

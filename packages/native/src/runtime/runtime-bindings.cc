@@ -672,6 +672,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceMemory", Napi::Function::New(env, DeviceMemoryJs));
   exports.Set("pinnedCopyGbps", Napi::Function::New(env, PinnedCopyGbps));
   exports.Set("readStoreTensor", Napi::Function::New(env, ReadStoreTensor));
+  RegisterMemoryProbe(env, exports);
 }
 
 }  // namespace aotihub
