@@ -32,6 +32,8 @@ export interface ChildOutcome {
   outputs?: Record<string, { dtype: string; shape: number[]; data: number[] }[]>;
   /** Every mapped file named libtorch* or libc10* (from /proc/self/maps). */
   torchLibraries?: string[];
+  /** The load's stage table (stats.stages). */
+  stages?: Record<string, number>;
 }
 
 const request = JSON.parse(process.argv[2]!) as ChildRequest;
@@ -71,6 +73,7 @@ async function loadAndRun(load: ChildLoad): Promise<ChildOutcome> {
       explain: model.explain(),
       outputs,
       torchLibraries: torchLibrariesMapped(),
+      ...(model.stats.stages !== undefined && { stages: model.stats.stages }),
     };
   } catch (error) {
     const e = error as { code?: string; message?: string };

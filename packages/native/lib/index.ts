@@ -58,6 +58,8 @@ export {
 export {
   bucketMismatches,
   type DeviceTensor,
+  type EarlyRuntimeRequest,
+  type EarlyRuntimeStart,
   formatBucket,
   type InputSignature,
   isDeviceTensor,
@@ -69,6 +71,7 @@ export {
   type RunInput,
   type RunOptions,
   type RuntimeKind,
+  startRuntimeEarly,
   type Tensor,
   type VariantInfo,
 } from "./runtime/index.js";

@@ -11,6 +11,7 @@ import { loadProjectConfig } from "../project-config/load-project-config.js";
 import { nativeRuntimeOptions } from "../runtime/native-runtime-options.js";
 import { noteRuntimeLoaded, runningRuntime } from "../runtime/process-runtime.js";
 import { type RuntimeOption, requestedRuntime } from "../runtime/requested-runtime.js";
+import { startLibtorchEarly, startStandaloneEarly } from "../runtime/start-runtime-early.js";
 import { chooseDevice, type DeviceOption } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
@@ -80,6 +81,17 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     opts.torchDir,
   );
   choosing.catch(() => {}); // awaited below
+  // libtorch's dlopens start as soon as the device is known, beside the plan and the file checks
+  void choosing.then(
+    (device) =>
+      startLibtorchEarly({
+        device,
+        option: opts.runtime,
+        config: project.config.defaults.runtime,
+        torchDir: opts.torchDir,
+      }),
+    () => {},
+  );
   const plan = await planModelLoad({
     ref,
     project,
@@ -111,6 +123,15 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     resolution.runtime,
   ].join("|");
   return loadedModels.getOrLoad(key, opts.reuse !== false, async (onDispose) => {
+    // A standalone build's libcudart is looked for (a python spawn) and, on CUDA, loaded with the
+    // device's context on a native thread while the files are fetched and checked.
+    const runtimeOptions = nativeRuntimeOptions(resolution.runtime, chosen, {
+      cudaRuntimeLibrary: opts.cudaRuntimeLibrary,
+    }).then((found) => {
+      if (found.runtime === "standalone") startStandaloneEarly(device.runtime, found.cudaRuntimeLibrary);
+      return found;
+    });
+    runtimeOptions.catch(() => {}); // awaited below
     const cacheRoot = aotihubCacheDir();
     // The kernels whose ops the artifacts call (kernels-community builds): the build that fits this
     // device, or the pinned one checked by sha256, loaded by the runtime before the model.
@@ -135,9 +156,6 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     });
     let native: Awaited<ReturnType<typeof loadPackages>>;
     try {
-      const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, {
-        cudaRuntimeLibrary: opts.cudaRuntimeLibrary,
-      });
       const options: LoadPackagesOptions = {
         packages: chosen.map((a) => ({
           path: files.packages.get(a.path)!.snapshotPath,
@@ -153,7 +171,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
         ...(opts.lazy !== undefined && { lazy: opts.lazy }),
         ...(opts.warmup !== undefined && { warmup: opts.warmup }),
-        ...runtimeOptions,
+        ...(await runtimeOptions),
       };
       native = await loadPackages(options);
       noteRuntimeLoaded(resolution.runtime);

@@ -1,0 +1,50 @@
+import { type EarlyRuntimeStart, startRuntimeEarly } from "@aotihub/native";
+import type { RuntimeKind } from "@aotihub/registry";
+import type { DeviceChoice } from "../compiled/choose-device.js";
+import { runningRuntime } from "./process-runtime.js";
+import { type RuntimeOption, requestedRuntime } from "./requested-runtime.js";
+
+export interface EarlyLibtorchInputs {
+  device: DeviceChoice;
+  /** loadCompiled's `runtime` option and the config's default (read as `requestedRuntime` reads them). */
+  option: unknown;
+  config: RuntimeOption | undefined;
+  torchDir: string | undefined;
+}
+
+/**
+ * Starts libtorch's dlopens (and on CUDA the context and cuBLAS prewarm) as soon as the device is
+ * chosen, while the name is still being resolved and the files checked (issue 14, cold start):
+ * only where libtorch is the likely runtime, i.e. torch was found, the standalone runtime was not
+ * asked for, and this process does not run it already. A wrong guess (the registry then picks a
+ * standalone build) changes no result: libtorch stays RTLD_LOCAL, unused (see startRuntimeEarly).
+ * Never throws: an invalid runtime option is reported where it always was.
+ */
+export function startLibtorchEarly(inputs: EarlyLibtorchInputs): Promise<EarlyRuntimeStart> {
+  let runtime: RuntimeKind | undefined;
+  try {
+    runtime = requestedRuntime({ option: inputs.option, config: inputs.config });
+  } catch {
+    return Promise.resolve("nothing");
+  }
+  if (runtime === "standalone" || runningRuntime() === "standalone" || inputs.device.profile.torch === null)
+    return Promise.resolve("nothing");
+  return startRuntimeEarly({
+    runtime: "libtorch",
+    device: inputs.device.runtime,
+    ...(inputs.torchDir !== undefined && { torchDir: inputs.torchDir }),
+  }).catch(() => "nothing" as const);
+}
+
+/**
+ * The standalone runtime's early start on CUDA (libcudart and the context on a native thread),
+ * once the plan has chosen standalone builds and the libcudart is known: it then overlaps the
+ * cache checks and the package checks.
+ */
+export function startStandaloneEarly(device: string, cudaRuntimeLibrary: string | undefined): void {
+  void startRuntimeEarly({
+    runtime: "standalone",
+    device,
+    ...(cudaRuntimeLibrary !== undefined && { cudaRuntimeLibrary }),
+  }).catch(() => {});
+}
