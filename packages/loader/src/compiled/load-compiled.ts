@@ -67,6 +67,11 @@ export interface LoadCompiledOptions {
  */
 export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}): Promise<CompiledModel> {
   const started = performance.now();
+  const stages: Record<string, number> = {};
+  const mark = (stage: string) => {
+    stages[stage] ??= Math.round(performance.now() * 10) / 10;
+  };
+  mark("loadCompiled start");
   const project = loadProjectConfig({
     ...(opts.configPath !== undefined && { configPath: opts.configPath }),
     ...(opts.cwd !== undefined && { cwd: opts.cwd }),
@@ -83,13 +88,16 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   choosing.catch(() => {}); // awaited below
   // libtorch's dlopens start as soon as the device is known, beside the plan and the file checks
   void choosing.then(
-    (device) =>
-      startLibtorchEarly({
+    async (device) => {
+      mark("device chosen");
+      const early = await startLibtorchEarly({
         device,
         option: opts.runtime,
         config: project.config.defaults.runtime,
         torchDir: opts.torchDir,
-      }),
+      });
+      if (early === "libtorch") mark("libtorch early start");
+    },
     () => {},
   );
   const plan = await planModelLoad({
@@ -106,6 +114,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
     },
   });
+  mark("plan ready");
   const trust = plan.trust!;
   const device = await choosing;
   const runtime = requestedRuntime({ option: opts.runtime, config: project.config.defaults.runtime });
@@ -154,6 +163,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
+    mark("files checked");
     let native: Awaited<ReturnType<typeof loadPackages>>;
     try {
       const options: LoadPackagesOptions = {
@@ -193,6 +203,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         deviceProfile: device.profile,
         loadMs: performance.now() - started,
         stats: native.stats,
+        loaderStages: stages,
       },
       chosen,
       () => {

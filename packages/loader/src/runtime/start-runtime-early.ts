@@ -21,6 +21,7 @@ export interface EarlyLibtorchInputs {
  * Never throws: an invalid runtime option is reported where it always was.
  */
 export function startLibtorchEarly(inputs: EarlyLibtorchInputs): Promise<EarlyRuntimeStart> {
+  if (earlyStartOff()) return Promise.resolve("nothing");
   let runtime: RuntimeKind | undefined;
   try {
     runtime = requestedRuntime({ option: inputs.option, config: inputs.config });
@@ -42,9 +43,15 @@ export function startLibtorchEarly(inputs: EarlyLibtorchInputs): Promise<EarlyRu
  * cache checks and the package checks.
  */
 export function startStandaloneEarly(device: string, cudaRuntimeLibrary: string | undefined): void {
+  if (earlyStartOff()) return;
   void startRuntimeEarly({
     runtime: "standalone",
     device,
     ...(cudaRuntimeLibrary !== undefined && { cudaRuntimeLibrary }),
   }).catch(() => {});
+}
+
+/** AOTIHUB_EARLY_START=0: start nothing early (benchmarks compare with it; the load is the same). */
+function earlyStartOff(): boolean {
+  return process.env.AOTIHUB_EARLY_START === "0";
 }
