@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cold start on the GPU machine (from the repository root, after compile.sh and compile-standalone.sh):
-#   bash <pack>/device.sh <pack> <outdir>        (budget: ~100-140 s with 4 rounds; COLDSTART_ROUNDS)
+#   bash <pack>/device.sh <pack> <outdir>        (budget: ~70-110 s with 5 rounds, COLDSTART_ROUNDS; give it 150)
 # 1. the FLUX-like DiT (libtorch build, /tmp/coldstart-models) and its standalone build
 #    (/tmp/coldstart-models-sa) prefetched once per side through a loopback Hub (startHubServer)
 #    into that side's own HF cache; 2. fresh node processes loading them with loadCompiled,
@@ -10,7 +10,7 @@
 # Results: <outdir>/<label>-<i>.json (figures + stats.stages), wall.txt, stages.md (summarize.py).
 set -u
 pack="$(cd "$1" && pwd)"; out="$2"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
-rounds="${COLDSTART_ROUNDS:-4}"
+rounds="${COLDSTART_ROUNDS:-5}"
 # where the compiles put the models, and a scratch folder (overridable for a dry run on a CPU machine)
 models="${COLDSTART_MODELS:-/tmp/coldstart-models}"; samodels="${COLDSTART_MODELS_SA:-/tmp/coldstart-models-sa}"
 w="${COLDSTART_SCRATCH:-/tmp}"
