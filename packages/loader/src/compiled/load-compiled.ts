@@ -12,7 +12,7 @@ import { nativeRuntimeOptions } from "../runtime/native-runtime-options.js";
 import { noteRuntimeLoaded, runningRuntime } from "../runtime/process-runtime.js";
 import { type RuntimeOption, requestedRuntime } from "../runtime/requested-runtime.js";
 import { startLibtorchEarly, startStandaloneEarly } from "../runtime/start-runtime-early.js";
-import { chooseDevice, type DeviceOption } from "./choose-device.js";
+import { chooseDevice, type DeviceOption, namedRuntimeDevice } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
 
@@ -81,22 +81,27 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
 
   // Probing the device (the driver, and python for the torch install) runs while the name is
   // resolved; its refusals still come after the plan's, as they did when one followed the other.
-  const choosing = chooseDevice(
-    opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
-    opts.torchDir,
-  );
+  const deviceOption = opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto";
+  const choosing = chooseDevice(deviceOption, opts.torchDir);
   choosing.catch(() => {}); // awaited below
-  // libtorch's dlopens start as soon as the device is known, beside the plan and the file checks
+  // libtorch's dlopens start beside the plan and the file checks: for a device named outright
+  // ("cpu", "cuda:N") as soon as findTorch answers (the same python spawn as chooseDevice's), else
+  // once the device probe has answered
+  const startEarly = async (device: string) => {
+    const early = await startLibtorchEarly({
+      device,
+      option: opts.runtime,
+      config: project.config.defaults.runtime,
+      torchDir: opts.torchDir,
+    });
+    if (early === "libtorch") mark("libtorch early start");
+  };
+  const named = namedRuntimeDevice(deviceOption);
+  if (named !== null) void startEarly(named);
   void choosing.then(
     async (device) => {
       mark("device chosen");
-      const early = await startLibtorchEarly({
-        device,
-        option: opts.runtime,
-        config: project.config.defaults.runtime,
-        torchDir: opts.torchDir,
-      });
-      if (early === "libtorch") mark("libtorch early start");
+      if (named === null) await startEarly(device.runtime);
     },
     () => {},
   );

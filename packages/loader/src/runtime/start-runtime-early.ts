@@ -1,11 +1,11 @@
 import { type EarlyRuntimeStart, startRuntimeEarly } from "@aotihub/native";
 import type { RuntimeKind } from "@aotihub/registry";
-import type { DeviceChoice } from "../compiled/choose-device.js";
 import { runningRuntime } from "./process-runtime.js";
 import { type RuntimeOption, requestedRuntime } from "./requested-runtime.js";
 
 export interface EarlyLibtorchInputs {
-  device: DeviceChoice;
+  /** The device loadPackages will be given ("cpu", "cuda:N"). */
+  device: string;
   /** loadCompiled's `runtime` option and the config's default (read as `requestedRuntime` reads them). */
   option: unknown;
   config: RuntimeOption | undefined;
@@ -14,7 +14,7 @@ export interface EarlyLibtorchInputs {
 
 /**
  * Starts libtorch's dlopens (and on CUDA the context and cuBLAS prewarm) as soon as the device is
- * chosen, while the name is still being resolved and the files checked (issue 14, cold start):
+ * known, while the name is still being resolved and the files checked (issue 14, cold start):
  * only where libtorch is the likely runtime, i.e. torch was found, the standalone runtime was not
  * asked for, and this process does not run it already. A wrong guess (the registry then picks a
  * standalone build) changes no result: libtorch stays RTLD_LOCAL, unused (see startRuntimeEarly).
@@ -28,11 +28,11 @@ export function startLibtorchEarly(inputs: EarlyLibtorchInputs): Promise<EarlyRu
   } catch {
     return Promise.resolve("nothing");
   }
-  if (runtime === "standalone" || runningRuntime() === "standalone" || inputs.device.profile.torch === null)
-    return Promise.resolve("nothing");
+  if (runtime === "standalone" || runningRuntime() === "standalone") return Promise.resolve("nothing");
+  // no torch found: nothing starts (startRuntimeEarly asks findTorch, whose python answer is shared)
   return startRuntimeEarly({
     runtime: "libtorch",
-    device: inputs.device.runtime,
+    device: inputs.device,
     ...(inputs.torchDir !== undefined && { torchDir: inputs.torchDir }),
   }).catch(() => "nothing" as const);
 }
