@@ -378,6 +378,15 @@ describe("the runtime started early (torch installed, runtime auto)", () => {
     expect(second!.torchLibraries!.filter((file) => file.endsWith("/libtorch_cpu.so"))).toHaveLength(1);
   });
 
+  it('device "auto": the early start waits for the device probe, then is joined the same way', () => {
+    // (this machine has no GPU: auto resolves to the CPU; "cpu" named outright starts before the probe)
+    const outcome = loadsInChild([{ ref: "acme/mlp-libtorch", device: "auto" }], torchEnv())[0]!;
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expectMatchesEager(outcome, ["b2", "b4"]);
+    expect(outcome.stages).toHaveProperty(["libtorch preload: join wait, ms"]);
+    expect(outcome.stages!["libtorch early start"]).toBeGreaterThanOrEqual(outcome.stages!["device chosen"]!);
+  });
+
   it("a wrong guess (only standalone builds fit) still runs on the addon's shim, like eager", () => {
     // torch is found, so libtorch's dlopens start early; the registry then picks the standalone
     // build, which must bind to the addon's shim (libtorch was opened RTLD_LOCAL)

@@ -11,6 +11,8 @@ import { readBucketIo } from "./bucket-io.js";
 export interface ChildLoad {
   ref: string;
   runtime?: RuntimeOption;
+  /** Default "cpu". */
+  device?: "auto" | "cpu";
 }
 
 export interface ChildRequest {
@@ -44,7 +46,7 @@ console.log(JSON.stringify(outcomes));
 async function loadAndRun(load: ChildLoad): Promise<ChildOutcome> {
   try {
     const model = await loadCompiled(load.ref, {
-      device: "cpu",
+      device: load.device ?? "cpu",
       trustRemoteCode: true,
       lockfile: false,
       reuse: false,
