@@ -28,8 +28,9 @@ export type EarlyRuntimeStart = "libtorch" | "cuda runtime" | "nothing";
  * refuses anything, so a guess that turns out wrong changes no result, only costs work:
  * - libtorch is dlopened RTLD_LOCAL and made global only by `loadPackages` with runtime "libtorch",
  *   so a load that ends on the standalone runtime still binds to the addon's shim (with libtorch
- *   mapped beside it: ~0.9 GB of address space and its dlopen's CPU time);
- * - a CUDA prewarm leaves a context on the GPU (~0.5 GB of device memory) even where the load then
+ *   mapped beside it: libtorch_cpu and libtorch_cuda map 865 MiB on the H200 machine, and its
+ *   dlopen's CPU time);
+ * - a CUDA prewarm leaves a context (and cuBLAS state) on the GPU even where the load then
  *   runs on the CPU: call this with the device the load will use, never "cuda" as a guess.
  * Failures (no torch, a dlopen that fails) are left for `loadPackages` to report, typed, as before.
  */
