@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# cold start on the GPU machine (from the repository root, after compile.sh and compile-standalone.sh):
+# cold start on the GPU machine (from the repository root, after compile.sh and compile-standalone.sh;
+# the standalone runs wait up to COLDSTART_SA_WAIT=40 s for a standalone compile still running):
 #   bash <pack>/device.sh <pack> <outdir>        (budget: ~70-110 s with 5 rounds, COLDSTART_ROUNDS; give it 150)
 # 1. the FLUX-like DiT (libtorch build, /tmp/coldstart-models) and its standalone build
 #    (/tmp/coldstart-models-sa) prefetched once per side through a loopback Hub (startHubServer)
@@ -31,7 +32,6 @@ notorch() { env -u AOTIHUB_PYTHON -u AOTIHUB_TORCH_DIR PATH=$w/cs-path CUDA_HOME
 for side in $sides; do
   echo "== prefetch $side ($(cat "$pack/$side/commit"))"
   [ -f "$repo/aotihub.json" ] && HF_HUB_OFFLINE=0 timeout 40 node "$pack/$side/lib/cold-start.mjs" prefetch "$repo" "$w/cs-work-$side" 2>&1 | tail -3
-  [ -f "$sa/aotihub.json" ] && HF_HUB_OFFLINE=0 notorch "$tmo" 40 "$node" "$pack/$side/lib/cold-start.mjs" prefetch "$sa" "$w/cs-work-sa-$side" 2>&1 | tail -3
 done
 export HF_HUB_OFFLINE=1
 declare -A hung=()
@@ -45,15 +45,29 @@ fresh() { # <side> <label> <i> <repo> <work> [warmup]  (env set by the caller; N
   echo "$2 $3 rc=$rc wall_ms=$(( ($(date +%s%N) - s) / 1000000 ))" | tee -a "$out/wall.txt"
   [ $rc -ne 0 ] && { hung[$2]=1; tail -c 800 "$out/$2-$3.log"; }
 }
-echo "== fresh processes (HF_HUB_OFFLINE=1), $rounds rounds"
+echo "== libtorch build: fresh processes (HF_HUB_OFFLINE=1), $rounds rounds"
 for i in $(seq 1 "$rounds"); do
-  [ -d "$pack/old" ] && fresh old old "$i" "$repo" $w/cs-work-old
-  fresh new new "$i" "$repo" $w/cs-work-new
-  AOTIHUB_EARLY_START=0 fresh new new-noearly "$i" "$repo" $w/cs-work-new
-  [ -d "$pack/old" ] && NOTORCH=1 fresh old sa-old "$i" "$sa" $w/cs-work-sa-old
-  NOTORCH=1 fresh new sa-new "$i" "$sa" $w/cs-work-sa-new
-  fresh new new-warmup "$i" "$repo" $w/cs-work-new warmup
+  [ -d "$pack/old" ] && fresh old old "$i" "$repo" "$w/cs-work-old"
+  fresh new new "$i" "$repo" "$w/cs-work-new"
+  AOTIHUB_EARLY_START=0 fresh new new-noearly "$i" "$repo" "$w/cs-work-new"
+  fresh new new-warmup "$i" "$repo" "$w/cs-work-new" warmup
   python3 "$pack/summarize.py" "$out" >"$out/stages.md" 2>/dev/null
 done
+# the standalone build: its compile may still run (compile-standalone.sh detaches it)
+waited=0
+while [ -f "$samodels/standalone.started" ] && [ ! -f "$samodels/standalone.rc" ] && [ $waited -lt "${COLDSTART_SA_WAIT:-40}" ]; do
+  sleep 2; waited=$((waited + 2))
+done
+echo "== standalone build: $sa ($([ -f "$sa/aotihub.json" ] && echo ok || echo missing); waited ${waited} s; compile: $(cat "$samodels/standalone.rc" 2>/dev/null || echo 'no rc'))"
+if [ -f "$sa/aotihub.json" ]; then
+  for side in $sides; do
+    HF_HUB_OFFLINE=0 notorch "$tmo" 40 "$node" "$pack/$side/lib/cold-start.mjs" prefetch "$sa" "$w/cs-work-sa-$side" 2>&1 | tail -3
+  done
+  for i in $(seq 1 "$rounds"); do
+    [ -d "$pack/old" ] && NOTORCH=1 fresh old sa-old "$i" "$sa" "$w/cs-work-sa-old"
+    NOTORCH=1 fresh new sa-new "$i" "$sa" "$w/cs-work-sa-new"
+  done
+fi
+python3 "$pack/summarize.py" "$out" >"$out/stages.md" 2>/dev/null
 cat "$out/stages.md"
 echo "== done"
