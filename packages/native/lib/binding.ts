@@ -94,6 +94,7 @@ export interface NativeCudaPrewarmTimes {
   start: number;
   cudartLoaded: number;
   contextReady: number;
+  stagingPinned: number;
   cublasLtReady: number;
   cublasReady: number;
   contextWaitMs: number;

@@ -32,6 +32,7 @@ export class LoadStages {
     this.native("cuda prewarm start", t.start);
     this.native("cuda runtime ready", t.cudartLoaded);
     this.native("cuda context ready", t.contextReady);
+    this.native("upload staging pinned", t.stagingPinned);
     this.native("cublasLt ready", t.cublasLtReady);
     this.native("cublas ready", t.cublasReady);
     if (t.start > 0) this.count("cuda prewarm: join wait, ms", t.joinWaitMs);

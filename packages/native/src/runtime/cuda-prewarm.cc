@@ -1,5 +1,8 @@
 #include "cuda-prewarm.h"
 
+#include "pinned-ring.h"
+#include "weight-upload.h"
+
 #include <dlfcn.h>
 #include <link.h>
 
@@ -9,6 +12,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace aotihub {
 
@@ -61,6 +65,8 @@ void Run(CudaPrewarmSpec spec) {
   using Free = int (*)(void*);
   auto setDevice = cudart ? reinterpret_cast<SetDevice>(::dlsym(cudart, "cudaSetDevice")) : nullptr;
   auto cudaFree = cudart ? reinterpret_cast<Free>(::dlsym(cudart, "cudaFree")) : nullptr;
+  using MallocHost = int (*)(void**, size_t);
+  auto mallocHost = cudart ? reinterpret_cast<MallocHost>(::dlsym(cudart, "cudaMallocHost")) : nullptr;
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_times.cudartLoaded = MonotonicMs();
@@ -82,6 +88,20 @@ void Run(CudaPrewarmSpec spec) {
   }
   MarkContextDone();
   if (!context) return;
+  // The weight upload's pinned staging slots, page-locked here while libtorch is still loading:
+  // on the first load of a process they cost ~34 ms of a 1 GiB upload on an H200 (18 vs 45 GB/s;
+  // docs/benchmarks.md, goal 1). Fewer where locked memory runs out: the upload pins the rest.
+  if (mallocHost != nullptr) {
+    std::vector<void*> slots;
+    for (size_t i = 0, n = PinnedSlotsWanted(); i < n; i++) {
+      void* slot = nullptr;
+      if (mallocHost(&slot, PinnedSlotBytes()) != 0 || slot == nullptr) break;
+      slots.push_back(slot);
+    }
+    ReturnPinnedSlots(slots);
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_times.stagingPinned = MonotonicMs();
+  }
   // The handles themselves are thrown away: libtorch keeps its own pool; what is paid here is each
   // library's process-wide initialisation on this context. Created and destroyed on this thread.
   using Create = int (*)(void**);

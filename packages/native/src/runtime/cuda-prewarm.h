@@ -2,7 +2,8 @@
 // libtorch's dlopen (issue 14, cold start): the CUDA runtime library of the same torch install
 // (dlopened by path, so libtorch's DT_NEEDED later resolves to this very copy by soname), the
 // device's primary context (shared by every runtime copy in the process), then cuBLAS and cuBLASLt
-// (the libraries' one-time initialisation, which the first matmul would otherwise pay).
+// (the libraries' one-time initialisation, which the first matmul would otherwise pay). Between the
+// context and cuBLAS it pins the weight upload's staging slots (pinned-ring.h).
 #pragma once
 #include <string>
 
@@ -19,7 +20,7 @@ struct CudaPrewarmSpec {
 // 0 where a step did not run. `error` names the first step that failed (the load goes on: libtorch
 // then pays that step itself, as it would without a prewarm).
 struct CudaPrewarmTimes {
-  double start = 0, cudartLoaded = 0, contextReady = 0, cublasLtReady = 0, cublasReady = 0;
+  double start = 0, cudartLoaded = 0, contextReady = 0, stagingPinned = 0, cublasLtReady = 0, cublasReady = 0;
   double contextWaitMs = 0, joinWaitMs = 0;
   std::string error;
 };

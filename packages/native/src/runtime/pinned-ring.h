@@ -9,6 +9,8 @@ namespace aotihub {
 
 // `count` slots of PinnedSlotBytes() each, or fewer (none) where page-locked memory is refused.
 std::vector<void*> LeasePinnedSlots(size_t count);
+// Back to the idle pool: leased slots, or slots of PinnedSlotBytes() pinned ahead by the CUDA
+// prewarm (cudaMallocHost of the same runtime, while libtorch loads).
 void ReturnPinnedSlots(const std::vector<void*>& slots);
 size_t PinnedSlotBytes();
 

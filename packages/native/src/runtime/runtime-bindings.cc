@@ -262,6 +262,7 @@ Napi::Value CudaPrewarmTimesJs(const Napi::CallbackInfo& info) {
   o.Set("start", t.start);
   o.Set("cudartLoaded", t.cudartLoaded);
   o.Set("contextReady", t.contextReady);
+  o.Set("stagingPinned", t.stagingPinned);
   o.Set("cublasLtReady", t.cublasLtReady);
   o.Set("cublasReady", t.cublasReady);
   o.Set("contextWaitMs", t.contextWaitMs);

@@ -56,6 +56,15 @@ bool AsyncUnregister() {
 }
 bool Trace() { return std::getenv("AOTIHUB_UPLOAD_TRACE") != nullptr; }
 
+// memcpy threads: 8 filled the link on 16 cores (12 gave no more); half the cores where there are fewer.
+int RingThreads(Mode mode) {
+  if (mode == Mode::Register) return 0;
+  const int cores = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  return EnvInt("AOTIHUB_UPLOAD_RING_THREADS", std::min(8, cores / 2), 1, 32);
+}
+
+constexpr size_t kSlotsPerRingWorker = 2;  // one filling while the other's DMA runs
+
 struct Piece {
   const uint8_t* host;  // in a mapping
   uint64_t bytes;
@@ -165,7 +174,7 @@ class WorkList {
 class RingCopier {
  public:
   RingCopier(TensorBackend* backend, int deviceIndex) : backend_(backend) {
-    slots_ = LeasePinnedSlots(2);
+    slots_ = LeasePinnedSlots(kSlotsPerRingWorker);
     slotBytes_ = PinnedSlotBytes();
     for (size_t i = 0; i < slots_.size(); i++) streams_.push_back(backend_->CreateStream(deviceIndex));
     if (slots_.empty()) streams_.push_back(backend_->CreateStream(deviceIndex));
@@ -279,9 +288,7 @@ UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex) {
 
   const Mode mode = UploadMode();
   int registerThreads = mode == Mode::Ring ? 0 : EnvInt("AOTIHUB_UPLOAD_THREADS", mode == Mode::Hybrid ? 2 : 4, 1, 16);
-  // memcpy threads: 8 filled the link on 16 cores (12 gave no more); half the cores where there are fewer.
-  const int cores = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-  int ringThreads = mode == Mode::Register ? 0 : EnvInt("AOTIHUB_UPLOAD_RING_THREADS", std::min(8, cores / 2), 1, 32);
+  int ringThreads = RingThreads(mode);
   const int total = static_cast<int>(std::min<size_t>(static_cast<size_t>(registerThreads + ringThreads), chunks.size()));
   if (registerThreads > total) registerThreads = total;
   ringThreads = std::min(ringThreads, total - registerThreads);
@@ -401,5 +408,7 @@ UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex) {
   if (failure) std::rethrow_exception(failure);
   return stagedAny ? UploadPath::Staged : UploadPath::Registered;
 }
+
+size_t PinnedSlotsWanted() { return static_cast<size_t>(RingThreads(UploadMode())) * kSlotsPerRingWorker; }
 
 }  // namespace aotihub

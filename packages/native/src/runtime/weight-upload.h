@@ -37,4 +37,8 @@ struct FileUpload {
 // munmap) can finish on a background thread that keeps them alive.
 UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex);
 
+// How many pinned staging slots an upload of a large set leases at once (two per ring worker; none
+// in register mode): what a prewarm can pin ahead so that the first load does not pay for it.
+size_t PinnedSlotsWanted();
+
 }  // namespace aotihub
