@@ -566,7 +566,9 @@ TorchLoadResult LoadLibtorch(const std::string& libDir, bool withCuda) {
   bool joinedPreload = false;
   {
     std::lock_guard<std::mutex> lock(g_preloadMutex);
-    joinedPreload = g_preload.ran;
+    // a CPU-only preload followed by a CUDA load: libtorch_cuda's dlopen happens below, so the
+    // load's own stamps tell the time, not the preload's
+    joinedPreload = g_preload.ran && (g_preload.cuda || !withCuda);
     // The preload mapped this libtorch already: another one in the same process cannot work.
     if (g_preload.ran && g_preload.libDir != libDir)
       throw NativeError("NATIVE_TORCH_CONFLICT", "libtorch is already mapped from " + g_preload.libDir +
