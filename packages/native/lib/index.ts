@@ -89,4 +89,12 @@ export {
   type TypedArrayConstructor,
   typedArrayFor,
 } from "./tensor/dtypes.js";
-export { type FindTorchOptions, findTorch, readTorchInstall, type TorchInstall } from "./torch/index.js";
+export {
+  type FindTorchOptions,
+  findTorch,
+  type PythonLayout,
+  type PythonLayoutReader,
+  pythonLayout,
+  readTorchInstall,
+  type TorchInstall,
+} from "./torch/index.js";
