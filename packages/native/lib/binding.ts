@@ -19,6 +19,13 @@ export interface NativeBinding {
   probeCuda(): Promise<NativeCudaProbe>;
   /** With `prewarm` (CUDA): libcudart, the device's context and cuBLAS start on their own thread first. */
   loadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): Promise<NativeTorchLoad>;
+  /**
+   * Starts the CUDA prewarm (as loadTorch) and libtorch's dlopens (RTLD_LOCAL) on native threads
+   * without waiting; loadTorch joins them. False where a preload ran or libtorch is loaded already.
+   */
+  preloadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): boolean;
+  /** The standalone runtime's early start on CUDA: libcudart and the context on the prewarm thread. */
+  preloadCudaRuntime(prewarm: NativeCudaPrewarmSpec): void;
   /** The prewarm's steady-clock stamps so far (0: that step has not run). */
   cudaPrewarmTimes(): NativeCudaPrewarmTimes;
   /** Resolves when the prewarm thread (if any) has finished. */
@@ -89,6 +96,8 @@ export interface NativeTorchLoad {
   loadedAt?: number;
   /** libcudart copies mapped after the load (1: libtorch bound to the prewarmed copy). */
   cudartCopies?: number;
+  /** The early dlopens (preloadTorch), where they ran: steady-clock ms, the wait to join them. */
+  preload?: { from: number; to: number; joinWaitMs: number; cuda: boolean; error: string };
 }
 
 export interface NativeCudaPrewarmSpec {

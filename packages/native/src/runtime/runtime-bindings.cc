@@ -188,18 +188,39 @@ auto Guard(Napi::Env env, Fn fn) -> decltype(fn()) {
 // loadTorch(libDir, cuda, prewarm?): prewarm { cudart, cublas?, cublasLt?, device } starts the CUDA
 // runtime, the device's context and cuBLAS on their own thread (cuda-prewarm.h) before the worker
 // dlopens libtorch, so the two overlap. Steady-clock stamps come back for the load's stage table.
+void StartCudaPrewarmFromJs(const Napi::Value& value) {
+  if (!value.IsObject()) return;
+  auto p = value.As<Napi::Object>();
+  auto str = [&](const char* key) {
+    return p.Get(key).IsString() ? p.Get(key).As<Napi::String>().Utf8Value() : std::string();
+  };
+  CudaPrewarmSpec spec{str("cudart"), str("cublas"), str("cublasLt"),
+                       p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0};
+  StartCudaPrewarm(spec);
+}
+
+// preloadTorch(libDir, cuda, prewarm?): starts, without waiting, the CUDA prewarm (as loadTorch
+// does) and libtorch's dlopens (RTLD_LOCAL, on their own thread: StartLibtorchPreload), so that
+// they run while the loader still resolves, fetches and checks. loadTorch joins them. Returns
+// whether a preload started (false: one ran, or libtorch is loaded already).
+Napi::Value PreloadTorch(const Napi::CallbackInfo& info) {
+  const std::string libDir = info[0].As<Napi::String>();
+  const bool cuda = info[1].ToBoolean();
+  if (cuda && info.Length() > 2) StartCudaPrewarmFromJs(info[2]);
+  return Napi::Boolean::New(info.Env(), StartLibtorchPreload(libDir, cuda));
+}
+
+// preloadCudaRuntime(prewarm): the standalone runtime's early start on CUDA: libcudart and the
+// device's context on the prewarm thread (no cuBLAS: standalone builds never call it).
+Napi::Value PreloadCudaRuntime(const Napi::CallbackInfo& info) {
+  StartCudaPrewarmFromJs(info[0]);
+  return info.Env().Undefined();
+}
+
 Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
   const std::string libDir = info[0].As<Napi::String>();
   const bool cuda = info[1].ToBoolean();
-  if (cuda && info.Length() > 2 && info[2].IsObject()) {
-    auto p = info[2].As<Napi::Object>();
-    auto str = [&](const char* key) {
-      return p.Get(key).IsString() ? p.Get(key).As<Napi::String>().Utf8Value() : std::string();
-    };
-    CudaPrewarmSpec spec{str("cudart"), str("cublas"), str("cublasLt"),
-                         p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0};
-    StartCudaPrewarm(spec);
-  }
+  if (cuda && info.Length() > 2) StartCudaPrewarmFromJs(info[2]);
   auto result = std::make_shared<TorchLoadResult>();
   auto stamps = std::make_shared<std::pair<double, double>>();
   auto cudartCopies = std::make_shared<int>(0);
@@ -220,6 +241,16 @@ Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
         o.Set("loadFrom", stamps->first);
         o.Set("loadedAt", stamps->second);
         o.Set("cudartCopies", *cudartCopies);
+        const LibtorchPreloadTimes preload = LibtorchPreloadSnapshot();
+        if (result->joinedPreload) {
+          auto p = Napi::Object::New(env);
+          p.Set("from", preload.from);
+          p.Set("to", preload.to);
+          p.Set("joinWaitMs", preload.joinWaitMs);
+          p.Set("cuda", preload.cuda);
+          p.Set("error", preload.error);
+          o.Set("preload", p);
+        }
         return o;
       });
 }
@@ -656,6 +687,8 @@ Napi::Value ReadStoreTensor(const Napi::CallbackInfo& info) {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("loadTorch", Napi::Function::New(env, LoadTorch));
+  exports.Set("preloadTorch", Napi::Function::New(env, PreloadTorch));
+  exports.Set("preloadCudaRuntime", Napi::Function::New(env, PreloadCudaRuntime));
   exports.Set("cudaPrewarmTimes", Napi::Function::New(env, CudaPrewarmTimesJs));
   exports.Set("joinCudaPrewarm", Napi::Function::New(env, JoinCudaPrewarmJs));
   exports.Set("loadStandalone", Napi::Function::New(env, LoadStandaloneRuntime));
