@@ -36,11 +36,15 @@ export interface NativeBinding {
   /** The schema the dispatcher holds for an op (`available` false: this libtorch cannot be asked). */
   probeOpSchema(opName: string, overload: string): { available: boolean; found: boolean; schema: string };
   openContainer(spec: NativeContainerSpec): Promise<NativeContainer>;
+  /**
+   * Runs on the device's run thread and resolves; a CPU variant whose recent runs were short
+   * (src/runtime/inline-run-policy.h) runs on the calling thread and returns its outputs (or throws).
+   */
   runContainer(
     handle: NativeHandle,
     inputs: NativeRunInput[],
     keepOnDevice: boolean,
-  ): Promise<NativeRunOutput[]>;
+  ): Promise<NativeRunOutput[]> | NativeRunOutput[];
   /** The same run on the calling thread (no libuv hop): for small models. */
   runContainerSync(handle: NativeHandle, inputs: NativeRunInput[], keepOnDevice: boolean): NativeRunOutput[];
   /**

@@ -49,7 +49,13 @@ export interface LoadedModel {
   readonly outputNames: readonly string[];
   readonly variants: readonly VariantInfo[];
   readonly stats: LoadStats;
-  /** Runs the variant whose bucket fits the inputs (positional, or named by `inputNames`). */
+  /**
+   * Runs the variant whose bucket fits the inputs (positional, or named by `inputNames`), off the
+   * event loop. Except for short CPU runs: once a CPU variant's recent runs took under 50 us each
+   * (median of the last 8, measured natively; `AOTIHUB_INLINE_RUN_US` sets the bound, 0 turns this
+   * off) and no other CPU run is in flight, it runs on the calling thread, as `runSync` does, because
+   * handing it to another thread and back would cost several times the run.
+   */
   run(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
     options?: RunOptions,
@@ -107,13 +113,16 @@ export class NativeLoadedModel implements LoadedModel {
     this.#inFlight++;
     try {
       const { variant, native } = this.#prepare(inputs, options);
-      const container = await variant.open(this.store.handle, this.runtimeDevice);
+      // An open variant runs without first yielding to the event loop (no await of an open promise).
+      const container = variant.opened() ?? (await variant.open(this.store.handle, this.runtimeDevice));
       this.#checkVariantInputs(variant, container);
       let outputs: NativeRunOutput[];
       try {
         // Native code copies the host bytes and reads shapes before this returns: nothing done to
-        // the inputs after this line reaches the run.
-        outputs = await binding().runContainer(container.handle, native, options.keepOnDevice === true);
+        // the inputs after this line reaches the run. A short CPU run comes back already done, as
+        // outputs rather than a promise (src/runtime/inline-run-policy.h).
+        const ran = binding().runContainer(container.handle, native, options.keepOnDevice === true);
+        outputs = Array.isArray(ran) ? ran : await ran;
       } catch (error) {
         throw typedNativeFailure(error, "run", `variant ${variant.name}`);
       }
