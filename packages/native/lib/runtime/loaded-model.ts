@@ -12,7 +12,7 @@ import {
   NoMatchingBucketError,
 } from "../errors/native-errors.js";
 import { captureUserStack } from "../errors/with-user-stack.js";
-import { type TorchDtypeName, typedArrayFor } from "../tensor/dtypes.js";
+import { type TensorData, type TorchDtypeName, typedArrayFor } from "../tensor/dtypes.js";
 import { NativeDeviceTensor } from "./device-tensor.js";
 import { bucketMismatches, formatBucket, type InputSignature, publicInputNames } from "./match-bucket.js";
 import { typedNativeFailure } from "./native-failure.js";
@@ -26,6 +26,13 @@ export interface RunOptions {
   variant?: string;
   /** On CUDA, return outputs as DeviceTensors that stay on the GPU (default false). */
   keepOnDevice?: boolean;
+  /**
+   * Arrays to write host outputs into instead of new ones, one per output in `outputNames` order
+   * (`undefined` for a new one): each of the output dtype's array type with its exact element count.
+   * The outputs returned hold these very arrays as `data`. A misfit is `AOTIHUB_OUTPUT_INVALID`,
+   * checked before any array is written; not with `keepOnDevice`.
+   */
+  out?: readonly (TensorData | undefined)[];
 }
 
 export interface LoadStats {
@@ -113,6 +120,7 @@ export class NativeLoadedModel implements LoadedModel {
     this.#inFlight++;
     try {
       const { variant, native } = this.#prepare(inputs, options);
+      const out = this.#outArrays(options);
       // An open variant runs without first yielding to the event loop (no await of an open promise).
       const container = variant.opened() ?? (await variant.open(this.store.handle, this.runtimeDevice));
       this.#checkVariantInputs(variant, container);
@@ -121,7 +129,7 @@ export class NativeLoadedModel implements LoadedModel {
         // Native code copies the host bytes and reads shapes before this returns: nothing done to
         // the inputs after this line reaches the run. A short CPU run comes back already done, as
         // outputs rather than a promise (src/runtime/inline-run-policy.h).
-        const ran = binding().runContainer(container.handle, native, options.keepOnDevice === true);
+        const ran = binding().runContainer(container.handle, native, options.keepOnDevice === true, out);
         outputs = Array.isArray(ran) ? ran : await ran;
       } catch (error) {
         throw typedNativeFailure(error, "run", `variant ${variant.name}`);
@@ -150,7 +158,12 @@ export class NativeLoadedModel implements LoadedModel {
     this.#checkVariantInputs(variant, container);
     let outputs: NativeRunOutput[];
     try {
-      outputs = binding().runContainerSync(container.handle, native, options.keepOnDevice === true);
+      outputs = binding().runContainerSync(
+        container.handle,
+        native,
+        options.keepOnDevice === true,
+        this.#outArrays(options),
+      );
     } catch (error) {
       throw typedNativeFailure(error, "run", `variant ${variant.name}`);
     }
@@ -216,6 +229,25 @@ export class NativeLoadedModel implements LoadedModel {
       shape: t.shape,
     }));
     return { variant: this.#choose(signature, options.variant), native };
+  }
+
+  /** `options.out`, checked for what needs no run: a list (of this length) of TypedArrays, host outputs. */
+  #outArrays(options: RunOptions): (TensorData | undefined)[] | undefined {
+    const out = options.out;
+    if (out === undefined) return undefined;
+    const refuse = (received: string) =>
+      new InputMismatchError("AOTIHUB_OUTPUT_INVALID", "The output arrays do not fit this model.", {
+        expected: `an array of ${this.outputNames.length} TypedArrays (or undefined), for host outputs`,
+        received,
+        hint: "size each from one run's outputs; keepOnDevice outputs take none",
+      });
+    if (!Array.isArray(out)) throw refuse(typeof out);
+    if (out.length !== this.outputNames.length) throw refuse(`${out.length} arrays`);
+    if (options.keepOnDevice === true && out.some((a) => a !== undefined))
+      throw refuse("arrays for outputs kept on the device (keepOnDevice)");
+    if (!out.every((a) => a === undefined || ArrayBuffer.isView(a)))
+      throw refuse("an element that is not a TypedArray");
+    return [...out];
   }
 
   #checkVariantInputs(variant: Variant, container: NativeContainer): void {
@@ -296,6 +328,7 @@ export class NativeLoadedModel implements LoadedModel {
   #toTensor(output: NativeRunOutput): Tensor | DeviceTensor {
     const dtype = output.dtype as TorchDtypeName;
     if ("device" in output) return new NativeDeviceTensor(output);
+    if ("data" in output) return { dtype, shape: output.shape, data: output.data }; // the caller's `out` array
     const numel = output.shape.reduce((a, b) => a * b, 1);
     return { dtype, shape: output.shape, data: typedArrayFor(dtype, output.buffer, 0, numel) };
   }

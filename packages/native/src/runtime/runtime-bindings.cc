@@ -152,7 +152,58 @@ Napi::Object DeviceTensorToJs(Napi::Env env, const std::shared_ptr<DeviceTensor>
   return o;
 }
 
-Napi::Array OutputsToJs(Napi::Env env, std::vector<RunOutput>& results) {
+// The TypedArray kind that holds a dtype's elements (lib/tensor/dtypes.ts, DTYPES[...].typedArray:
+// raw bits for the float types JS lacks).
+napi_typedarray_type ArrayKindOf(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return napi_float32_array;
+    case DType::F16:
+    case DType::BF16: return napi_uint16_array;
+    case DType::I64: return napi_bigint64_array;
+    case DType::I32: return napi_int32_array;
+    case DType::I8: return napi_int8_array;
+    default: return napi_uint8_array;  // fp8, uint8, bool
+  }
+}
+
+// Caller-supplied arrays for host outputs (run's `out` option): null where an output gets a new
+// ArrayBuffer. Every one is checked before any is written (kind, byte length, not detached), on the
+// JS thread, at the moment of the copy: nothing the caller did to them while the run was queued
+// can make the copy write outside them.
+std::vector<Napi::TypedArray> OutputTargets(const Napi::Value& out, const std::vector<RunOutput>& results) {
+  std::vector<Napi::TypedArray> targets(results.size());
+  if (!out.IsArray()) return targets;
+  auto array = out.As<Napi::Array>();
+  if (array.Length() != results.size())
+    throw NativeError("NATIVE_OUTPUT", std::to_string(array.Length()) + " output arrays for " +
+                                           std::to_string(results.size()) + " outputs");
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    auto element = array.Get(i);
+    if (element.IsUndefined() || element.IsNull()) continue;
+    const RunOutput& r = results[i];
+    const std::string which = "output " + std::to_string(i);
+    if (r.device)
+      throw NativeError("NATIVE_OUTPUT", which + " stays on cuda:" + std::to_string(r.device->deviceIndex) +
+                                             " (keepOnDevice), a host array cannot take it");
+    if (!element.IsTypedArray()) throw NativeError("NATIVE_OUTPUT", which + "'s array is not a TypedArray");
+    auto view = element.As<Napi::TypedArray>();
+    const DType dtype = static_cast<DType>(r.dtype);
+    const std::string needs = std::string(DTypeName(dtype)) + ShapeText(r.shape) + " needs ";
+    if (view.TypedArrayType() != ArrayKindOf(dtype))
+      throw NativeError("NATIVE_OUTPUT", which + " is " + needs + "the dtype's own array type, got another kind");
+    if (view.ByteLength() != r.bytes || (r.bytes > 0 && view.ArrayBuffer().Data() == nullptr))
+      throw NativeError("NATIVE_OUTPUT", which + " is " + needs + std::to_string(r.bytes) + " bytes, its array holds " +
+                                             std::to_string(view.ByteLength()) +
+                                             " (was its buffer detached or resized?)");
+    targets[i] = view;
+  }
+  return targets;
+}
+
+// `out` (optional): the caller's arrays for host outputs; each filled one is returned as `data`.
+Napi::Array OutputsToJs(Napi::Env env, std::vector<RunOutput>& results, const Napi::Value& out = Napi::Value()) {
+  const std::vector<Napi::TypedArray> targets =
+      out.IsEmpty() ? std::vector<Napi::TypedArray>(results.size()) : OutputTargets(out, results);
   auto array = Napi::Array::New(env, results.size());
   for (size_t i = 0; i < results.size(); i++) {
     RunOutput& r = results[i];
@@ -163,7 +214,14 @@ Napi::Array OutputsToJs(Napi::Env env, std::vector<RunOutput>& results) {
     auto o = Napi::Object::New(env);
     o.Set("dtype", DTypeName(static_cast<DType>(r.dtype)));
     o.Set("shape", ShapeToJs(env, r.shape));
-    o.Set("buffer", ToArrayBuffer(env, r.host, r.bytes));
+    if (!targets[i].IsEmpty()) {
+      const Napi::TypedArray& view = targets[i];
+      if (r.bytes > 0)
+        std::memcpy(static_cast<uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset(), r.host.get(), r.bytes);
+      o.Set("data", view);
+    } else {
+      o.Set("buffer", ToArrayBuffer(env, r.host, r.bytes));
+    }
     array.Set(static_cast<uint32_t>(i), o);
   }
   return array;
@@ -366,9 +424,11 @@ double UsSince(std::chrono::steady_clock::time_point start) {
 // container and the inputs die on the JS thread too (in Settle's owner), never on the run thread.
 struct QueuedRun final : Completion {
   QueuedRun(Napi::Env env, std::shared_ptr<ModelContainer> c, std::vector<RunInput> in, bool keep,
-            size_t* queuedCpu)
+            size_t* queuedCpu, const Napi::Value& outArrays)
       : deferred(Napi::Promise::Deferred::New(env)), container(std::move(c)), inputs(std::move(in)),
-        keepOnDevice(keep), queuedCpuRuns(queuedCpu) {}
+        keepOnDevice(keep), queuedCpuRuns(queuedCpu) {
+    if (outArrays.IsArray()) out = Napi::Persistent(outArrays);
+  }
 
   // Run thread.
   void Execute() noexcept {
@@ -402,7 +462,9 @@ struct QueuedRun final : Completion {
       return;
     }
     try {
-      deferred.Resolve(OutputsToJs(env, results));
+      deferred.Resolve(OutputsToJs(env, results, out.IsEmpty() ? Napi::Value() : out.Value()));
+    } catch (const NativeError& e) {
+      deferred.Reject(ToJsError(env, e.code(), e.what()).Value());
     } catch (const Napi::Error& e) {
       deferred.Reject(e.Value());
     } catch (const std::exception& e) {
@@ -419,6 +481,7 @@ struct QueuedRun final : Completion {
   std::vector<RunInput> inputs;
   bool keepOnDevice;
   size_t* queuedCpuRuns;  // CPU runs: the environment's count of them in flight (JS thread only)
+  Napi::Reference<Napi::Value> out;  // the caller's output arrays, if any (JS thread only)
   std::vector<RunOutput> results;
   double runUs = 0;
   std::string code;
@@ -437,7 +500,7 @@ bool CudaRunsOnPool() {
 // A run on the calling (JS) thread, outputs as JS values; native failures are thrown (Guard makes
 // them JS errors). On the CPU its OpenMP regions use this thread alone (omp-single-thread-scope.h).
 Napi::Value RunHere(Napi::Env env, ModelContainer& container, const std::vector<RunInput>& inputs,
-                    bool keepOnDevice, RunStamps& stamps) {
+                    bool keepOnDevice, const Napi::Value& out, RunStamps& stamps) {
   const bool traced = RunTrace::Enabled();
   if (traced) {
     stamps.Mark(RunStamps::kPosted);
@@ -456,10 +519,10 @@ Napi::Value RunHere(Napi::Env env, ModelContainer& container, const std::vector<
     }
     container.inlinePolicy().Record(UsSince(start));
   }
-  if (!traced) return OutputsToJs(env, results);
+  if (!traced) return OutputsToJs(env, results, out);
   stamps.Mark(RunStamps::kFinished);
   stamps.Mark(RunStamps::kSettleStart);
-  auto value = OutputsToJs(env, results);
+  auto value = OutputsToJs(env, results, out);
   stamps.Mark(RunStamps::kSettleEnd);
   RunTrace::Record(stamps);
   return value;
@@ -483,10 +546,12 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
   const DeviceRef device = container->device();
   auto* completions = static_cast<RunCompletions*>(info.Data());
   if (!device.cuda && container->inlinePolicy().ShouldInline(completions->queuedCpuRuns()))
-    return Guard(env, [&] { return RunHere(env, *container, inputs, keepOnDevice, entry); });
+    return Guard(env, [&] { return RunHere(env, *container, inputs, keepOnDevice, info[3], entry); });
   if (device.cuda && CudaRunsOnPool()) {
     auto results = std::make_shared<std::vector<RunOutput>>();
     auto stamps = std::make_shared<RunStamps>(entry);
+    auto out = std::make_shared<Napi::Reference<Napi::Value>>();
+    if (info[3].IsArray()) *out = Napi::Persistent(info[3]);
     const bool traced = RunTrace::Enabled();
     if (traced) stamps->Mark(RunStamps::kPosted);
     return PromiseWorker::Start(
@@ -498,7 +563,7 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
         },
         [=](Napi::Env env) -> Napi::Value {
           if (traced) stamps->Mark(RunStamps::kSettleStart);
-          auto value = OutputsToJs(env, *results);
+          auto value = OutputsToJs(env, *results, out->IsEmpty() ? Napi::Value() : out->Value());
           if (traced) {
             stamps->Mark(RunStamps::kSettleEnd);
             RunTrace::Record(*stamps);
@@ -511,7 +576,7 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
     queuedCpu = &completions->queuedCpuRuns();
     ++*queuedCpu;
   }
-  auto* run = new QueuedRun(env, std::move(container), std::move(inputs), keepOnDevice, queuedCpu);
+  auto* run = new QueuedRun(env, std::move(container), std::move(inputs), keepOnDevice, queuedCpu, info[3]);
   run->stamps = entry;
   if (run->traced) run->stamps.Mark(RunStamps::kPosted);
   auto promise = run->deferred.Promise();
@@ -533,7 +598,7 @@ Napi::Value RunContainerSync(const Napi::CallbackInfo& info) {
     if (RunTrace::Enabled()) stamps.Mark(RunStamps::kCalled);
     auto container = Unbox<ModelContainer>(info[0], "model variant");
     auto inputs = CaptureInputs(*container, info[1]);
-    return RunHere(env, *container, inputs, info[2].ToBoolean(), stamps);
+    return RunHere(env, *container, inputs, info[2].ToBoolean(), info[3], stamps);
   });
 }
 
