@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # GPU slot, second step, from the repository root on the device, after <pack>/compile.sh:
-#   bash <pack>/device.sh <pack> <outdir>
+#   bash <pack>/device.sh <pack> <outdir> [percall]
+# "percall": the per-call figures only (no lifecycle checks; ~70 s with "old", 6 rounds). Rounds and
+# calls per mode and round: PERCALL_ROUNDS (6), PERCALL_CALLS (150).
 # (node on PATH; <pack> made by bench/gpu/pack.sh). Per-call figures of the 53M DiT for the C ABI
 # anchor, "new" and "old", interleaved across processes (anchor, new, old, three times); the gpu
 # suite's CUDA lifecycle check (test/gpu/cuda-cycles.ts) for both builds; the GPU's clocks and the
@@ -8,6 +10,9 @@
 set -uo pipefail
 pack="$(cd "$1" && pwd)"
 out="$2"
+only="${3:-}"
+rounds="${PERCALL_ROUNDS:-6}"
+calls="${PERCALL_CALLS:-150}"
 mkdir -p "$out"
 models=/tmp/gpucall-models
 cache=/tmp/gpucall-so
@@ -33,11 +38,12 @@ percall() { # <build> <label> [env...]
   local build="$1" label="$2"
   shift 2
   log "per-call $label"
-  env "$@" timeout 30 node "$pack/$build/lib/per-call.mjs" "$label" "$models/dit-1024" "$cache-$build" "$out/percall-$label.json" 6 150 \
+  env "$@" timeout 30 node "$pack/$build/lib/per-call.mjs" "$label" "$models/dit-1024" "$cache-$build" "$out/percall-$label.json" "$rounds" "$calls" \
     2>&1 | tee -a "$out/percall.log" | grep -v '^ *$' | tail -12
   load
 }
 cycles() { # <build>
+  [ "$only" = percall ] && return
   log "lifecycle check, $1 build"
   timeout 35 node "$pack/$1/lib/cuda-cycles.mjs" "$1" "$models/tiny-mlp" "$cache-$1-mlp" "$out/cycles-$1-check.json" check \
     2>&1 | tee -a "$out/cycles.log" | tail -3

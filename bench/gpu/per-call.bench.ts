@@ -49,6 +49,14 @@ if (onDevice) {
 }
 modes.push(["runSync, host I/O", () => model.runSync(inputs)]);
 modes.push(["run, host I/O", () => model.run(inputs)]);
+// Host outputs written into the same arrays every call (the `out` option; a build without it
+// ignores the option and allocates, so "old" shows what the option saves).
+const outArrays = model.runSync(inputs).map((t) => {
+  const data = (t as Tensor).data;
+  return new (data.constructor as new (n: number) => typeof data)(data.length);
+});
+modes.push(["runSync, host I/O, out arrays", () => model.runSync(inputs, { out: outArrays })]);
+modes.push(["run, host I/O, out arrays", () => model.run(inputs, { out: outArrays })]);
 
 // An older build has no trace.
 const trace = (binding() as unknown as { runTrace?: () => Float64Array }).runTrace;

@@ -181,18 +181,19 @@ std::vector<Napi::TypedArray> OutputTargets(const Napi::Value& out, const std::v
     auto element = array.Get(i);
     if (element.IsUndefined() || element.IsNull()) continue;
     const RunOutput& r = results[i];
-    const std::string which = "output " + std::to_string(i);
+    // Messages built only on a misfit (strings per call cost more than the checks).
+    auto which = [i] { return "output " + std::to_string(i); };
     if (r.device)
-      throw NativeError("NATIVE_OUTPUT", which + " stays on cuda:" + std::to_string(r.device->deviceIndex) +
+      throw NativeError("NATIVE_OUTPUT", which() + " stays on cuda:" + std::to_string(r.device->deviceIndex) +
                                              " (keepOnDevice), a host array cannot take it");
-    if (!element.IsTypedArray()) throw NativeError("NATIVE_OUTPUT", which + "'s array is not a TypedArray");
+    if (!element.IsTypedArray()) throw NativeError("NATIVE_OUTPUT", which() + "'s array is not a TypedArray");
     auto view = element.As<Napi::TypedArray>();
     const DType dtype = static_cast<DType>(r.dtype);
-    const std::string needs = std::string(DTypeName(dtype)) + ShapeText(r.shape) + " needs ";
+    auto needs = [&] { return which() + " is " + DTypeName(dtype) + ShapeText(r.shape) + " needs "; };
     if (view.TypedArrayType() != ArrayKindOf(dtype))
-      throw NativeError("NATIVE_OUTPUT", which + " is " + needs + "the dtype's own array type, got another kind");
+      throw NativeError("NATIVE_OUTPUT", needs() + "the dtype's own array type, got another kind");
     if (view.ByteLength() != r.bytes || (r.bytes > 0 && view.ArrayBuffer().Data() == nullptr))
-      throw NativeError("NATIVE_OUTPUT", which + " is " + needs + std::to_string(r.bytes) + " bytes, its array holds " +
+      throw NativeError("NATIVE_OUTPUT", needs() + std::to_string(r.bytes) + " bytes, its array holds " +
                                              std::to_string(view.ByteLength()) +
                                              " (was its buffer detached or resized?)");
     targets[i] = view;
