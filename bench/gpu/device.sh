@@ -18,7 +18,7 @@ models=/tmp/gpucall-models
 cache=/tmp/gpucall-so
 log() { echo "[gpucall $(date -u +%T)] $*" | tee -a "$out/steps.log"; }
 load() { echo "$(date -u +%T) $(cat /proc/loadavg) | $(ps -eo pcpu,comm --sort=-pcpu | sed -n 2,5p | tr -s ' ' | tr '\n' ';')" >>"$out/load.log"; }
-for _ in $(seq 1 30); do [ -f "$models/dit-1024/aotihub.json" ] && [ -f "$models/tiny-mlp/aotihub.json" ] && break; sleep 2; done
+for _ in $(seq 1 30); do [ -f "$models/dit-1024/aotihub.json" ] && { [ "$only" = percall ] || [ -f "$models/tiny-mlp/aotihub.json" ]; } && break; sleep 2; done
 [ -f "$models/dit-1024/aotihub.json" ] || { log "no compiled DiT in $models"; exit 1; }
 nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,pstate,temperature.gpu,utilization.gpu \
   --format=csv -lms 250 >"$out/clocks.csv" 2>&1 &
