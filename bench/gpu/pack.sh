@@ -4,11 +4,16 @@
 # sources with that commit's addon ("old", for before/after in one run), the C ABI anchor source,
 # the model specs and the two slot scripts (compile.sh, device.sh). Node itself is not copied when
 # a node.xz is found beside <dest> (the slot machinery brings one).
-#   bash bench/gpu/pack.sh <dest> [<old commit>]
+#   bash bench/gpu/pack.sh <dest> [<old commit>] [percall]
+# "percall": <dest>/device.sh and compile.sh become the per-call lane's entries (the slot machinery
+# calls them without arguments): the DiT alone, per-call figures only (new, old, new with
+# AOTIHUB_RUN_HOT_WAIT=1; PERCALL_ROUNDS x PERCALL_CALLS, 5 x 150 by default: ~90-100 s on an H200
+# host); the full scripts stay beside them as bench-device.sh and bench-compile.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dest="$1"
 old="${2:-}"
+mode="${3:-}"
 rm -rf "$dest/new" "$dest/old"
 mkdir -p "$dest/new/lib" "$dest/new/build/Release" "$dest/anchor"
 [ -f "$dest/../node.xz" ] || [ -f "$dest/node.xz" ] || xz -T2 -c "$(readlink -f "$(command -v node)")" >"$dest/node.xz"
@@ -50,4 +55,18 @@ if [ -n "$old" ]; then
 fi
 cp "$root"/bench/anchor/* "$dest/anchor/"
 cp "$root"/bench/gpu/dit_1024.py "$root"/bench/gpu/device.sh "$root"/bench/gpu/compile.sh "$dest/"
+if [ "$mode" = percall ]; then
+  mv "$dest/device.sh" "$dest/bench-device.sh"
+  mv "$dest/compile.sh" "$dest/bench-compile.sh"
+  cat >"$dest/device.sh" <<'EOF'
+#!/usr/bin/env bash
+# Per-call lane (made by bench/gpu/pack.sh ... percall): per-call figures only; partial results stay in <outdir>.
+PERCALL_ROUNDS=${PERCALL_ROUNDS:-5} PERCALL_CALLS=${PERCALL_CALLS:-150} exec bash "$1/bench-device.sh" "$1" "$2" percall
+EOF
+  cat >"$dest/compile.sh" <<'EOF'
+#!/usr/bin/env bash
+# Per-call lane: the 53M DiT (1024 tokens) for CUDA and the C ABI anchor; no tiny MLP.
+PERCALL_ONLY=1 exec bash "$(dirname "${BASH_SOURCE[0]}")/bench-compile.sh" "$@"
+EOF
+fi
 du -sh "$dest"
