@@ -148,6 +148,8 @@ const OPTIONS: Option[] = [
   { mode: "hybrid", threads: "1", ring: "8", big: true },
   { mode: "hybrid", threads: "2", ring: "8" },
 ];
+// UPLOAD_DEFAULT_ONLY=1: only the addon's default mode (a short device call: the final build's figure).
+const chosenOptions = process.env.UPLOAD_DEFAULT_ONLY === "1" ? OPTIONS.slice(0, 1) : OPTIONS;
 const label = (o: Option) =>
   [
     o.mode ?? "default (ring)",
@@ -191,7 +193,7 @@ async function measure(name: string, files: FileSpec[], settle: number, big: boo
   say(`${name}: first load in the process ${((first.bytes / GB / first.uploadMs) * 1000).toFixed(1)} GB/s`);
   binding().disposeHandle(first.handle, "store");
   await sleep(settle);
-  for (const o of OPTIONS) {
+  for (const o of chosenOptions) {
     if (big && !o.big) continue;
     if (performance.now() > deadline) {
       say("time budget spent: stopping");

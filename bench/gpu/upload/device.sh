@@ -12,7 +12,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,pcie.link.gen.current,pc
 python3 -c "import torch; print(torch.__version__)" >>"$out/gpu.txt" 2>&1
 nproc >>"$out/gpu.txt"; free -g >>"$out/gpu.txt"; df -h /tmp >>"$out/gpu.txt"
 cat "$out/gpu.txt"
-AOTIHUB_UPLOAD_TRACE=1 timeout "$budget" node "$pack/lib/upload.mjs" /tmp/upload-scratch "$out/upload.json" \
+AOTIHUB_UPLOAD_TRACE=1 UPLOAD_DEFAULT_ONLY="${UPLOAD_DEFAULT_ONLY:-0}" timeout "$budget" node "$pack/lib/upload.mjs" /tmp/upload-scratch "$out/upload.json" \
   "$((budget - 8))" 2>&1 | tee "$out/run.log"
 echo "exit ${PIPESTATUS[0]}" | tee -a "$out/run.log"
 rm -rf /tmp/upload-scratch
