@@ -7,7 +7,7 @@
 #   bash bench/gpu/pack.sh <dest> [<old commit>] [percall]
 # "percall": <dest>/device.sh and compile.sh become the per-call lane's entries (the slot machinery
 # calls them without arguments): the DiT alone, per-call figures only (new, old, new with
-# AOTIHUB_RUN_HOT_WAIT=1; PERCALL_ROUNDS x PERCALL_CALLS, 5 x 150 by default: ~90-100 s on an H200
+# AOTIHUB_RUN_HOT_WAIT=1; PERCALL_ROUNDS x PERCALL_CALLS, 6 x 150 by default: ~70 s on an H200
 # host); the full scripts stay beside them as bench-device.sh and bench-compile.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -61,7 +61,7 @@ if [ "$mode" = percall ]; then
   cat >"$dest/device.sh" <<'EOF'
 #!/usr/bin/env bash
 # Per-call lane (made by bench/gpu/pack.sh ... percall): per-call figures only; partial results stay in <outdir>.
-PERCALL_ROUNDS=${PERCALL_ROUNDS:-5} PERCALL_CALLS=${PERCALL_CALLS:-150} exec bash "$1/bench-device.sh" "$1" "$2" percall
+PERCALL_ROUNDS=${PERCALL_ROUNDS:-6} PERCALL_CALLS=${PERCALL_CALLS:-150} exec bash "$1/bench-device.sh" "$1" "$2" percall
 EOF
   cat >"$dest/compile.sh" <<'EOF'
 #!/usr/bin/env bash
