@@ -19,6 +19,10 @@ mkdir -p "$dest/new/lib" "$dest/new/build/Release" "$dest/anchor"
 [ -f "$dest/../node.xz" ] || [ -f "$dest/node.xz" ] || xz -T2 -c "$(readlink -f "$(command -v node)")" >"$dest/node.xz"
 esbuild="$(ls -d "$root"/node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)"
 entries=(bench/gpu/per-call.bench.ts bench/gpu/cuda-cycles.bench.ts)
+extra=(test/gpu/cuda-cycles.ts)
+# The per-call lane bundles only its benchmark (another lane's changes to the lifecycle check then
+# cannot break the old build's bundle).
+[ "$mode" = percall ] && entries=(bench/gpu/per-call.bench.ts) && extra=()
 bundle() { # <tree> <out dir>
   local entry
   for entry in "${entries[@]}"; do
@@ -47,7 +51,7 @@ if [ -n "$old" ]; then
   fi
   # This tree's benchmarks, over the old sources.
   mkdir -p "$tree/bench/gpu" "$tree/test/gpu" "$dest/old/lib" "$dest/old/build/Release"
-  for f in "${entries[@]}" test/gpu/cuda-cycles.ts; do cp "$root/$f" "$tree/$f"; done
+  for f in "${entries[@]}" "${extra[@]}"; do cp "$root/$f" "$tree/$f"; done
   bundle "$tree" "$dest/old/lib"
   cp "$tree/packages/native/build/Release/aotihub_native.node" "$dest/old/build/Release/"
   ngb "$dest/old"
