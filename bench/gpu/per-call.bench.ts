@@ -141,6 +141,23 @@ if (onDevice) {
       Buffer.from(hostOut!.data.buffer, hostOut!.data.byteOffset, hostOut!.data.byteLength),
     ) === 0;
 }
+// The `out` arrays hold what a plain run returns (a build without the option returns new arrays,
+// which must match too).
+{
+  const bytes = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const plain = (await model.run(inputs)) as Tensor[];
+  for (const a of outArrays) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
+  const filled = (await model.run(inputs, { out: outArrays })) as Tensor[];
+  const synced = model.runSync(inputs, { out: outArrays }) as Tensor[];
+  figures["out arrays == host output"] = plain.every(
+    (p, i) =>
+      Buffer.compare(bytes(p), bytes(filled[i]!)) === 0 && Buffer.compare(bytes(p), bytes(synced[i]!)) === 0,
+  );
+  figures["out arrays are the outputs"] = filled.every((t, i) => t.data === outArrays[i]);
+  say(
+    `out arrays: same bytes ${figures["out arrays == host output"]}, same arrays ${figures["out arrays are the outputs"]}`,
+  );
+}
 model.dispose();
 writeFileSync(outFile, `${JSON.stringify(figures, null, 2)}\n`);
 process.exit(0);
