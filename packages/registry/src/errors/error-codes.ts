@@ -380,6 +380,10 @@ export const ERROR_CODES = {
     summary: "a device tensor from another GPU was passed to run(), or toDevice() on a CPU model",
     fix: "read it back with toHost() and upload it with the running model's toDevice()",
   },
+  AOTIHUB_OUTPUT_INVALID: {
+    summary: "run()'s `out` option does not fit the outputs (count, array type, length, device)",
+    fix: "one array per output, of the output's dtype array type and element count; host outputs only",
+  },
   AOTIHUB_VARIANT_NOT_OPEN: {
     summary: "runSync() on a variant that is not opened yet (a lazy load)",
     fix: "call run() once first, or load without lazy",
