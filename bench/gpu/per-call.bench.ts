@@ -98,7 +98,7 @@ for (let r = 0; r < rounds; r++) {
         endToSettle.get(name)!.push(t[i + 7]! - t[i]!);
       }
       if (t.length === us.length * 8)
-        us.forEach((u, i) => jsSide.get(name)!.push(u - (t[i * 8 + 7]! - t[i * 8]!)));
+        for (const [i, u] of us.entries()) jsSide.get(name)!.push(u - (t[i * 8 + 7]! - t[i * 8]!));
     }
   }
 }
