@@ -13,14 +13,12 @@ mkdir -p "$out/compile-logs" "$models"
 # This branch's export helper first (the device's tree holds main's).
 export PYTHONPATH="$pack/py${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONUNBUFFERED=1
-jobs_started=()
+# shellcheck source=compile-jobs.sh
+. "$pack/specs/compile-jobs.sh"
 job() { # name, out root, then the export arguments
   local name="$1" root="$2"
   shift 2
-  jobs_started+=("$name")
-  setsid nohup nice -n 10 bash -c 'start=$SECONDS; python3 -m aotihub_export --device cuda --out-root '"$root"' --io "$@" \
-    >'"$out/compile-logs/$name"'.log 2>&1; rc=$?; echo "$rc $((SECONDS - start))" >'"$models/$name"'.rc' _ "$@" \
-    </dev/null >/dev/null 2>&1 &
+  start_export_job "$name" 10 "$root" "python3 -m aotihub_export" "$@"
 }
 specs="$pack/specs"
 job fluxsa "$models" --spec "$specs/flux_like_standalone.py"
@@ -32,12 +30,7 @@ job dit53m "$models" --spec "$specs/dit_53m.py"
 # builds with it; a refused package's .pt2 stays in .staging for the symbol table either way.
 job fp8 "$models/fp8" --profile fp8 --spec "$specs/dit_tiny_cuda.py" --spec "$specs/dit_53m.py"
 start=$SECONDS
-while [ $((SECONDS - start)) -lt 190 ]; do
-  done_all=1
-  for name in "${jobs_started[@]}"; do [ -f "$models/$name.rc" ] || done_all=0; done
-  [ "$done_all" = 1 ] && break
-  sleep 2
-done
+wait_export_jobs 190
 for name in "${jobs_started[@]}"; do
   echo "$name: $(cat "$models/$name.rc" 2>/dev/null || echo "still compiling after $((SECONDS - start)) s")"
 done

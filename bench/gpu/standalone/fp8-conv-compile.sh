@@ -21,15 +21,12 @@ export PYTHONUNBUFFERED=1
 # (quick_autotune_export.py says why); unset: the export CLI as users run it.
 exporter="python3 -m aotihub_export"
 [ -n "${FP8_MAX_MM_CONFIGS:-}" ] && exporter="python3 $pack/specs/quick_autotune_export.py"
-jobs_started=()
+# shellcheck source=compile-jobs.sh
+. "$pack/specs/compile-jobs.sh"
 job() { # name, then the export arguments
   local name="$1"
   shift
-  jobs_started+=("$name")
-  setsid nohup nice -n "${FP8_NICE:-5}" bash -c 'start=$SECONDS; '"$exporter"' --device cuda --out-root '"$models"' --io "$@" \
-    >'"$out/compile-logs/$name"'.log 2>&1; rc=$?; echo "$rc $((SECONDS - start))" >'"$models/$name"'.rc' _ "$@" \
-    </dev/null >/dev/null 2>&1 &
-  echo $! >"$models/$name.pid"  # setsid: the job's process group, which device.sh ends if still running
+  start_export_job "$name" "${FP8_NICE:-5}" "$models" "$exporter" "$@"
 }
 specs="$pack/specs"
 # FP8_MODELS picks the jobs (default: all four; a short run: "fp8-tiny conv-small conv-decoder").
@@ -41,12 +38,7 @@ want conv-small && job conv-small --spec "$specs/standalone_conv.py"
 want conv-decoder && job conv-decoder --spec "$specs/conv_decoder.py"
 want fp8-flux && job fp8-flux --spec "$specs/flux_like_fp8_standalone.py"  # optional: not in the default
 start=$SECONDS
-while [ $((SECONDS - start)) -lt "${FP8_COMPILE_WAIT:-190}" ]; do
-  done_all=1
-  for name in "${jobs_started[@]}"; do [ -f "$models/$name.rc" ] || done_all=0; done
-  [ "$done_all" = 1 ] && break
-  sleep 2
-done
+wait_export_jobs "${FP8_COMPILE_WAIT:-190}"
 for name in "${jobs_started[@]}"; do
   if [ -f "$models/$name.rc" ]; then
     echo "$name: $(cat "$models/$name.rc")"
