@@ -22,6 +22,18 @@ const LOADER_RUNS = 5;
 const models = await ensureTestModels();
 const repo = models.models["tiny-dit"];
 
+// Child-script text shared by the loadPackages and loadCompiled children: the `inputs` of the bucket,
+// read from its io file (readSafetensors, typedArrayFor and readFileSync in scope there).
+const readBucketInputs = `const io = ${JSON.stringify(join(repo, "io", `${bucket}.safetensors`))};
+const file = await readSafetensors(io);
+const bytes = readFileSync(io);
+const inputs = {};
+for (const t of file.tensors) if (t.name.startsWith("input.")) {
+  const copy = bytes.buffer.slice(bytes.byteOffset + t.byteOffset, bytes.byteOffset + t.byteOffset + t.byteLength);
+  inputs[t.name.slice(6)] = { dtype: t.dtype, shape: t.shape, data: typedArrayFor(t.dtype, copy, 0, t.shape.reduce((a, b) => a * b, 1)) };
+}
+`;
+
 // Ours: a new Node process, loadPackages over the exported repo (every variant, one weight set),
 // one run of the 64-token bucket.
 const nodeScript = `
@@ -37,15 +49,7 @@ const model = await loadPackages({
   device: "cpu",
   cacheDir: ${JSON.stringify(join(repoRoot, ".cache", "native-test-so"))},
 });
-const io = join(repo, "io", "${bucket}.safetensors");
-const file = await readSafetensors(io);
-const bytes = readFileSync(io);
-const inputs = {};
-for (const t of file.tensors) if (t.name.startsWith("input.")) {
-  const copy = bytes.buffer.slice(bytes.byteOffset + t.byteOffset, bytes.byteOffset + t.byteOffset + t.byteLength);
-  inputs[t.name.slice(6)] = { dtype: t.dtype, shape: t.shape, data: typedArrayFor(t.dtype, copy, 0, t.shape.reduce((a, b) => a * b, 1)) };
-}
-const [out] = await model.run(inputs);
+${readBucketInputs}const [out] = await model.run(inputs);
 if (out.shape.length === 0) throw new Error("no output");
 model.dispose();
 `;
@@ -154,15 +158,7 @@ const model = await loadCompiled("aotihub/tiny-dit", {
   hub: ${JSON.stringify(hubFor("http://127.0.0.1:9", true))},
 });
 const tLoaded = performance.now();
-const io = ${JSON.stringify(join(repo, "io", `${bucket}.safetensors`))};
-const file = await readSafetensors(io);
-const bytes = readFileSync(io);
-const inputs = {};
-for (const t of file.tensors) if (t.name.startsWith("input.")) {
-  const copy = bytes.buffer.slice(bytes.byteOffset + t.byteOffset, bytes.byteOffset + t.byteOffset + t.byteLength);
-  inputs[t.name.slice(6)] = { dtype: t.dtype, shape: t.shape, data: typedArrayFor(t.dtype, copy, 0, t.shape.reduce((a, b) => a * b, 1)) };
-}
-const tInputs = performance.now();
+${readBucketInputs}const tInputs = performance.now();
 await model.run(inputs);
 const tFirst = performance.now();
 process.stdout.write(JSON.stringify({ first: tFirst, imports: tImported, loadCompiled: tLoaded - tImported, call: tFirst - tInputs, stages: model.stats.stages }) + "\\n");
