@@ -2,10 +2,11 @@
 docs/standalone-runtime.md and docs/benchmarks.md, so figures are copied by a program, not by hand.
     python3 bench/gpu/standalone/fp8-conv-report.py <outdir>"""
 
-import json
 import os
 import re
 import sys
+
+from outdir_json import load_json
 
 root = sys.argv[1]
 LABELS = {
@@ -18,11 +19,7 @@ LABELS = {
 
 
 def load(name: str) -> dict | None:
-    try:
-        with open(os.path.join(root, name)) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
+    return load_json(root, name)
 
 
 def rc(job: str) -> str:

@@ -9,15 +9,13 @@ import os
 import re
 import sys
 
+from outdir_json import load_json
+
 root = sys.argv[1]
 
 
 def load(name: str) -> dict | None:
-    try:
-        with open(os.path.join(root, name)) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
+    return load_json(root, name)
 
 
 def ms(value: object) -> str:
