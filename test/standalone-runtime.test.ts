@@ -387,7 +387,7 @@ describe("the runtime started early (torch installed, runtime auto)", () => {
     expect(outcome.stages!["libtorch early start"]).toBeGreaterThanOrEqual(outcome.stages!["device chosen"]!);
   });
 
-  it('device "auto" where the probe found no torch: the early start asks python no second time', () => {
+  it("where no torch is found, the early start asks python no second time (auto, and cpu named)", () => {
     const venv = mkdtempSync(join(scratch, "venv-"));
     execFileSync("python3", ["-m", "venv", "--without-pip", venv]); // an interpreter without torch
     const calls = join(venv, "calls");
@@ -406,6 +406,13 @@ describe("the runtime started early (torch installed, runtime auto)", () => {
     expect(outcome.code, outcome.message).toBeUndefined();
     expect(outcome.runtime).toBe("standalone");
     expect(readFileSync(calls, "utf8").trim().split("\n")).toHaveLength(1);
+    // "cpu" named outright: the early start's findTorch shares the probe's spawn still running
+    const named = loadsInChild([{ ref: "acme/mlp-both", device: "cpu" }], {
+      ...noTorchEnv(),
+      AOTIHUB_PYTHON: counting,
+    })[0]!;
+    expect(named.runtime, named.message).toBe("standalone");
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toHaveLength(2);
   });
 
   it("a wrong guess (only standalone builds fit) still runs on the addon's shim, like eager", () => {
