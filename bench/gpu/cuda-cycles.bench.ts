@@ -22,7 +22,7 @@ const [label, repo, soCache, outFile, kind, cyclesArg, everyArg] = process.argv.
 ];
 const cycles = Number(cyclesArg ?? 100);
 const sampleEvery = Number(everyArg ?? 10);
-const torch = await findTorch({ pythons: ["python3"] });
+const torch = await findTorch({ pythons: [process.env.AOTIHUB_PYTHON ?? "python3"] });
 const { packages, weights } = repoPackages(repo);
 const io = await readBucketIo(repo, packages[0]!.bucket.name);
 const device = process.env.BENCH_DEVICE ?? "cuda:0";

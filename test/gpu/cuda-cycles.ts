@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { binding } from "../../packages/native/lib/binding.js";
 
 /**
  * Load/run/dispose cycles of a CUDA model, with RSS sampled the way the CPU lifecycle test does
@@ -19,6 +20,14 @@ export interface CycleFigures {
   /** Files under `mapsUnder` mapped into the process after the warm-up and after the last cycle. */
   mappedFilesBefore: number;
   mappedFilesAfter: number;
+  /**
+   * glibc's malloc, first sample to last (190 cycles): bytes in use (a leak of ours or torch's grows
+   * it; judged) and free bytes it keeps (each thread's arena grows to its trim threshold, then stays:
+   * docs/benchmarks.md, "What stays after a load/run/dispose cycle"; reported only). An addon older
+   * than these figures reports 0.
+   */
+  mallocInUseGrowthKiB: number;
+  mallocFreeGrowthKiB: number;
 }
 
 const MiB = 1024 * 1024;
@@ -32,19 +41,26 @@ const MiB = 1024 * 1024;
  * "Memory"), 5.6-19 MiB over these cycles; the CPU build's floor drifts by up to ~22 KiB a cycle
  * (3.4 MiB over these cycles on the 2-core machine), so the RSS floor may rise by less than
  * RSS_FLOOR_BOUND_MIB (38 KiB a cycle) and device memory by less than DEVICE_BOUND_MIB.
+ * malloc in use: an H200 (slot 1, bench/gpu/rss) grew it by 147.7 KiB a cycle, 27 MiB over these
+ * cycles, as the two model libraries were reloaded at every load (2 x 71 KiB of libstdc++ pool and
+ * ~2.9 KiB more each); they now stay loaded between loads (src/runtime/model-library.h), so it may
+ * grow by less than MALLOC_IN_USE_BOUND_MIB (~21 KiB a cycle; reloads even with the pool freed
+ * would be ~5.7 KiB a cycle, 1.1 MiB; one pool left behind per cycle, 13 MiB).
  */
 export const CUDA_CYCLES = { warm: 60, cycles: 200, sampleEvery: 10, window: 4 };
 export const RSS_FLOOR_BOUND_MIB = 6;
 export const DEVICE_BOUND_MIB = 8;
+export const MALLOC_IN_USE_BOUND_MIB = 4;
 
 export function cyclesVerdict(c: CycleFigures): { ok: boolean; detail: string } {
   const rise = c.lastFloorMiB - c.firstFloorMiB;
   return {
     ok:
       rise < RSS_FLOOR_BOUND_MIB &&
+      c.mallocInUseGrowthKiB < MALLOC_IN_USE_BOUND_MIB * 1024 &&
       c.deviceGrowthMiB < DEVICE_BOUND_MIB &&
       c.mappedFilesAfter === c.mappedFilesBefore,
-    detail: `RSS floor ${c.firstFloorMiB} -> ${c.lastFloorMiB} MiB (bound +${RSS_FLOOR_BOUND_MIB}; ${c.floorGrowthKiBPerCycle} KiB a cycle; samples ${c.samplesMiB.join(" ")}), device +${c.deviceGrowthMiB} MiB (bound ${DEVICE_BOUND_MIB}), model files mapped ${c.mappedFilesBefore} -> ${c.mappedFilesAfter}, ${c.cycleMs} ms a cycle`,
+    detail: `RSS floor ${c.firstFloorMiB} -> ${c.lastFloorMiB} MiB (bound +${RSS_FLOOR_BOUND_MIB}; ${c.floorGrowthKiBPerCycle} KiB a cycle; samples ${c.samplesMiB.join(" ")}), malloc in use ${signed(c.mallocInUseGrowthKiB)} KiB (bound ${MALLOC_IN_USE_BOUND_MIB * 1024}) and free ${signed(c.mallocFreeGrowthKiB)} KiB, device +${c.deviceGrowthMiB} MiB (bound ${DEVICE_BOUND_MIB}), model files mapped ${c.mappedFilesBefore} -> ${c.mappedFilesAfter}, ${c.cycleMs} ms a cycle`,
   };
 }
 
@@ -57,11 +73,16 @@ export async function measureCudaCycles(
   const device = deviceFree();
   const mappedFilesBefore = mappedFiles(options.mapsUnder);
   const samples: number[] = [];
+  let mallocFirst: { inUseBytes: number; freeBytes: number } | undefined;
   const started = performance.now();
   for (let i = 1; i <= options.cycles; i++) {
     await cycle();
-    if (i % options.sampleEvery === 0) samples.push(await settledRss());
+    if (i % options.sampleEvery === 0) {
+      samples.push(await settledRss());
+      mallocFirst ??= mallocStats();
+    }
   }
+  const mallocLast = mallocStats();
   const cycleMs = (performance.now() - started) / options.cycles;
   const firstFloor = Math.min(...samples.slice(0, options.window));
   const lastFloor = Math.min(...samples.slice(-options.window));
@@ -77,7 +98,21 @@ export async function measureCudaCycles(
     deviceGrowthMiB: Number(((device - deviceFree()) / MiB).toFixed(1)),
     mappedFilesBefore,
     mappedFilesAfter: mappedFiles(options.mapsUnder),
+    mallocInUseGrowthKiB:
+      Math.round(((mallocLast.inUseBytes - (mallocFirst?.inUseBytes ?? 0)) / 1024) * 10) / 10,
+    mallocFreeGrowthKiB:
+      Math.round(((mallocLast.freeBytes - (mallocFirst?.freeBytes ?? 0)) / 1024) * 10) / 10,
   };
+}
+
+/** An addon older than the malloc figures (bench/gpu/pack.sh's "old" build) reports zeros. */
+function mallocStats(): { inUseBytes: number; freeBytes: number } {
+  const native = binding();
+  return typeof native.mallocStats === "function" ? native.mallocStats() : { inUseBytes: 0, freeBytes: 0 };
+}
+
+function signed(n: number): string {
+  return `${n >= 0 ? "+" : ""}${n}`;
 }
 
 /** Distinct files under these folders mapped into this process (model libraries, weights). */
@@ -91,13 +126,17 @@ function mappedFiles(under: string[]): number {
   return files.size;
 }
 
-/** RSS after a full GC and a few turns of the event loop, so V8 can release freed buffers. */
-async function settledRss(): Promise<number> {
+/** A full GC and a few turns of the event loop, so V8 can release freed buffers. */
+export async function settleHeap(): Promise<void> {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+async function settledRss(): Promise<number> {
+  await settleHeap();
   return process.memoryUsage().rss;
 }

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { AotihubError } from "@aotihub/registry";
 import type { ExternNode } from "./kernels/extern-nodes.js";
+import type { TensorData } from "./tensor/dtypes.js";
 
 /**
  * The only file that touches the compiled `.node` (onnxruntime-node's pattern): every other module
@@ -43,13 +44,23 @@ export interface NativeBinding {
   /** The schema the dispatcher holds for an op (`available` false: this libtorch cannot be asked). */
   probeOpSchema(opName: string, overload: string): { available: boolean; found: boolean; schema: string };
   openContainer(spec: NativeContainerSpec): Promise<NativeContainer>;
+  /**
+   * Runs on the device's run thread and resolves; a CPU variant whose recent runs were short
+   * (src/runtime/inline-run-policy.h) runs on the calling thread and returns its outputs (or throws).
+   */
   runContainer(
     handle: NativeHandle,
     inputs: NativeRunInput[],
     keepOnDevice: boolean,
-  ): Promise<NativeRunOutput[]>;
+    out?: (ArrayBufferView | undefined)[],
+  ): Promise<NativeRunOutput[]> | NativeRunOutput[];
   /** The same run on the calling thread (no libuv hop): for small models. */
-  runContainerSync(handle: NativeHandle, inputs: NativeRunInput[], keepOnDevice: boolean): NativeRunOutput[];
+  runContainerSync(
+    handle: NativeHandle,
+    inputs: NativeRunInput[],
+    keepOnDevice: boolean,
+    out?: (ArrayBufferView | undefined)[],
+  ): NativeRunOutput[];
   /**
    * Benchmarks only: the stage timestamps (8 per run, microseconds, src/runtime/run-trace.h) of the
    * runs since the last call, recorded when AOTIHUB_RUN_TRACE is set; then cleared.
@@ -68,6 +79,23 @@ export interface NativeBinding {
   pinnedCopyGbps(bytes: number, deviceIndex: number): Promise<number>;
   /** A weight store tensor's bytes, copied back to the host (benchmarks check uploads with it). */
   readStoreTensor(store: NativeHandle, name: string): Promise<ArrayBuffer>;
+  /** glibc's malloc totals over all arenas; `xml` adds malloc_info's text. */
+  mallocStats(xml?: boolean): NativeMallocStats;
+  /** malloc_trim(0): hands free heap pages back to the system. */
+  mallocTrim(): boolean;
+  /** With test/support/malloc-trace.c preloaded: start recording / write what is still live. */
+  mallocTraceMark(): boolean;
+  mallocTraceDump(path: string, top: number): number;
+}
+
+/** Bytes; all 0 where the C library is not glibc. */
+export interface NativeMallocStats {
+  arenaBytes: number;
+  mmapBytes: number;
+  inUseBytes: number;
+  freeBytes: number;
+  arenas: number;
+  xml?: string;
 }
 
 export interface NativeTorchLoad {
@@ -175,7 +203,11 @@ export interface NativeDeviceOutput {
   device: NativeHandle;
 }
 
-export type NativeRunOutput = { dtype: string; shape: number[]; buffer: ArrayBuffer } | NativeDeviceOutput;
+/** A host output in a new ArrayBuffer, or written into the caller's `out` array (`data`). */
+export type NativeRunOutput =
+  | { dtype: string; shape: number[]; buffer: ArrayBuffer }
+  | { dtype: string; shape: number[]; data: TensorData }
+  | NativeDeviceOutput;
 
 /** A native failure as the addon throws it: a plain Error plus a short code. */
 export interface NativeFailure extends Error {

@@ -154,6 +154,13 @@ bool HookAll(const Imports& imports, const char* name, Fn hook, std::atomic<Fn>&
 }  // namespace
 
 void CudaModuleTracker::Attach(void* lib) noexcept {
+  // AOTIHUB_CUDA_MODULE_UNLOAD=0 leaves the kernels' modules loaded, as torch < 2.12 models do on
+  // their own (bench/gpu/rss compares both).
+  static const bool off = [] {
+    const char* env = std::getenv("AOTIHUB_CUDA_MODULE_UNLOAD");
+    return env != nullptr && std::strcmp(env, "0") == 0;
+  }();
+  if (off) return;
   Imports imports;
   if (lib == nullptr || !imports.Read(lib)) return;
   if (!imports.Slots("cuModuleUnload").empty()) return;  // the model unloads its own modules

@@ -7,6 +7,8 @@
 #include <cstring>
 
 #include "../common/native-error.h"
+#include "constant-aliases.h"
+#include "model-library.h"
 
 namespace aotihub {
 
@@ -62,7 +64,8 @@ std::shared_ptr<ModelContainer> ModelContainer::Open(const std::string& soPath, 
   self->overrides_ = std::move(overrides);
   self->executor_ = std::move(executor);
   // RTLD_LOCAL: variants export the same symbol names; each must keep its own.
-  self->lib_ = ::dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  self->soPath_ = soPath;
+  self->lib_ = OpenModelLibrary(soPath);
   if (self->lib_ == nullptr) {
     const char* why = ::dlerror();
     throw NativeError("NATIVE_SO_LOAD", std::string("dlopen ") + soPath + ": " + (why ? why : "unknown failure"));
@@ -171,6 +174,16 @@ void ModelContainer::BindWeights() {
   if (!problems.empty()) throw NativeError("NATIVE_WEIGHTS_MISMATCH", "weights do not fit the model:" + problems);
   Check(abi_.updateUserManagedPairs(handle_, pairs.data(), pairs.size(), false, true),
         "UpdateUserManagedConstantBufferPairs");
+  // AOTIHUB_FREE_CONSTANT_ALIASES=0 keeps torch's leak (bench/gpu/rss compares both).
+  static const bool keepAliases = [] {
+    const char* env = std::getenv("AOTIHUB_FREE_CONSTANT_ALIASES");
+    return env != nullptr && std::strcmp(env, "0") == 0;
+  }();
+  if (!keepAliases && !pairs.empty() && LeaksUserManagedConstantHandles(lib_)) {
+    std::vector<AtenTensorHandle> ours;
+    for (const auto& p : pairs) ours.push_back(p.handle);
+    orphanedAliases_ = ContainerConstantAliases(lib_, abi_, handle_, ours);
+  }
 }
 
 void ModelContainer::Check(Rc rc, const char* call) const {
@@ -324,9 +337,10 @@ ModelContainer::~ModelContainer() {
     }
     abi_.destroy(handle_);
     modules_.UnloadAll();  // after the model's kernels are gone, in the device's context
+    for (AtenTensorHandle alias : orphanedAliases_) CurrentBackend()->Release(alias);
   }
   if (stream_ != nullptr) CurrentBackend()->DestroyStream(stream_);
-  if (lib_ != nullptr) ::dlclose(lib_);
+  CloseModelLibrary(soPath_, lib_);
 }
 
 }  // namespace aotihub

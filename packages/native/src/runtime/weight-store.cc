@@ -3,6 +3,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "../common/native-error.h"
 #include "cuda-prewarm.h"
@@ -27,6 +30,25 @@ void CheckSpec(const TensorSpec& spec, const Mapping& mapping, const std::string
   if (numel * DTypeSize(spec.dtype) != spec.byteLength)
     throw NativeError("NATIVE_RANGE", "tensor " + spec.name + " has " + std::to_string(spec.byteLength) +
                                           " bytes, not dtype x shape");
+}
+
+// A load frees most of what it allocated (file parsing, the containers' set-up, the worker threads'
+// scratch), but glibc keeps freed memory in each thread's arena up to its dynamic trim threshold
+// (which rises to 2x the largest freed mmapped chunk, up to 64 MiB per arena): load/dispose cycles
+// then look like RSS growth until every arena has reached it. malloc_trim hands the free pages
+// inside every arena back (~2 ms; CPU, tiny MLP: 0.1-37 MiB, by what the main arena held; H200,
+// slot 1: the main arena's +7 MiB over 300 cycles gone; not the top of another thread's arena:
+// docs/benchmarks.md, "What stays after a load/run/dispose cycle"). The last part of a model to go
+// is its weight store, so that happens there, once per disposed model.
+// AOTIHUB_MALLOC_TRIM=0 leaves them (bench/gpu/rss compares both).
+void ReleaseFreedHeap() {
+#if defined(__GLIBC__)
+  static const bool off = [] {
+    const char* env = std::getenv("AOTIHUB_MALLOC_TRIM");
+    return env != nullptr && std::strcmp(env, "0") == 0;
+  }();
+  if (!off) ::malloc_trim(0);
+#endif
 }
 
 }  // namespace
@@ -145,6 +167,8 @@ WeightStore::~WeightStore() {
   } catch (...) {
   }
   for (void* p : ownedCopies_) std::free(p);
+  mappings_.clear();
+  ReleaseFreedHeap();
 }
 
 }  // namespace aotihub
