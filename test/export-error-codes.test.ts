@@ -44,6 +44,19 @@ path = os.path.join(d, "aten-op.pt2")
 with zipfile.ZipFile(path, "w") as z:
     z.write(os.path.join(d, "m.so"), "m/data/aotinductor/model/x.wrapper.so")
 check_standalone_package(path, "b1")`,
+  // ...and an op inductor has no generated kernel for (an integer matmul: the CPP GEMM template takes
+  // floating types only), refused while compiling, before any .so exists; a real compile on the CPU
+  standaloneNoKernel: `import tempfile, os
+import aotihub_export.compile as compile_module
+from torch._inductor import aot_compile
+compile_module.aot_compile = aot_compile  # the real one again (the "compile" case replaced it)
+class IntMatmul(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("w", torch.randint(-3, 3, (16, 16)))
+    def forward(self, x):
+        return (x.long() @ self.w).float()
+compile_module.compile_bucket(IntMatmul().eval(), (torch.randn(4, 16),), os.path.join(tempfile.mkdtemp(), "b1.pt2"), device="cpu", runtime="standalone")`,
 } as const;
 
 let outcomes: Record<keyof typeof CASES, { code: string | null; message: string }>;
@@ -104,5 +117,11 @@ describe("export helper: refusals from an unsupported torch or a damaged package
     expect(outcomes.standaloneAtenOp.message).toContain("aoti_torch_cpu_addmm_out");
     // the bookkeeping function is provided, so it is not named
     expect(outcomes.standaloneAtenOp.message).not.toContain("aoti_torch_empty_strided");
+  });
+
+  it("AOTIHUB_EXPORT_STANDALONE: an op with no generated kernel is named while compiling", () => {
+    expect(outcomes.standaloneNoKernel.code).toBe("AOTIHUB_EXPORT_STANDALONE");
+    expect(outcomes.standaloneNoKernel.message).toContain("aten.mm.default");
+    expect(outcomes.standaloneNoKernel.message).toContain("'b1.pt2'");
   });
 });

@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findTorch } from "@aotihub/native";
 import { describe, expect, it } from "vitest";
 import { targetKey } from "../packages/loader/src/model-files/pin-model.js";
 import { findCudaRuntime } from "../packages/loader/src/runtime/find-cuda-runtime.js";
@@ -83,6 +84,24 @@ describe("findCudaRuntime: the libcudart a standalone CUDA build loads", () => {
     );
     // a CUDA 11 build: no wheel folder known, no toolkit: the system's search path decides
     expect(await findCudaRuntime({ cuda: "11.8", pythons: [python], env: {}, defaultToolkit })).toBeNull();
+  });
+
+  it("shares findTorch's python spawn: a load asks each interpreter once for both", async () => {
+    const python = venvWith(["nvidia/cu13/lib/libcudart.so.13"]);
+    // a real interpreter behind a wrapper that counts its starts
+    const calls = join(scratch, `calls-${Date.now()}`);
+    const counting = join(scratch, `counting-python-${Date.now()}`);
+    writeFileSync(counting, `#!/bin/sh\necho started >> ${calls}\nexec ${python} "$@"\n`, { mode: 0o755 });
+    const env = {};
+    await expect(findTorch({ env, pythons: [counting] })).rejects.toMatchObject({
+      code: "AOTIHUB_TORCH_NOT_FOUND", // this venv has the CUDA wheel's folder, no torch
+    });
+    const found = await findCudaRuntime({ cuda: "13.0", pythons: [counting], env, defaultToolkit });
+    expect(found).toMatch(/nvidia\/cu13\/lib\/libcudart\.so\.13$/);
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toHaveLength(1);
+    // the next load asks again (a wheel or a torch installed meanwhile is found)
+    await findCudaRuntime({ cuda: "13.0", pythons: [counting], env, defaultToolkit });
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toHaveLength(2);
   });
 
   it("then CUDA_HOME's lib64, past interpreters that are missing or have no wheel", async () => {

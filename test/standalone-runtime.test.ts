@@ -161,6 +161,10 @@ beforeAll(async () => {
   publishRepo("mlp-libtorch", (m) => m);
   publishRepo("mlp-mislabeled", withMislabeledCopies);
   publishRepo("mlp-both", withStandaloneBuild);
+  publishRepo("mlp-standalone-only", (m, dir) => {
+    const both = withStandaloneBuild(m, dir);
+    return { ...both, artifacts: both.artifacts.filter((a) => a.runtime === "standalone") };
+  });
   const eager = await eagerReferences(models, ["tiny-mlp"]);
   eagerOutputs = { b2: await eager("tiny-mlp", "b2"), b4: await eager("tiny-mlp", "b4") };
   served = await serveChild(hubRoot);
@@ -346,5 +350,66 @@ describe("choosing, fetching and pinning by runtime (a manifest with builds of b
     expect(pin.profiles.fp32!.targets[targets[1]!]!.artifacts.map((a) => a.path).sort()).toEqual(
       (await prefetched({ ...here, torch: null })).packages,
     );
+  });
+});
+
+// Issue 14, cold start: loadCompiled starts libtorch's dlopens (RTLD_LOCAL, on a native thread) as
+// soon as the device is chosen and torch is found, before the plan and the file checks; loadPackages
+// joins them and makes libtorch global. These check the joins, not the time saved (bench/).
+describe("the runtime started early (torch installed, runtime auto)", () => {
+  it("the first load joins the early dlopens; a second load reuses the loaded runtime, one libtorch mapped", () => {
+    const [first, second] = loadsInChild(
+      [{ ref: "acme/mlp-libtorch" }, { ref: "acme/mlp-both" }],
+      torchEnv(),
+    );
+    expect(first!.code, first!.message).toBeUndefined();
+    expect(first!.runtime).toBe("libtorch");
+    expectMatchesEager(first!, ["b2", "b4"]);
+    // the preload's own stages: present only where the early start ran and was joined
+    expect(first!.stages).toHaveProperty(["libtorch preload: join wait, ms"]);
+    expect(first!.stages).toHaveProperty(["libtorch made global"]);
+    expect(first!.stages!["libtorch dlopen start"]).toBeLessThanOrEqual(
+      first!.stages!["libtorch dlopen end"]!,
+    );
+    expect(second!.code, second!.message).toBeUndefined();
+    expect(second!.runtime).toBe("libtorch");
+    expectMatchesEager(second!, ["b2", "b4"]);
+    expect(second!.stages).not.toHaveProperty(["libtorch preload: join wait, ms"]);
+    expect(second!.torchLibraries!.filter((file) => file.endsWith("/libtorch_cpu.so"))).toHaveLength(1);
+  });
+
+  it('device "auto": the early start waits for the device probe, then is joined the same way', () => {
+    // (this machine has no GPU: auto resolves to the CPU; "cpu" named outright starts before the probe)
+    const outcome = loadsInChild([{ ref: "acme/mlp-libtorch", device: "auto" }], torchEnv())[0]!;
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expectMatchesEager(outcome, ["b2", "b4"]);
+    expect(outcome.stages).toHaveProperty(["libtorch preload: join wait, ms"]);
+    expect(outcome.stages!["libtorch early start"]).toBeGreaterThanOrEqual(outcome.stages!["device chosen"]!);
+  });
+
+  it("a wrong guess (only standalone builds fit) still runs on the addon's shim, like eager", () => {
+    // torch is found, so libtorch's dlopens start early; the registry then picks the standalone
+    // build, which must bind to the addon's shim (libtorch was opened RTLD_LOCAL)
+    const outcome = loadInChild("mlp-standalone-only", torchEnv());
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expect(outcome.runtime).toBe("standalone");
+    expectMatchesEager(outcome, ["b2"]);
+  });
+
+  it("a libtorch that cannot be dlopened: the early start fails quietly, the load fails typed", () => {
+    const real = JSON.parse(
+      spawnSync(process.env.AOTIHUB_PYTHON ?? "python3", [
+        "-c",
+        "import importlib.util as u, json; print(json.dumps(u.find_spec('torch').submodule_search_locations[0]))",
+      ]).stdout.toString(),
+    ) as string;
+    const broken = mkdtempSync(join(scratch, "broken-torch-"));
+    mkdirSync(join(broken, "lib"));
+    cpSync(join(real, "version.py"), join(broken, "version.py"));
+    writeFileSync(join(broken, "lib", "libtorch_cpu.so"), "not an ELF file");
+    const outcome = loadInChild("mlp-libtorch", { ...torchEnv(), AOTIHUB_TORCH_DIR: broken });
+    expect(outcome).toMatchObject({ code: "AOTIHUB_TORCH_LOAD_FAILED" });
+    expect(outcome.message).toContain(join(broken, "lib", "libtorch_cpu.so"));
+    expect(outcome.torchLibraries).toEqual([]);
   });
 });

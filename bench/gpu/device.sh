@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # GPU slot, second step, from the repository root on the device, after <pack>/compile.sh:
-#   bash <pack>/device.sh <pack> <outdir>
+#   bash <pack>/device.sh <pack> <outdir> [percall]
+# "percall": the per-call figures only (no lifecycle checks; ~70 s with "old", 6 rounds). Rounds and
+# calls per mode and round: PERCALL_ROUNDS (6), PERCALL_CALLS (150).
 # (node on PATH; <pack> made by bench/gpu/pack.sh). Per-call figures of the 53M DiT for the C ABI
 # anchor, "new" and "old", interleaved across processes (anchor, new, old, three times); the gpu
 # suite's CUDA lifecycle check (test/gpu/cuda-cycles.ts) for both builds; the GPU's clocks and the
@@ -8,12 +10,15 @@
 set -uo pipefail
 pack="$(cd "$1" && pwd)"
 out="$2"
+only="${3:-}"
+rounds="${PERCALL_ROUNDS:-6}"
+calls="${PERCALL_CALLS:-150}"
 mkdir -p "$out"
 models=/tmp/gpucall-models
 cache=/tmp/gpucall-so
 log() { echo "[gpucall $(date -u +%T)] $*" | tee -a "$out/steps.log"; }
 load() { echo "$(date -u +%T) $(cat /proc/loadavg) | $(ps -eo pcpu,comm --sort=-pcpu | sed -n 2,5p | tr -s ' ' | tr '\n' ';')" >>"$out/load.log"; }
-for _ in $(seq 1 30); do [ -f "$models/dit-1024/aotihub.json" ] && [ -f "$models/tiny-mlp/aotihub.json" ] && break; sleep 2; done
+for _ in $(seq 1 30); do [ -f "$models/dit-1024/aotihub.json" ] && { [ "$only" = percall ] || [ -f "$models/tiny-mlp/aotihub.json" ]; } && break; sleep 2; done
 [ -f "$models/dit-1024/aotihub.json" ] || { log "no compiled DiT in $models"; exit 1; }
 nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,pstate,temperature.gpu,utilization.gpu \
   --format=csv -lms 250 >"$out/clocks.csv" 2>&1 &
@@ -33,25 +38,29 @@ percall() { # <build> <label> [env...]
   local build="$1" label="$2"
   shift 2
   log "per-call $label"
-  env "$@" timeout 30 node "$pack/$build/lib/per-call.mjs" "$label" "$models/dit-1024" "$cache-$build" "$out/percall-$label.json" 6 150 \
+  env "$@" timeout 30 node "$pack/$build/lib/per-call.mjs" "$label" "$models/dit-1024" "$cache-$build" "$out/percall-$label.json" "$rounds" "$calls" \
     2>&1 | tee -a "$out/percall.log" | grep -v '^ *$' | tail -12
   load
 }
 cycles() { # <build>
+  [ "$only" = percall ] && return
   log "lifecycle check, $1 build"
   timeout 35 node "$pack/$1/lib/cuda-cycles.mjs" "$1" "$models/tiny-mlp" "$cache-$1-mlp" "$out/cycles-$1-check.json" check \
     2>&1 | tee -a "$out/cycles.log" | tail -3
   load
 }
 # The new build first: it also writes the anchor's inputs (the same inputs, the same weights).
+# "new-hot": the new build with AOTIHUB_RUN_HOT_WAIT=1 (the event loop kept from sleeping in a run).
 percall new new-1 AOTIHUB_RUN_TRACE=1 ANCHOR_DIR=/tmp/gpucall-anchor-in
 anchor 1
-[ -d "$pack/old" ] && percall old old-1
+[ -d "$pack/old" ] && percall old old-1 AOTIHUB_RUN_TRACE=1
+percall new new-hot-1 AOTIHUB_RUN_TRACE=1 AOTIHUB_RUN_HOT_WAIT=1
 cycles new
 [ -d "$pack/old" ] && cycles old
 anchor 2
 percall new new-2 AOTIHUB_RUN_TRACE=1
 [ -d "$pack/old" ] && percall old old-2
+percall new new-hot-2 AOTIHUB_RUN_TRACE=1 AOTIHUB_RUN_HOT_WAIT=1
 anchor 3
 percall new new-3
 [ -d "$pack/old" ] && percall old old-3

@@ -4,16 +4,25 @@
 # sources with that commit's addon ("old", for before/after in one run), the C ABI anchor source,
 # the model specs and the two slot scripts (compile.sh, device.sh). Node itself is not copied when
 # a node.xz is found beside <dest> (the slot machinery brings one).
-#   bash bench/gpu/pack.sh <dest> [<old commit>]
+#   bash bench/gpu/pack.sh <dest> [<old commit>] [percall]
+# "percall": <dest>/device.sh and compile.sh become the per-call lane's entries (the slot machinery
+# calls them without arguments): the DiT alone, per-call figures only (new, old, new with
+# AOTIHUB_RUN_HOT_WAIT=1; PERCALL_ROUNDS x PERCALL_CALLS, 6 x 150 by default: ~70 s on an H200
+# host); the full scripts stay beside them as bench-device.sh and bench-compile.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dest="$1"
 old="${2:-}"
+mode="${3:-}"
 rm -rf "$dest/new" "$dest/old"
 mkdir -p "$dest/new/lib" "$dest/new/build/Release" "$dest/anchor"
 [ -f "$dest/../node.xz" ] || [ -f "$dest/node.xz" ] || xz -T2 -c "$(readlink -f "$(command -v node)")" >"$dest/node.xz"
 esbuild="$(ls -d "$root"/node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)"
 entries=(bench/gpu/per-call.bench.ts bench/gpu/cuda-cycles.bench.ts)
+extra=(test/gpu/cuda-cycles.ts)
+# The per-call lane bundles only its benchmark (another lane's changes to the lifecycle check then
+# cannot break the old build's bundle).
+[ "$mode" = percall ] && entries=(bench/gpu/per-call.bench.ts) && extra=()
 bundle() { # <tree> <out dir>
   local entry
   for entry in "${entries[@]}"; do
@@ -42,7 +51,7 @@ if [ -n "$old" ]; then
   fi
   # This tree's benchmarks, over the old sources.
   mkdir -p "$tree/bench/gpu" "$tree/test/gpu" "$dest/old/lib" "$dest/old/build/Release"
-  for f in "${entries[@]}" test/gpu/cuda-cycles.ts; do cp "$root/$f" "$tree/$f"; done
+  for f in "${entries[@]}" "${extra[@]}"; do cp "$root/$f" "$tree/$f"; done
   bundle "$tree" "$dest/old/lib"
   cp "$tree/packages/native/build/Release/aotihub_native.node" "$dest/old/build/Release/"
   ngb "$dest/old"
@@ -50,4 +59,18 @@ if [ -n "$old" ]; then
 fi
 cp "$root"/bench/anchor/* "$dest/anchor/"
 cp "$root"/bench/gpu/dit_1024.py "$root"/bench/gpu/device.sh "$root"/bench/gpu/compile.sh "$dest/"
+if [ "$mode" = percall ]; then
+  mv "$dest/device.sh" "$dest/bench-device.sh"
+  mv "$dest/compile.sh" "$dest/bench-compile.sh"
+  cat >"$dest/device.sh" <<'EOF'
+#!/usr/bin/env bash
+# Per-call lane (made by bench/gpu/pack.sh ... percall): per-call figures only; partial results stay in <outdir>.
+PERCALL_ROUNDS=${PERCALL_ROUNDS:-6} PERCALL_CALLS=${PERCALL_CALLS:-150} exec bash "$1/bench-device.sh" "$1" "$2" percall
+EOF
+  cat >"$dest/compile.sh" <<'EOF'
+#!/usr/bin/env bash
+# Per-call lane: the 53M DiT (1024 tokens) for CUDA and the C ABI anchor; no tiny MLP.
+PERCALL_ONLY=1 exec bash "$(dirname "${BASH_SOURCE[0]}")/bench-compile.sh" "$@"
+EOF
+fi
 du -sh "$dest"

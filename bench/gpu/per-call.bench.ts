@@ -38,8 +38,14 @@ const inputs = model.inputNames.map((n) => io.inputs[n]!);
 if (process.env.ANCHOR_DIR) await writeAnchorFiles(process.env.ANCHOR_DIR);
 const onDevice =
   process.env.BENCH_DEVICE !== "cpu" ? await Promise.all(inputs.map((t) => model.toDevice(t))) : undefined;
+// The device outputs' dispose() (a libtorch tensor freed on the JS thread) is part of every device
+// I/O call, as the anchor frees its outputs in its loop; its own time is kept apart too, to split
+// the JS side of a call into the run's wrappers and this.
+let disposeUs: number[] = [];
 const disposeAll = (outs: unknown[]) => {
+  const t = performance.now();
   for (const o of outs) (o as { dispose?: () => void }).dispose?.();
+  disposeUs.push((performance.now() - t) * 1000);
 };
 
 const modes: [string, () => unknown][] = [];
@@ -49,6 +55,14 @@ if (onDevice) {
 }
 modes.push(["runSync, host I/O", () => model.runSync(inputs)]);
 modes.push(["run, host I/O", () => model.run(inputs)]);
+// Host outputs written into the same arrays every call (the `out` option; a build without it
+// ignores the option and allocates, so "old" shows what the option saves).
+const outArrays = model.runSync(inputs).map((t) => {
+  const data = (t as Tensor).data;
+  return new (data.constructor as new (n: number) => typeof data)(data.length);
+});
+modes.push(["runSync, host I/O, out arrays", () => model.runSync(inputs, { out: outArrays })]);
+modes.push(["run, host I/O, out arrays", () => model.run(inputs, { out: outArrays })]);
 
 // An older build has no trace.
 const trace = (binding() as unknown as { runTrace?: () => Float64Array }).runTrace;
@@ -59,10 +73,15 @@ const samples = new Map<string, number[]>(modes.map(([name]) => [name, []]));
 const roundMedians = new Map<string, number[]>(modes.map(([name]) => [name, []]));
 const stages = new Map<string, number[][]>(modes.map(([name]) => [name, STAGES.map(() => [])]));
 const endToSettle = new Map<string, number[]>(modes.map(([name]) => [name, []]));
+// Per call, what the call took in JS minus its native entry-to-settled span: the JS side, call by
+// call (a difference of two medians compares phases when the host flips between them).
+const jsSide = new Map<string, number[]>(modes.map(([name]) => [name, []]));
+const disposeUsByMode = new Map<string, number[]>(modes.map(([name]) => [name, []]));
 for (let r = 0; r < rounds; r++) {
   for (const [name, call] of modes) {
     for (let i = 0; i < 30; i++) await call();
     trace?.();
+    disposeUs = [];
     const us: number[] = [];
     for (let i = 0; i < calls; i++) {
       const t = performance.now();
@@ -70,6 +89,7 @@ for (let r = 0; r < rounds; r++) {
       us.push((performance.now() - t) * 1000);
     }
     samples.get(name)!.push(...us);
+    disposeUsByMode.get(name)!.push(...disposeUs);
     roundMedians.get(name)!.push(round1(quantile(us, 0.5)));
     if (tracing) {
       const t = trace!();
@@ -77,6 +97,8 @@ for (let r = 0; r < rounds; r++) {
         for (let s = 0; s < STAGES.length; s++) stages.get(name)![s]!.push(t[i + s + 1]! - t[i + s]!);
         endToSettle.get(name)!.push(t[i + 7]! - t[i]!);
       }
+      if (t.length === us.length * 8)
+        for (const [i, u] of us.entries()) jsSide.get(name)!.push(u - (t[i * 8 + 7]! - t[i * 8]!));
     }
   }
 }
@@ -95,12 +117,18 @@ for (const [name] of modes) {
       STAGES.map((s, i) => [s, round1(quantile(stages.get(name)![i]!, 0.5))]),
     );
     f.nativeEntryToSettledMedianUs = round1(quantile(endToSettle.get(name)!, 0.5));
+    if (jsSide.get(name)!.length > 0) f.jsSideMedianUs = round1(quantile(jsSide.get(name)!, 0.5));
   }
+  if (disposeUsByMode.get(name)!.length > 0)
+    f.disposeOutputsMedianUs = round1(quantile(disposeUsByMode.get(name)!, 0.5));
   figures[name] = f;
   say(
     `${name}: median ${f.median} us (p10 ${f.p10}, p90 ${f.p90}; rounds ${roundMedians.get(name)!.join(" / ")})`,
   );
-  if (f.stagesMedianUs) say(`  stages: ${JSON.stringify(f.stagesMedianUs)}`);
+  if (f.stagesMedianUs)
+    say(
+      `  stages: ${JSON.stringify(f.stagesMedianUs)}; JS side per call ${f.jsSideMedianUs ?? "?"} us, of which disposing the outputs ${f.disposeOutputsMedianUs ?? 0}`,
+    );
 }
 // The same output either way (one host run against one device run read back).
 if (onDevice) {
@@ -112,6 +140,23 @@ if (onDevice) {
       Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength),
       Buffer.from(hostOut!.data.buffer, hostOut!.data.byteOffset, hostOut!.data.byteLength),
     ) === 0;
+}
+// The `out` arrays hold what a plain run returns (a build without the option returns new arrays,
+// which must match too).
+{
+  const bytes = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const plain = (await model.run(inputs)) as Tensor[];
+  for (const a of outArrays) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0);
+  const filled = (await model.run(inputs, { out: outArrays })) as Tensor[];
+  const synced = model.runSync(inputs, { out: outArrays }) as Tensor[];
+  figures["out arrays == host output"] = plain.every(
+    (p, i) =>
+      Buffer.compare(bytes(p), bytes(filled[i]!)) === 0 && Buffer.compare(bytes(p), bytes(synced[i]!)) === 0,
+  );
+  figures["out arrays are the outputs"] = filled.every((t, i) => t.data === outArrays[i]);
+  say(
+    `out arrays: same bytes ${figures["out arrays == host output"]}, same arrays ${figures["out arrays are the outputs"]}`,
+  );
 }
 model.dispose();
 writeFileSync(outFile, `${JSON.stringify(figures, null, 2)}\n`);

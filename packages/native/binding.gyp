@@ -15,6 +15,7 @@
         "src/shim/shim-tensor.cc",
         "src/shim/shim-functions.cc",
         "src/shim/shim-cuda.cc",
+        "src/shim/dtype-convert.cc",
         "src/shim/sleef-fallback.cc",
         "src/runtime/weight-store.cc",
         "src/runtime/cuda-prewarm.cc",

@@ -11,6 +11,8 @@ import { readBucketIo } from "./bucket-io.js";
 export interface ChildLoad {
   ref: string;
   runtime?: RuntimeOption;
+  /** Default "cpu". */
+  device?: "auto" | "cpu";
 }
 
 export interface ChildRequest {
@@ -32,6 +34,8 @@ export interface ChildOutcome {
   outputs?: Record<string, { dtype: string; shape: number[]; data: number[] }[]>;
   /** Every mapped file named libtorch* or libc10* (from /proc/self/maps). */
   torchLibraries?: string[];
+  /** The load's stage table (stats.stages). */
+  stages?: Record<string, number>;
 }
 
 const request = JSON.parse(process.argv[2]!) as ChildRequest;
@@ -42,7 +46,7 @@ console.log(JSON.stringify(outcomes));
 async function loadAndRun(load: ChildLoad): Promise<ChildOutcome> {
   try {
     const model = await loadCompiled(load.ref, {
-      device: "cpu",
+      device: load.device ?? "cpu",
       trustRemoteCode: true,
       lockfile: false,
       reuse: false,
@@ -71,6 +75,7 @@ async function loadAndRun(load: ChildLoad): Promise<ChildOutcome> {
       explain: model.explain(),
       outputs,
       torchLibraries: torchLibrariesMapped(),
+      ...(model.stats.stages !== undefined && { stages: model.stats.stages }),
     };
   } catch (error) {
     const e = error as { code?: string; message?: string };

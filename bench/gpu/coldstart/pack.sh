@@ -3,7 +3,8 @@
 # ("new"), and with <old-checkout> the same bench bundled against that checkout's sources with its
 # addon ("old", before/after in one run). node.xz and the safetensors wheel are the slot's own.
 #   [OLD_REF=<commit>] bash bench/gpu/coldstart/pack.sh <dest> [<old-checkout> [<old-addon>]]
-# (the old addon must be built from that commit)
+# (the old addon must be built from that commit). Without <old-checkout>, an old/ already in <dest>
+# is kept: pack old once, then re-pack new from each tree to measure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 dest="$1"
@@ -35,6 +36,7 @@ if [ -n "$old" ]; then
   git -C "$old" log -1 --format=%h "${OLD_REF:-HEAD}" >"$dest/old/commit"
   rm -rf "$tmp"
 fi
-cp "$root"/bench/gpu/flux_like.py "$root"/bench/gpu/coldstart/*.py "$root"/bench/gpu/coldstart/*.sh "$dest/"
+cp "$root"/bench/gpu/flux_like.py "$root"/bench/gpu/standalone/flux_like_standalone.py \
+  "$root"/bench/gpu/coldstart/*.py "$root"/bench/gpu/coldstart/*.sh "$dest/"
 rm -f "$dest/pack.sh"
 du -sh "$dest"

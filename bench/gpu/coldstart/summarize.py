@@ -22,7 +22,7 @@ def flat(r):
         row[f"@ {k}"] = v
     return row
 
-order = ["old", "new", "new-warmup", "new-noprewarm", "new-ctxonly"]
+order = ["old", "new", "new-noearly", "new-warmup", "new-noprewarm", "new-ctxonly", "sa-old", "sa-new"]
 labels = sorted(runs, key=lambda l: (order.index(l) if l in order else len(order), l))
 keys = []
 for label in labels:
@@ -30,6 +30,17 @@ for label in labels:
         for k in flat(r):
             if k not in keys:
                 keys.append(k)
+
+# stage stamps as one timeline: by their median in new (else sa-new, else any label); counts and waits last
+def when(k):
+    for l in ["new", "sa-new"] + labels:  # one label's timeline where it has the stamp
+        values = [flat(r)[k] for r in runs.get(l, []) if k in flat(r)]
+        if values:
+            return statistics.median(values)
+    return 0
+stamps = [k for k in keys if k.startswith("@ ") and not k.endswith((", ms", "copies"))]
+keys = [k for k in keys if not k.startswith("@ ")] + sorted(stamps, key=when) + [
+    k for k in keys if k.startswith("@ ") and k not in stamps]
 
 def cell(values):
     if not values:

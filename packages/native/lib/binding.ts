@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { AotihubError } from "@aotihub/registry";
 import type { ExternNode } from "./kernels/extern-nodes.js";
+import type { TensorData } from "./tensor/dtypes.js";
 
 /**
  * The only file that touches the compiled `.node` (onnxruntime-node's pattern): every other module
@@ -19,6 +20,13 @@ export interface NativeBinding {
   probeCuda(): Promise<NativeCudaProbe>;
   /** With `prewarm` (CUDA): libcudart, the device's context and cuBLAS start on their own thread first. */
   loadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): Promise<NativeTorchLoad>;
+  /**
+   * Starts the CUDA prewarm (as loadTorch) and libtorch's dlopens (RTLD_LOCAL) on native threads
+   * without waiting; loadTorch joins them. False where a preload ran or libtorch is loaded already.
+   */
+  preloadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): boolean;
+  /** The standalone runtime's early start on CUDA: libcudart and the context on the prewarm thread. */
+  preloadCudaRuntime(prewarm: NativeCudaPrewarmSpec): void;
   /** The prewarm's steady-clock stamps so far (0: that step has not run). */
   cudaPrewarmTimes(): NativeCudaPrewarmTimes;
   /** Resolves when the prewarm thread (if any) has finished. */
@@ -36,13 +44,23 @@ export interface NativeBinding {
   /** The schema the dispatcher holds for an op (`available` false: this libtorch cannot be asked). */
   probeOpSchema(opName: string, overload: string): { available: boolean; found: boolean; schema: string };
   openContainer(spec: NativeContainerSpec): Promise<NativeContainer>;
+  /**
+   * Runs on the device's run thread and resolves; a CPU variant whose recent runs were short
+   * (src/runtime/inline-run-policy.h) runs on the calling thread and returns its outputs (or throws).
+   */
   runContainer(
     handle: NativeHandle,
     inputs: NativeRunInput[],
     keepOnDevice: boolean,
-  ): Promise<NativeRunOutput[]>;
+    out?: (ArrayBufferView | undefined)[],
+  ): Promise<NativeRunOutput[]> | NativeRunOutput[];
   /** The same run on the calling thread (no libuv hop): for small models. */
-  runContainerSync(handle: NativeHandle, inputs: NativeRunInput[], keepOnDevice: boolean): NativeRunOutput[];
+  runContainerSync(
+    handle: NativeHandle,
+    inputs: NativeRunInput[],
+    keepOnDevice: boolean,
+    out?: (ArrayBufferView | undefined)[],
+  ): NativeRunOutput[];
   /**
    * Benchmarks only: the stage timestamps (8 per run, microseconds, src/runtime/run-trace.h) of the
    * runs since the last call, recorded when AOTIHUB_RUN_TRACE is set; then cleared.
@@ -89,6 +107,8 @@ export interface NativeTorchLoad {
   loadedAt?: number;
   /** libcudart copies mapped after the load (1: libtorch bound to the prewarmed copy). */
   cudartCopies?: number;
+  /** The early dlopens (preloadTorch), where they ran: steady-clock ms, the wait to join them. */
+  preload?: { from: number; to: number; joinWaitMs: number; cuda: boolean; error: string };
 }
 
 export interface NativeCudaPrewarmSpec {
@@ -183,7 +203,11 @@ export interface NativeDeviceOutput {
   device: NativeHandle;
 }
 
-export type NativeRunOutput = { dtype: string; shape: number[]; buffer: ArrayBuffer } | NativeDeviceOutput;
+/** A host output in a new ArrayBuffer, or written into the caller's `out` array (`data`). */
+export type NativeRunOutput =
+  | { dtype: string; shape: number[]; buffer: ArrayBuffer }
+  | { dtype: string; shape: number[]; data: TensorData }
+  | NativeDeviceOutput;
 
 /** A native failure as the addon throws it: a plain Error plus a short code. */
 export interface NativeFailure extends Error {

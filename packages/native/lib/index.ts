@@ -58,6 +58,8 @@ export {
 export {
   bucketMismatches,
   type DeviceTensor,
+  type EarlyRuntimeRequest,
+  type EarlyRuntimeStart,
   formatBucket,
   type InputSignature,
   isDeviceTensor,
@@ -69,6 +71,7 @@ export {
   type RunInput,
   type RunOptions,
   type RuntimeKind,
+  startRuntimeEarly,
   type Tensor,
   type VariantInfo,
 } from "./runtime/index.js";
@@ -86,4 +89,12 @@ export {
   type TypedArrayConstructor,
   typedArrayFor,
 } from "./tensor/dtypes.js";
-export { type FindTorchOptions, findTorch, readTorchInstall, type TorchInstall } from "./torch/index.js";
+export {
+  type FindTorchOptions,
+  findTorch,
+  type PythonLayout,
+  type PythonLayoutReader,
+  pythonLayout,
+  readTorchInstall,
+  type TorchInstall,
+} from "./torch/index.js";

@@ -51,3 +51,13 @@ export async function chooseDevice(option: DeviceOption = "auto", torchDir?: str
     hint: 'pass device: "auto" to use the GPU when there is one',
   });
 }
+
+/**
+ * The runtime device a device option names outright ("cpu", "cuda:N"), known before any probe;
+ * null for "auto" and profiles, which need the probe's answer. (An invalid option or a GPU that is
+ * not there is still refused by chooseDevice.)
+ */
+export function namedRuntimeDevice(option: DeviceOption): string | null {
+  if (option === "cpu") return "cpu";
+  return typeof option === "string" && CUDA_INDEX.test(option) ? option : null;
+}

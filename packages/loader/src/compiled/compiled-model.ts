@@ -37,6 +37,11 @@ export interface Provenance {
   deviceProfile: DeviceProfile;
   loadMs: number;
   stats: LoadStats;
+  /**
+   * When loadCompiled's own steps ended, in ms since the process started (like `stats.stages`):
+   * "loadCompiled start", "device chosen", "libtorch early start", "plan ready", "files checked".
+   */
+  loaderStages?: Record<string, number>;
 }
 
 /**
@@ -83,7 +88,13 @@ export class CompiledModel {
   }
 
   get stats(): LoadStats & { loadMs: number } {
-    return { ...this.#native.stats, loadMs: this.#provenance.loadMs };
+    const stats = this.#native.stats;
+    const loader = this.#provenance.loaderStages;
+    return {
+      ...stats,
+      ...(loader !== undefined && { stages: { ...loader, ...stats.stages } }),
+      loadMs: this.#provenance.loadMs,
+    };
   }
 
   get variants(): CompiledVariant[] {

@@ -11,7 +11,8 @@ import { loadProjectConfig } from "../project-config/load-project-config.js";
 import { nativeRuntimeOptions } from "../runtime/native-runtime-options.js";
 import { noteRuntimeLoaded, runningRuntime } from "../runtime/process-runtime.js";
 import { type RuntimeOption, requestedRuntime } from "../runtime/requested-runtime.js";
-import { chooseDevice, type DeviceOption } from "./choose-device.js";
+import { startLibtorchEarly, startStandaloneEarly } from "../runtime/start-runtime-early.js";
+import { chooseDevice, type DeviceOption, namedRuntimeDevice } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
 
@@ -66,6 +67,11 @@ export interface LoadCompiledOptions {
  */
 export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}): Promise<CompiledModel> {
   const started = performance.now();
+  const stages: Record<string, number> = {};
+  const mark = (stage: string) => {
+    stages[stage] ??= Math.round(performance.now() * 10) / 10;
+  };
+  mark("loadCompiled start");
   const project = loadProjectConfig({
     ...(opts.configPath !== undefined && { configPath: opts.configPath }),
     ...(opts.cwd !== undefined && { cwd: opts.cwd }),
@@ -75,11 +81,30 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
 
   // Probing the device (the driver, and python for the torch install) runs while the name is
   // resolved; its refusals still come after the plan's, as they did when one followed the other.
-  const choosing = chooseDevice(
-    opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto",
-    opts.torchDir,
-  );
+  const deviceOption = opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto";
+  const choosing = chooseDevice(deviceOption, opts.torchDir);
   choosing.catch(() => {}); // awaited below
+  // libtorch's dlopens start beside the plan and the file checks: for a device named outright
+  // ("cpu", "cuda:N") as soon as findTorch answers (the same python spawn as chooseDevice's), else
+  // once the device probe has answered
+  const startEarly = async (device: string) => {
+    const early = await startLibtorchEarly({
+      device,
+      option: opts.runtime,
+      config: project.config.defaults.runtime,
+      torchDir: opts.torchDir,
+    });
+    if (early === "libtorch") mark("libtorch early start");
+  };
+  const named = namedRuntimeDevice(deviceOption);
+  if (named !== null) void startEarly(named);
+  void choosing.then(
+    async (device) => {
+      mark("device chosen");
+      if (named === null) await startEarly(device.runtime);
+    },
+    () => {},
+  );
   const plan = await planModelLoad({
     ref,
     project,
@@ -94,6 +119,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       ...(opts.trustRemoteCode !== undefined && { trustRemoteCode: opts.trustRemoteCode }),
     },
   });
+  mark("plan ready");
   const trust = plan.trust!;
   const device = await choosing;
   const runtime = requestedRuntime({ option: opts.runtime, config: project.config.defaults.runtime });
@@ -111,6 +137,15 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     resolution.runtime,
   ].join("|");
   return loadedModels.getOrLoad(key, opts.reuse !== false, async (onDispose) => {
+    // A standalone build's libcudart is looked for (a python spawn) and, on CUDA, loaded with the
+    // device's context on a native thread while the files are fetched and checked.
+    const runtimeOptions = nativeRuntimeOptions(resolution.runtime, chosen, {
+      cudaRuntimeLibrary: opts.cudaRuntimeLibrary,
+    }).then((found) => {
+      if (found.runtime === "standalone") startStandaloneEarly(device.runtime, found.cudaRuntimeLibrary);
+      return found;
+    });
+    runtimeOptions.catch(() => {}); // awaited below
     const cacheRoot = aotihubCacheDir();
     // The kernels whose ops the artifacts call (kernels-community builds): the build that fits this
     // device, or the pinned one checked by sha256, loaded by the runtime before the model.
@@ -133,11 +168,9 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
       onProgress: opts.onProgress,
       signal: opts.signal,
     });
+    mark("files checked");
     let native: Awaited<ReturnType<typeof loadPackages>>;
     try {
-      const runtimeOptions = await nativeRuntimeOptions(resolution.runtime, chosen, {
-        cudaRuntimeLibrary: opts.cudaRuntimeLibrary,
-      });
       const options: LoadPackagesOptions = {
         packages: chosen.map((a) => ({
           path: files.packages.get(a.path)!.snapshotPath,
@@ -153,7 +186,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         ...(opts.torchDir !== undefined && { torchDir: opts.torchDir }),
         ...(opts.lazy !== undefined && { lazy: opts.lazy }),
         ...(opts.warmup !== undefined && { warmup: opts.warmup }),
-        ...runtimeOptions,
+        ...(await runtimeOptions),
       };
       native = await loadPackages(options);
       noteRuntimeLoaded(resolution.runtime);
@@ -175,6 +208,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
         deviceProfile: device.profile,
         loadMs: performance.now() - started,
         stats: native.stats,
+        loaderStages: stages,
       },
       chosen,
       () => {

@@ -1,6 +1,6 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { pythonLayout } from "@aotihub/native";
 
 export interface FindCudaRuntimeOptions {
   /** The CUDA major the artifacts were built with ("13.0" -> libcudart.so.13). */
@@ -18,10 +18,6 @@ const WHEEL_FOLDERS: Record<string, string> = {
   "12": "cuda_runtime/lib", // nvidia-cuda-runtime-cu12
   "13": "cu13/lib", // nvidia-cuda-runtime 13.x (the cu13 wheels share one folder)
 };
-
-// find_spec reads the namespace package's folders without importing anything from them.
-const LOCATE =
-  "import importlib.util as u; s = u.find_spec('nvidia'); print('\\n'.join(s.submodule_search_locations) if s else '')";
 
 /**
  * The libcudart a standalone CUDA artifact needs, as a file: from the nvidia-cuda-runtime wheel of
@@ -52,12 +48,10 @@ export async function findCudaRuntime(options: FindCudaRuntimeOptions): Promise<
   return null;
 }
 
-/** The `nvidia` namespace folders an interpreter sees (none when it is missing or has none). */
-function nvidiaFolders(python: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  return new Promise((resolve) => {
-    // -I from "/": only the interpreter's own install, never a folder in the working directory
-    execFile(python, ["-I", "-c", LOCATE], { env, cwd: "/", timeout: 20_000 }, (error, stdout) => {
-      resolve(error ? [] : stdout.split("\n").filter((line) => line.trim() !== ""));
-    });
-  });
+/**
+ * The `nvidia` namespace folders an interpreter sees (none when it is missing or has none): from
+ * the same spawn as findTorch's where a load asked it already (pythonLayout).
+ */
+async function nvidiaFolders(python: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return (await pythonLayout(python, env, "cuda")).nvidia;
 }

@@ -42,6 +42,11 @@ export const NATIVE_CODES = {
       "run() inputs that do not fit the model (count, byte size, a detached or shrunk buffer, a device tensor passed as another dtype or shape)",
     becomes: "AOTIHUB_INPUT_INVALID",
   },
+  NATIVE_OUTPUT: {
+    meaning:
+      "run()'s `out` arrays do not fit the outputs (count, array kind, byte length, detached, or a host array for an output kept on the GPU)",
+    becomes: "AOTIHUB_OUTPUT_INVALID",
+  },
   NATIVE_IO: {
     meaning: "open, fstat, mmap or flock failed",
     becomes: "AOTIHUB_WEIGHTS_UNREADABLE",

@@ -16,7 +16,7 @@ export class NativeDeviceTensor implements DeviceTensor {
   constructor(native: NativeDeviceOutput) {
     this.#handle = native.device;
     this.dtype = native.dtype as TorchDtypeName;
-    this.shape = Object.freeze([...native.shape]);
+    this.shape = Object.freeze(native.shape); // a fresh array from native code, nobody else's
     this.device = `cuda:${native.deviceIndex}`;
   }
 

@@ -9,7 +9,6 @@ import { loadKernelLibraries } from "../kernels/load-kernel-libraries.js";
 import { aotihubCacheDir } from "../node-fs/aotihub-cache-dir.js";
 import { detectCpuIsa } from "../probe/cpu-isa.js";
 import { probeCuda } from "../probe/probe-gpus.js";
-import { findTorchCudaLibraries } from "../torch/find-cuda-libraries.js";
 import { findTorch } from "../torch/find-torch.js";
 import type { TorchInstall } from "../torch/torch-install.js";
 import { checkConstantShapes, checkManifestShapes } from "./check-constant-shapes.js";
@@ -20,6 +19,7 @@ import { publicInputNames } from "./match-bucket.js";
 import { typedNativeFailure } from "./native-failure.js";
 import { parseDeviceName, type RuntimeDevice } from "./runtime-device.js";
 import { checkStandalonePackage, loadStandaloneRuntime, type RuntimeKind } from "./standalone-runtime.js";
+import { cudaPrewarmSpec } from "./start-runtime-early.js";
 import { Variant } from "./variant.js";
 import { checkWarmupOption, warmUp } from "./warm-up.js";
 import { createWeightStore } from "./weight-store.js";
@@ -167,6 +167,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   let torchLoadMs: number;
   if (torch === null) {
     torchLoadMs = await loadStandaloneRuntime(device.cuda, options.cudaRuntimeLibrary);
+    stages.mark("standalone runtime loaded");
   } else {
     // On CUDA a native thread loads the CUDA runtime, creates the context and initialises cuBLAS
     // while libtorch is dlopened (see cuda-prewarm.h); the weights wait only for the context.
@@ -176,9 +177,19 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     } catch (error) {
       throw typedNativeFailure(error, "torch", torch.libDir);
     }
-    torchLoadMs = loaded.loadMs;
-    stages.native("libtorch dlopen start", loaded.loadFrom);
-    stages.native("libtorch dlopen end", loaded.loadedAt);
+    const preload = loaded.preload;
+    if (preload !== undefined) {
+      // started early (startRuntimeEarly): the dlopens ran beside the loader's own work
+      torchLoadMs = preload.to - preload.from + loaded.loadMs;
+      stages.native("libtorch dlopen start", preload.from);
+      stages.native("libtorch dlopen end", preload.to);
+      stages.count("libtorch preload: join wait, ms", preload.joinWaitMs);
+      stages.native("libtorch made global", loaded.loadedAt);
+    } else {
+      torchLoadMs = loaded.loadMs;
+      stages.native("libtorch dlopen start", loaded.loadFrom);
+      stages.native("libtorch dlopen end", loaded.loadedAt);
+    }
     if (loaded.cudartCopies !== undefined && device.cuda)
       stages.count("libcudart copies", loaded.cudartCopies);
     await loadKernelLibraries(options.kernelLibraries ?? [], torch.libDir);
@@ -195,10 +206,10 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     // The prewarm's cuBLAS step may still run: the variants open meanwhile.
     const [containers] = await Promise.all([
       Promise.all(opened.map((v) => v.open(store.handle, device))),
-      device.cuda && torch !== null ? binding().joinCudaPrewarm() : undefined,
+      device.cuda ? binding().joinCudaPrewarm() : undefined,
     ]);
     stages.mark("variants open");
-    if (device.cuda && torch !== null) stages.prewarm(binding().cudaPrewarmTimes());
+    if (device.cuda) stages.prewarm(binding().cudaPrewarmTimes());
     const first = containers[0]!;
     const inputNames = publicInputNames(variants[0]!.bucket, first.inputNames);
     opened.forEach((variant, i) => {
@@ -253,20 +264,7 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
 
 /** loadTorch, with the CUDA prewarm where torch's own CUDA libraries are found. */
 function startTorchLoad(torch: TorchInstall, parsed: { cuda: boolean; index: number }) {
-  const libs = parsed.cuda && process.env.AOTIHUB_CUDA_PREWARM !== "0" ? findTorchCudaLibraries(torch) : null;
-  const cublas = process.env.AOTIHUB_CUDA_PREWARM !== "context";
-  return binding().loadTorch(
-    torch.libDir,
-    parsed.cuda,
-    libs === null
-      ? undefined
-      : {
-          cudart: libs.cudart,
-          device: parsed.index,
-          ...(cublas && libs.cublas !== undefined && { cublas: libs.cublas }),
-          ...(cublas && libs.cublasLt !== undefined && { cublasLt: libs.cublasLt }),
-        },
-  );
+  return binding().loadTorch(torch.libDir, parsed.cuda, cudaPrewarmSpec(torch, parsed));
 }
 
 async function describeDevice(parsed: {

@@ -12,8 +12,9 @@ import {
   NoMatchingBucketError,
 } from "../errors/native-errors.js";
 import { captureUserStack } from "../errors/with-user-stack.js";
-import { type TorchDtypeName, typedArrayFor } from "../tensor/dtypes.js";
+import { type TensorData, type TorchDtypeName, typedArrayFor } from "../tensor/dtypes.js";
 import { NativeDeviceTensor } from "./device-tensor.js";
+import { holdLoopHot, hotWaitEnabled } from "./hot-wait.js";
 import { bucketMismatches, formatBucket, type InputSignature, publicInputNames } from "./match-bucket.js";
 import { typedNativeFailure } from "./native-failure.js";
 import { normalizeInputs } from "./normalize-inputs.js";
@@ -26,6 +27,13 @@ export interface RunOptions {
   variant?: string;
   /** On CUDA, return outputs as DeviceTensors that stay on the GPU (default false). */
   keepOnDevice?: boolean;
+  /**
+   * Arrays to write host outputs into instead of new ones, one per output in `outputNames` order
+   * (`undefined` for a new one): each of the output dtype's array type with its exact element count.
+   * The outputs returned hold these very arrays as `data`. A misfit is `AOTIHUB_OUTPUT_INVALID`,
+   * checked before any array is written; not with `keepOnDevice`.
+   */
+  out?: readonly (TensorData | undefined)[];
 }
 
 export interface LoadStats {
@@ -49,7 +57,13 @@ export interface LoadedModel {
   readonly outputNames: readonly string[];
   readonly variants: readonly VariantInfo[];
   readonly stats: LoadStats;
-  /** Runs the variant whose bucket fits the inputs (positional, or named by `inputNames`). */
+  /**
+   * Runs the variant whose bucket fits the inputs (positional, or named by `inputNames`), off the
+   * event loop. Except for short CPU runs: once a CPU variant's recent runs took under 50 us each
+   * (median of the last 8, measured natively; `AOTIHUB_INLINE_RUN_US` sets the bound, 0 turns this
+   * off) and no other CPU run is in flight, it runs on the calling thread, as `runSync` does, because
+   * handing it to another thread and back would cost several times the run.
+   */
   run(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
     options?: RunOptions,
@@ -107,13 +121,25 @@ export class NativeLoadedModel implements LoadedModel {
     this.#inFlight++;
     try {
       const { variant, native } = this.#prepare(inputs, options);
-      const container = await variant.open(this.store.handle, this.runtimeDevice);
+      const out = this.#outArrays(options);
+      // An open variant runs without first yielding to the event loop (no await of an open promise).
+      const container = variant.opened() ?? (await variant.open(this.store.handle, this.runtimeDevice));
       this.#checkVariantInputs(variant, container);
       let outputs: NativeRunOutput[];
       try {
         // Native code copies the host bytes and reads shapes before this returns: nothing done to
-        // the inputs after this line reaches the run.
-        outputs = await binding().runContainer(container.handle, native, options.keepOnDevice === true);
+        // the inputs after this line reaches the run. A short CPU run comes back already done, as
+        // outputs rather than a promise (src/runtime/inline-run-policy.h).
+        const ran = binding().runContainer(container.handle, native, options.keepOnDevice === true, out);
+        if (Array.isArray(ran)) outputs = ran;
+        else if (hotWaitEnabled && this.runtimeDevice.cuda) {
+          const release = holdLoopHot();
+          try {
+            outputs = await ran;
+          } finally {
+            release();
+          }
+        } else outputs = await ran;
       } catch (error) {
         throw typedNativeFailure(error, "run", `variant ${variant.name}`);
       }
@@ -141,7 +167,12 @@ export class NativeLoadedModel implements LoadedModel {
     this.#checkVariantInputs(variant, container);
     let outputs: NativeRunOutput[];
     try {
-      outputs = binding().runContainerSync(container.handle, native, options.keepOnDevice === true);
+      outputs = binding().runContainerSync(
+        container.handle,
+        native,
+        options.keepOnDevice === true,
+        this.#outArrays(options),
+      );
     } catch (error) {
       throw typedNativeFailure(error, "run", `variant ${variant.name}`);
     }
@@ -207,6 +238,25 @@ export class NativeLoadedModel implements LoadedModel {
       shape: t.shape,
     }));
     return { variant: this.#choose(signature, options.variant), native };
+  }
+
+  /** `options.out`, checked for what needs no run: a list (of this length) of TypedArrays, host outputs. */
+  #outArrays(options: RunOptions): (TensorData | undefined)[] | undefined {
+    const out = options.out;
+    if (out === undefined) return undefined;
+    const refuse = (received: string) =>
+      new InputMismatchError("AOTIHUB_OUTPUT_INVALID", "The output arrays do not fit this model.", {
+        expected: `an array of ${this.outputNames.length} TypedArrays (or undefined), for host outputs`,
+        received,
+        hint: "size each from one run's outputs; keepOnDevice outputs take none",
+      });
+    if (!Array.isArray(out)) throw refuse(typeof out);
+    if (out.length !== this.outputNames.length) throw refuse(`${out.length} arrays`);
+    if (options.keepOnDevice === true && out.some((a) => a !== undefined))
+      throw refuse("arrays for outputs kept on the device (keepOnDevice)");
+    if (!out.every((a) => a === undefined || ArrayBuffer.isView(a)))
+      throw refuse("an element that is not a TypedArray");
+    return [...out];
   }
 
   #checkVariantInputs(variant: Variant, container: NativeContainer): void {
@@ -287,6 +337,7 @@ export class NativeLoadedModel implements LoadedModel {
   #toTensor(output: NativeRunOutput): Tensor | DeviceTensor {
     const dtype = output.dtype as TorchDtypeName;
     if ("device" in output) return new NativeDeviceTensor(output);
+    if ("data" in output) return { dtype, shape: output.shape, data: output.data }; // the caller's `out` array
     const numel = output.shape.reduce((a, b) => a * b, 1);
     return { dtype, shape: output.shape, data: typedArrayFor(dtype, output.buffer, 0, numel) };
   }

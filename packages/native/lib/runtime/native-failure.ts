@@ -119,6 +119,13 @@ export function typedNativeFailure(error: unknown, stage: RuntimeStage, subject:
         hint: "read it back with toHost() and upload it with this model's toDevice()",
         cause,
       });
+    case "AOTIHUB_OUTPUT_INVALID":
+      return new InputMismatchError(code, `The output arrays do not fit ${subject}.`, {
+        expected: "one array per output (or undefined), of the output's dtype array type and byte length",
+        received,
+        hint: "size each array from the model's outputs (a first run without `out` shows them); keepOnDevice outputs take none",
+        cause,
+      });
     case "AOTIHUB_RUN_FAILED":
       return new ModelRunError(code, `Running ${subject} failed.`, {
         received,

@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
 import { TorchNotFoundError } from "../errors/native-errors.js";
+import { pythonLayout } from "./python-layout.js";
 import { readTorchInstall } from "./read-torch-install.js";
 import type { TorchInstall } from "./torch-install.js";
 
@@ -11,10 +11,6 @@ export interface FindTorchOptions {
   /** Interpreters to ask, after the env vars (default: $AOTIHUB_PYTHON, then python3). */
   pythons?: string[];
 }
-
-// find_spec locates the package without running torch/__init__.py (seconds, and CUDA init).
-const LOCATE =
-  "import importlib.util as u; s = u.find_spec('torch'); print(s.submodule_search_locations[0] if s else '')";
 
 /**
  * Finds libtorch: the explicit option, then AOTIHUB_TORCH_DIR, then the `torch` package of
@@ -34,12 +30,12 @@ export async function findTorch(options: FindTorchOptions = {}): Promise<TorchIn
   }
   const pythons = options.pythons ?? [env.AOTIHUB_PYTHON, "python3"].filter((p): p is string => !!p);
   for (const python of pythons) {
-    const located = await locateWith(python, env);
-    if (located.dir === null) {
+    const located = await pythonLayout(python, env, "torch");
+    if (located.torch === null) {
       tried.push(`${python}: ${located.why}`);
       continue;
     }
-    const found = readTorchInstall(located.dir, python);
+    const found = readTorchInstall(located.torch, python);
     if (typeof found !== "string") return found;
     tried.push(`${python}: ${found}`);
   }
@@ -52,48 +48,5 @@ export async function findTorch(options: FindTorchOptions = {}): Promise<TorchIn
       "  - or set AOTIHUB_TORCH_DIR to that folder",
       "  - or install torch for python3 (`python3 -m pip install torch`), matching the torch the model was compiled with",
     ].join("\n"),
-  });
-}
-
-/**
- * `python3 -c` puts the working directory first on sys.path, so a `torch/` folder there (a cloned
- * repo, /tmp) would become the libtorch we dlopen. `-I` (isolated: no cwd or script dir on
- * sys.path, no PYTHON* variables, no user site) run from `/` asks only the interpreter's install.
- */
-const ISOLATED = ["-I", "-c", LOCATE];
-const NEUTRAL_CWD = "/";
-
-// Each interpreter is asked once per process (a spawn costs 30-80 ms of a cold start, and a load
-// asks twice: probeDevice, then loadPackages); a failed answer is asked again next time. The key
-// holds what could change the answer between calls (PATH; the working directory, which -I and the
-// neutral cwd already keep out, so a planted torch/ is checked for real in each new directory).
-const located = new Map<string, Promise<{ dir: string | null; why: string }>>();
-
-function locateWith(python: string, env: NodeJS.ProcessEnv): Promise<{ dir: string | null; why: string }> {
-  const key = `${python}\0${env.PATH ?? ""}\0${process.cwd()}`;
-  const known = located.get(key);
-  if (known !== undefined) return known;
-  const asking = askPython(python, env);
-  located.set(key, asking);
-  void asking.then((answer) => {
-    if (answer.dir === null) located.delete(key);
-  });
-  return asking;
-}
-
-function askPython(python: string, env: NodeJS.ProcessEnv): Promise<{ dir: string | null; why: string }> {
-  return new Promise((resolve) => {
-    execFile(python, ISOLATED, { env, cwd: NEUTRAL_CWD, timeout: 20_000 }, (error, stdout, stderr) => {
-      if (error) {
-        const why =
-          (error as NodeJS.ErrnoException).code === "ENOENT"
-            ? "not installed"
-            : stderr.trim() || error.message;
-        resolve({ dir: null, why });
-        return;
-      }
-      const dir = stdout.trim();
-      resolve(dir === "" ? { dir: null, why: "has no torch package" } : { dir, why: "" });
-    });
   });
 }

@@ -8,10 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "../common/native-error.h"
+#include "../runtime/cuda-prewarm.h"
 #include "amx-permission.h"
 #include "runtime-kind.h"
 
@@ -465,7 +467,78 @@ void* OpenGlobal(const std::string& path, std::string& failures) {
   return lib;
 }
 
+// The preload (StartLibtorchPreload): its thread is never destroyed, like the CUDA prewarm's, so
+// that a process whose load failed early does not end in std::thread's destructor.
+std::mutex g_preloadMutex;
+std::thread* g_preloadThread = nullptr;
+LibtorchPreloadTimes g_preload;
+
+// The libraries LoadLibtorch opens, in its order.
+std::vector<std::string> LibtorchFiles(const std::string& libDir, bool withCuda) {
+  std::vector<std::string> files{libDir + "/libtorch_cpu.so", libDir + "/libtorch.so"};
+  if (withCuda) files.push_back(libDir + "/libtorch_cuda.so");
+  return files;
+}
+
+void Preload(std::string libDir, bool withCuda) {
+  // libtorch_cuda binds to the prewarm's libcudart (see cuda-prewarm.h); returns at once without one
+  WaitCudaPrewarmRuntime();
+  const double from = MonotonicMs();
+  std::string error;
+  for (const auto& file : LibtorchFiles(libDir, withCuda)) {
+    // Kept open for the process (LoadLibtorch's RTLD_GLOBAL open of the same file takes it over).
+    if (::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr) {
+      const char* why = ::dlerror();
+      error = file + ": " + (why ? why : "unknown dlopen failure");
+      break;
+    }
+  }
+  std::lock_guard<std::mutex> lock(g_preloadMutex);
+  g_preload.from = from;
+  g_preload.to = MonotonicMs();
+  g_preload.error = error;
+}
+
+// Waits for the preload's thread (if one runs) and accounts the wait.
+void JoinLibtorchPreload() {
+  const double t = MonotonicMs();
+  std::thread* thread = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_preloadMutex);
+    std::swap(thread, g_preloadThread);
+  }
+  if (thread == nullptr) return;
+  if (thread->joinable()) thread->join();
+  delete thread;
+  std::lock_guard<std::mutex> lock(g_preloadMutex);
+  g_preload.joinWaitMs += MonotonicMs() - t;
+}
+
 }  // namespace
+
+bool StartLibtorchPreload(const std::string& libDir, bool withCuda) {
+  {
+    std::lock_guard<std::mutex> loadLock(g_loadMutex);
+    if (g_isLoaded) return false;
+  }
+  std::lock_guard<std::mutex> lock(g_preloadMutex);
+  if (g_preload.ran) return false;
+  g_preload.ran = true;
+  g_preload.libDir = libDir;
+  g_preload.cuda = withCuda;
+  try {
+    g_preloadThread = new std::thread(Preload, libDir, withCuda);
+  } catch (...) {
+    g_preload.error = "could not start the preload thread";
+    return false;
+  }
+  return true;
+}
+
+LibtorchPreloadTimes LibtorchPreloadSnapshot() {
+  std::lock_guard<std::mutex> lock(g_preloadMutex);
+  return g_preload;
+}
 
 TensorBackend* MakeShimBackend(const std::string& description, const std::string& libDir, bool cuda,
                                const std::vector<void*>& shimLibraries) {
@@ -486,7 +559,21 @@ TorchLoadResult LoadLibtorch(const std::string& libDir, bool withCuda) {
       throw NativeError("NATIVE_TORCH_CONFLICT", "libtorch was loaded without CUDA in this process");
     TorchLoadResult again = g_loaded;
     again.loadMs = 0;
+    again.joinedPreload = false;
     return again;
+  }
+  JoinLibtorchPreload();
+  bool joinedPreload = false;
+  {
+    std::lock_guard<std::mutex> lock(g_preloadMutex);
+    // a CPU-only preload followed by a CUDA load: libtorch_cuda's dlopen happens below, so the
+    // load's own stamps tell the time, not the preload's
+    joinedPreload = g_preload.ran && (g_preload.cuda || !withCuda);
+    // The preload mapped this libtorch already: another one in the same process cannot work.
+    if (g_preload.ran && g_preload.libDir != libDir)
+      throw NativeError("NATIVE_TORCH_CONFLICT", "libtorch is already mapped from " + g_preload.libDir +
+                                                     "; one process can hold only one libtorch (asked for " + libDir +
+                                                     ")");
   }
   const auto start = std::chrono::steady_clock::now();
   std::string failures;
@@ -504,6 +591,7 @@ TorchLoadResult LoadLibtorch(const std::string& libDir, bool withCuda) {
   MarkRuntimeLoaded(RuntimeKind::Libtorch);
   g_loaded.libDir = libDir;
   g_loaded.cuda = withCuda;
+  g_loaded.joinedPreload = joinedPreload;
   g_loaded.loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   g_isLoaded = true;
   return g_loaded;

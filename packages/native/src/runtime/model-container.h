@@ -10,6 +10,7 @@
 #include "container-abi.h"
 #include "device-tensor.h"
 #include "host-buffer-pool.h"
+#include "inline-run-policy.h"
 #include "run-trace.h"
 #include "cuda-module-tracker.h"
 #include "weight-store.h"
@@ -61,6 +62,8 @@ class ModelContainer {
   const std::vector<std::string>& inputNames() const { return inputNames_; }
   const std::vector<std::string>& outputNames() const { return outputNames_; }
   const std::vector<ConstantInfo>& constants() const { return constants_; }
+  // What this variant's recent runs took, for run()'s choice of thread (JS thread only).
+  InlineRunPolicy& inlinePolicy() { return inlinePolicy_; }
   // fqn -> data pointer of the tensor the container holds for it (the debug accessor of tests).
   std::vector<std::pair<std::string, uintptr_t>> BoundPointers();
 
@@ -99,6 +102,7 @@ class ModelContainer {
   // The CUDA modules the model loads for its kernels (torch < 2.12 models never unload them).
   CudaModuleTracker modules_;
   std::mutex runMutex_;
+  InlineRunPolicy inlinePolicy_;
 };
 
 }  // namespace aotihub

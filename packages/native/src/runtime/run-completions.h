@@ -25,6 +25,9 @@ class RunCompletions {
     if (inFlight_++ == 0) tsfn_.Ref(env);
   }
 
+  // CPU runs posted and not yet settled (their Settle counts them down). JS thread only.
+  size_t& queuedCpuRuns() { return queuedCpuRuns_; }
+
   // Any thread. False when the environment is shutting down: the caller still owns `done`.
   bool Deliver(Completion* done) { return tsfn_.NonBlockingCall(done) == napi_ok; }
 
@@ -52,6 +55,7 @@ class RunCompletions {
   using Tsfn = Napi::TypedThreadSafeFunction<RunCompletions, Completion, CallJs>;
   Tsfn tsfn_;
   size_t inFlight_ = 0;  // JS thread only
+  size_t queuedCpuRuns_ = 0;
 };
 
 }  // namespace aotihub

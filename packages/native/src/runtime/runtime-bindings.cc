@@ -6,6 +6,7 @@
 #include "../backend/standalone-backend.h"
 #include "../common/boxed.h"
 #include "../common/promise-worker.h"
+#include <chrono>
 #include <cstring>
 
 #include "run-thread.h"
@@ -67,9 +68,10 @@ std::vector<RunInput> CaptureInputs(ModelContainer& container, const Napi::Value
   inputs.reserve(array.Length());
   const DeviceRef target = container.device();
   for (uint32_t i = 0; i < array.Length(); i++) {
-    const std::string which = "input " + std::to_string(i);
+    // Named only when an error needs it: building the string cost more than the rest of a capture.
+    auto which = [i] { return "input " + std::to_string(i); };
     auto element = array.Get(i);
-    if (!element.IsObject()) throw NativeError("NATIVE_INPUT", which + " is not a tensor");
+    if (!element.IsObject()) throw NativeError("NATIVE_INPUT", which() + " is not a tensor");
     auto t = element.As<Napi::Object>();
     RunInput input;
     input.dtype = DTypeFromName(GetString(t, "dtype"));
@@ -80,30 +82,30 @@ std::vector<RunInput> CaptureInputs(ModelContainer& container, const Napi::Value
       input.device = Unbox<DeviceTensor>(device, "device tensor");
       const DeviceTensor& dt = *input.device;
       if (!target.cuda || dt.deviceIndex != target.index)
-        throw NativeError("NATIVE_WRONG_DEVICE", which + " lives on cuda:" + std::to_string(dt.deviceIndex) +
+        throw NativeError("NATIVE_WRONG_DEVICE", which() + " lives on cuda:" + std::to_string(dt.deviceIndex) +
                                                      ", the model on " +
                                                      (target.cuda ? "cuda:" + std::to_string(target.index) : "cpu"));
       if (dt.dtype != input.dtype || dt.shape != input.shape)
-        throw NativeError("NATIVE_INPUT", which + " is a device tensor " + DTypeName(dt.dtype) + ShapeText(dt.shape) +
+        throw NativeError("NATIVE_INPUT", which() + " is a device tensor " + DTypeName(dt.dtype) + ShapeText(dt.shape) +
                                               ", passed as " + DTypeName(input.dtype) + ShapeText(input.shape));
       if (keep != nullptr) keep->push_back(input.device);
       inputs.push_back(std::move(input));
       continue;
     }
     auto data = t.Get("data");
-    if (!data.IsTypedArray()) throw NativeError("NATIVE_INPUT", which + " has no TypedArray data");
+    if (!data.IsTypedArray()) throw NativeError("NATIVE_INPUT", which() + " has no TypedArray data");
     auto view = data.As<Napi::TypedArray>();
     // A detached buffer, or a resizable one shrunk under the view, reads as zero bytes here.
     const size_t have = view.ByteLength();
     if (have != input.bytes)
-      throw NativeError("NATIVE_INPUT", which + " holds " + std::to_string(have) + " bytes, " +
+      throw NativeError("NATIVE_INPUT", which() + " holds " + std::to_string(have) + " bytes, " +
                                             DTypeName(input.dtype) + ShapeText(input.shape) + " needs " +
                                             std::to_string(input.bytes) +
                                             " (was its buffer detached, resized or unmapped?)");
     input.host = container.inputPool().Acquire(input.bytes);
     if (input.bytes > 0) {
       const auto* base = static_cast<const uint8_t*>(view.ArrayBuffer().Data());
-      if (base == nullptr) throw NativeError("NATIVE_INPUT", which + "'s buffer is detached");
+      if (base == nullptr) throw NativeError("NATIVE_INPUT", which() + "'s buffer is detached");
       std::memcpy(input.host.get(), base + view.ByteOffset(), input.bytes);
     }
     inputs.push_back(std::move(input));
@@ -150,7 +152,59 @@ Napi::Object DeviceTensorToJs(Napi::Env env, const std::shared_ptr<DeviceTensor>
   return o;
 }
 
-Napi::Array OutputsToJs(Napi::Env env, std::vector<RunOutput>& results) {
+// The TypedArray kind that holds a dtype's elements (lib/tensor/dtypes.ts, DTYPES[...].typedArray:
+// raw bits for the float types JS lacks).
+napi_typedarray_type ArrayKindOf(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return napi_float32_array;
+    case DType::F16:
+    case DType::BF16: return napi_uint16_array;
+    case DType::I64: return napi_bigint64_array;
+    case DType::I32: return napi_int32_array;
+    case DType::I8: return napi_int8_array;
+    default: return napi_uint8_array;  // fp8, uint8, bool
+  }
+}
+
+// Caller-supplied arrays for host outputs (run's `out` option): null where an output gets a new
+// ArrayBuffer. Every one is checked before any is written (kind, byte length, not detached), on the
+// JS thread, at the moment of the copy: nothing the caller did to them while the run was queued
+// can make the copy write outside them.
+std::vector<Napi::TypedArray> OutputTargets(const Napi::Value& out, const std::vector<RunOutput>& results) {
+  std::vector<Napi::TypedArray> targets(results.size());
+  if (!out.IsArray()) return targets;
+  auto array = out.As<Napi::Array>();
+  if (array.Length() != results.size())
+    throw NativeError("NATIVE_OUTPUT", std::to_string(array.Length()) + " output arrays for " +
+                                           std::to_string(results.size()) + " outputs");
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    auto element = array.Get(i);
+    if (element.IsUndefined() || element.IsNull()) continue;
+    const RunOutput& r = results[i];
+    // Messages built only on a misfit (strings per call cost more than the checks).
+    auto which = [i] { return "output " + std::to_string(i); };
+    if (r.device)
+      throw NativeError("NATIVE_OUTPUT", which() + " stays on cuda:" + std::to_string(r.device->deviceIndex) +
+                                             " (keepOnDevice), a host array cannot take it");
+    if (!element.IsTypedArray()) throw NativeError("NATIVE_OUTPUT", which() + "'s array is not a TypedArray");
+    auto view = element.As<Napi::TypedArray>();
+    const DType dtype = static_cast<DType>(r.dtype);
+    auto needs = [&] { return which() + " is " + DTypeName(dtype) + ShapeText(r.shape) + " needs "; };
+    if (view.TypedArrayType() != ArrayKindOf(dtype))
+      throw NativeError("NATIVE_OUTPUT", needs() + "the dtype's own array type, got another kind");
+    if (view.ByteLength() != r.bytes || (r.bytes > 0 && view.ArrayBuffer().Data() == nullptr))
+      throw NativeError("NATIVE_OUTPUT", needs() + std::to_string(r.bytes) + " bytes, its array holds " +
+                                             std::to_string(view.ByteLength()) +
+                                             " (was its buffer detached or resized?)");
+    targets[i] = view;
+  }
+  return targets;
+}
+
+// `out` (optional): the caller's arrays for host outputs; each filled one is returned as `data`.
+Napi::Array OutputsToJs(Napi::Env env, std::vector<RunOutput>& results, const Napi::Value& out = Napi::Value()) {
+  const std::vector<Napi::TypedArray> targets =
+      out.IsEmpty() ? std::vector<Napi::TypedArray>(results.size()) : OutputTargets(out, results);
   auto array = Napi::Array::New(env, results.size());
   for (size_t i = 0; i < results.size(); i++) {
     RunOutput& r = results[i];
@@ -161,7 +215,14 @@ Napi::Array OutputsToJs(Napi::Env env, std::vector<RunOutput>& results) {
     auto o = Napi::Object::New(env);
     o.Set("dtype", DTypeName(static_cast<DType>(r.dtype)));
     o.Set("shape", ShapeToJs(env, r.shape));
-    o.Set("buffer", ToArrayBuffer(env, r.host, r.bytes));
+    if (!targets[i].IsEmpty()) {
+      const Napi::TypedArray& view = targets[i];
+      if (r.bytes > 0)
+        std::memcpy(static_cast<uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset(), r.host.get(), r.bytes);
+      o.Set("data", view);
+    } else {
+      o.Set("buffer", ToArrayBuffer(env, r.host, r.bytes));
+    }
     array.Set(static_cast<uint32_t>(i), o);
   }
   return array;
@@ -188,18 +249,39 @@ auto Guard(Napi::Env env, Fn fn) -> decltype(fn()) {
 // loadTorch(libDir, cuda, prewarm?): prewarm { cudart, cublas?, cublasLt?, device } starts the CUDA
 // runtime, the device's context and cuBLAS on their own thread (cuda-prewarm.h) before the worker
 // dlopens libtorch, so the two overlap. Steady-clock stamps come back for the load's stage table.
+void StartCudaPrewarmFromJs(const Napi::Value& value) {
+  if (!value.IsObject()) return;
+  auto p = value.As<Napi::Object>();
+  auto str = [&](const char* key) {
+    return p.Get(key).IsString() ? p.Get(key).As<Napi::String>().Utf8Value() : std::string();
+  };
+  CudaPrewarmSpec spec{str("cudart"), str("cublas"), str("cublasLt"),
+                       p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0};
+  StartCudaPrewarm(spec);
+}
+
+// preloadTorch(libDir, cuda, prewarm?): starts, without waiting, the CUDA prewarm (as loadTorch
+// does) and libtorch's dlopens (RTLD_LOCAL, on their own thread: StartLibtorchPreload), so that
+// they run while the loader still resolves, fetches and checks. loadTorch joins them. Returns
+// whether a preload started (false: one ran, or libtorch is loaded already).
+Napi::Value PreloadTorch(const Napi::CallbackInfo& info) {
+  const std::string libDir = info[0].As<Napi::String>();
+  const bool cuda = info[1].ToBoolean();
+  if (cuda && info.Length() > 2) StartCudaPrewarmFromJs(info[2]);
+  return Napi::Boolean::New(info.Env(), StartLibtorchPreload(libDir, cuda));
+}
+
+// preloadCudaRuntime(prewarm): the standalone runtime's early start on CUDA: libcudart and the
+// device's context on the prewarm thread (no cuBLAS: standalone builds never call it).
+Napi::Value PreloadCudaRuntime(const Napi::CallbackInfo& info) {
+  StartCudaPrewarmFromJs(info[0]);
+  return info.Env().Undefined();
+}
+
 Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
   const std::string libDir = info[0].As<Napi::String>();
   const bool cuda = info[1].ToBoolean();
-  if (cuda && info.Length() > 2 && info[2].IsObject()) {
-    auto p = info[2].As<Napi::Object>();
-    auto str = [&](const char* key) {
-      return p.Get(key).IsString() ? p.Get(key).As<Napi::String>().Utf8Value() : std::string();
-    };
-    CudaPrewarmSpec spec{str("cudart"), str("cublas"), str("cublasLt"),
-                         p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0};
-    StartCudaPrewarm(spec);
-  }
+  if (cuda && info.Length() > 2) StartCudaPrewarmFromJs(info[2]);
   auto result = std::make_shared<TorchLoadResult>();
   auto stamps = std::make_shared<std::pair<double, double>>();
   auto cudartCopies = std::make_shared<int>(0);
@@ -220,6 +302,16 @@ Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
         o.Set("loadFrom", stamps->first);
         o.Set("loadedAt", stamps->second);
         o.Set("cudartCopies", *cudartCopies);
+        const LibtorchPreloadTimes preload = LibtorchPreloadSnapshot();
+        if (result->joinedPreload) {
+          auto p = Napi::Object::New(env);
+          p.Set("from", preload.from);
+          p.Set("to", preload.to);
+          p.Set("joinWaitMs", preload.joinWaitMs);
+          p.Set("cuda", preload.cuda);
+          p.Set("error", preload.error);
+          o.Set("preload", p);
+        }
         return o;
       });
 }
@@ -356,16 +448,25 @@ Napi::Value OpenContainer(const Napi::CallbackInfo& info) {
       });
 }
 
+// Microseconds since `start`: how long a model's run took (failed or not), for the inline-run policy.
+double UsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+}
+
 // A run on a run thread (run-thread.h): made on the JS thread, run there, settled back here. The
 // container and the inputs die on the JS thread too (in Settle's owner), never on the run thread.
 struct QueuedRun final : Completion {
-  QueuedRun(Napi::Env env, std::shared_ptr<ModelContainer> c, std::vector<RunInput> in, bool keep)
+  QueuedRun(Napi::Env env, std::shared_ptr<ModelContainer> c, std::vector<RunInput> in, bool keep,
+            size_t* queuedCpu, const Napi::Value& outArrays)
       : deferred(Napi::Promise::Deferred::New(env)), container(std::move(c)), inputs(std::move(in)),
-        keepOnDevice(keep) {}
+        keepOnDevice(keep), queuedCpuRuns(queuedCpu) {
+    if (outArrays.IsArray()) out = Napi::Persistent(outArrays);
+  }
 
   // Run thread.
   void Execute() noexcept {
     if (traced) stamps.Mark(RunStamps::kStarted);
+    const auto start = std::chrono::steady_clock::now();
     try {
       results = container->Run(inputs, keepOnDevice, traced ? &stamps : nullptr);
     } catch (const NativeError& e) {
@@ -378,18 +479,25 @@ struct QueuedRun final : Completion {
       code = "NATIVE_FAILURE";
       message = "unknown native exception";
     }
+    runUs = UsSince(start);
     if (traced) stamps.Mark(RunStamps::kFinished);
   }
 
   // JS thread: the same resolution and the same error shape as a PromiseWorker's.
   void Settle(Napi::Env env) override {
     if (traced) stamps.Mark(RunStamps::kSettleStart);
+    if (queuedCpuRuns != nullptr) {
+      --*queuedCpuRuns;
+      container->inlinePolicy().Record(runUs);
+    }
     if (!code.empty()) {
       deferred.Reject(ToJsError(env, code, message).Value());
       return;
     }
     try {
-      deferred.Resolve(OutputsToJs(env, results));
+      deferred.Resolve(OutputsToJs(env, results, out.IsEmpty() ? Napi::Value() : out.Value()));
+    } catch (const NativeError& e) {
+      deferred.Reject(ToJsError(env, e.code(), e.what()).Value());
     } catch (const Napi::Error& e) {
       deferred.Reject(e.Value());
     } catch (const std::exception& e) {
@@ -405,7 +513,10 @@ struct QueuedRun final : Completion {
   std::shared_ptr<ModelContainer> container;
   std::vector<RunInput> inputs;
   bool keepOnDevice;
+  size_t* queuedCpuRuns;  // CPU runs: the environment's count of them in flight (JS thread only)
+  Napi::Reference<Napi::Value> out;  // the caller's output arrays, if any (JS thread only)
   std::vector<RunOutput> results;
+  double runUs = 0;
   std::string code;
   std::string message;
   bool traced = RunTrace::Enabled();
@@ -419,7 +530,40 @@ bool CudaRunsOnPool() {
   return onPool;
 }
 
-// CPU runs go to the one CPU run thread, CUDA runs to their GPU's run thread (run-thread.h says why).
+// A run on the calling (JS) thread, outputs as JS values; native failures are thrown (Guard makes
+// them JS errors). On the CPU its OpenMP regions use this thread alone (omp-single-thread-scope.h).
+Napi::Value RunHere(Napi::Env env, ModelContainer& container, const std::vector<RunInput>& inputs,
+                    bool keepOnDevice, const Napi::Value& out, RunStamps& stamps) {
+  const bool traced = RunTrace::Enabled();
+  if (traced) {
+    stamps.Mark(RunStamps::kPosted);
+    stamps.Mark(RunStamps::kStarted);
+  }
+  std::vector<RunOutput> results;
+  {
+    // A CPU run here uses one OpenMP thread, so the process keeps one team: the run thread's.
+    OmpSingleThreadScope single(!container.device().cuda);
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      results = container.Run(inputs, keepOnDevice, traced ? &stamps : nullptr);
+    } catch (...) {
+      container.inlinePolicy().Record(UsSince(start));
+      throw;
+    }
+    container.inlinePolicy().Record(UsSince(start));
+  }
+  if (!traced) return OutputsToJs(env, results, out);
+  stamps.Mark(RunStamps::kFinished);
+  stamps.Mark(RunStamps::kSettleStart);
+  auto value = OutputsToJs(env, results, out);
+  stamps.Mark(RunStamps::kSettleEnd);
+  RunTrace::Record(stamps);
+  return value;
+}
+
+// CPU runs go to the one CPU run thread, CUDA runs to their GPU's run thread (run-thread.h says why),
+// and resolve a promise. A CPU variant whose recent runs were short runs here instead and returns its
+// outputs themselves, not a promise (inline-run-policy.h); failures then throw.
 Napi::Value RunContainer(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   RunStamps entry;
@@ -433,9 +577,14 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
     return 0;
   });
   const DeviceRef device = container->device();
+  auto* completions = static_cast<RunCompletions*>(info.Data());
+  if (!device.cuda && container->inlinePolicy().ShouldInline(completions->queuedCpuRuns()))
+    return Guard(env, [&] { return RunHere(env, *container, inputs, keepOnDevice, info[3], entry); });
   if (device.cuda && CudaRunsOnPool()) {
     auto results = std::make_shared<std::vector<RunOutput>>();
     auto stamps = std::make_shared<RunStamps>(entry);
+    auto out = std::make_shared<Napi::Reference<Napi::Value>>();
+    if (info[3].IsArray()) *out = Napi::Persistent(info[3]);
     const bool traced = RunTrace::Enabled();
     if (traced) stamps->Mark(RunStamps::kPosted);
     return PromiseWorker::Start(
@@ -447,7 +596,7 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
         },
         [=](Napi::Env env) -> Napi::Value {
           if (traced) stamps->Mark(RunStamps::kSettleStart);
-          auto value = OutputsToJs(env, *results);
+          auto value = OutputsToJs(env, *results, out->IsEmpty() ? Napi::Value() : out->Value());
           if (traced) {
             stamps->Mark(RunStamps::kSettleEnd);
             RunTrace::Record(*stamps);
@@ -455,8 +604,12 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
           return value;
         });
   }
-  auto* completions = static_cast<RunCompletions*>(info.Data());
-  auto* run = new QueuedRun(env, std::move(container), std::move(inputs), keepOnDevice);
+  size_t* queuedCpu = nullptr;
+  if (!device.cuda) {
+    queuedCpu = &completions->queuedCpuRuns();
+    ++*queuedCpu;
+  }
+  auto* run = new QueuedRun(env, std::move(container), std::move(inputs), keepOnDevice, queuedCpu, info[3]);
   run->stamps = entry;
   if (run->traced) run->stamps.Mark(RunStamps::kPosted);
   auto promise = run->deferred.Promise();
@@ -474,28 +627,11 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
 Napi::Value RunContainerSync(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   return Guard(env, [&]() -> Napi::Value {
-    const bool traced = RunTrace::Enabled();
     RunStamps stamps;
-    if (traced) stamps.Mark(RunStamps::kCalled);
+    if (RunTrace::Enabled()) stamps.Mark(RunStamps::kCalled);
     auto container = Unbox<ModelContainer>(info[0], "model variant");
     auto inputs = CaptureInputs(*container, info[1]);
-    std::vector<RunOutput> results;
-    if (traced) {
-      stamps.Mark(RunStamps::kPosted);
-      stamps.Mark(RunStamps::kStarted);
-    }
-    {
-      // A CPU run here uses one OpenMP thread, so the process keeps one team: the run thread's.
-      OmpSingleThreadScope single(!container->device().cuda);
-      results = container->Run(inputs, info[2].ToBoolean(), traced ? &stamps : nullptr);
-    }
-    if (!traced) return OutputsToJs(env, results);
-    stamps.Mark(RunStamps::kFinished);
-    stamps.Mark(RunStamps::kSettleStart);
-    auto value = OutputsToJs(env, results);
-    stamps.Mark(RunStamps::kSettleEnd);
-    RunTrace::Record(stamps);
-    return value;
+    return RunHere(env, *container, inputs, info[2].ToBoolean(), info[3], stamps);
   });
 }
 
@@ -656,6 +792,8 @@ Napi::Value ReadStoreTensor(const Napi::CallbackInfo& info) {
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("loadTorch", Napi::Function::New(env, LoadTorch));
+  exports.Set("preloadTorch", Napi::Function::New(env, PreloadTorch));
+  exports.Set("preloadCudaRuntime", Napi::Function::New(env, PreloadCudaRuntime));
   exports.Set("cudaPrewarmTimes", Napi::Function::New(env, CudaPrewarmTimesJs));
   exports.Set("joinCudaPrewarm", Napi::Function::New(env, JoinCudaPrewarmJs));
   exports.Set("loadStandalone", Napi::Function::New(env, LoadStandaloneRuntime));

@@ -36,7 +36,8 @@ enum class StridedCopyPath { kDense, kRows2D, kStaged };
 // cudaMemcpy2DAsync (rows of the merged inner dims, or single elements at their pitches); layouts
 // cudaMemcpy2D cannot express (a stride-0 broadcast source), or too many slices, are staged
 // through host memory and copied there (synchronously). Returns 0 or the CUDA error; waits for the
-// copy unless nonBlocking. No kernel, so no dtype conversion: the caller refuses mixed dtypes.
+// copy unless nonBlocking. No kernel, so no dtype conversion: the caller converts mixed dtypes on
+// the host (shim-functions.cc CopyConverting).
 int CudaCopyStrided(const StridedSide& dst, const StridedSide& src, const std::vector<int64_t>& sizes,
                     size_t elementSize, int deviceIndex, bool nonBlocking);
 StridedCopyPath LastStridedCopyPath();

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "dtype-convert.h"
 #include "shim-cuda.h"
 #include "shim-tensor.h"
 
@@ -115,9 +116,11 @@ void CopyStridedCpu(const Tensor& dst, const Tensor& src) {
   }
 }
 
+void CopyConverting(const Tensor& dst, const Tensor& src);
+
 void CopyInto(const Tensor& dst, const Tensor& src, bool nonBlocking) {
   if (dst.sizes != src.sizes) throw std::invalid_argument("copy_ between tensors of different shapes");
-  if (dst.dtype != src.dtype) throw std::invalid_argument("copy_ between dtypes is not supported by this runtime");
+  if (dst.dtype != src.dtype) return CopyConverting(dst, src);
   const bool cuda = dst.storage->deviceType == code::kCuda || src.storage->deviceType == code::kCuda;
   if (!cuda) return CopyStridedCpu(dst, src);
   // Any strides, either side on the device: 2D copies (or host staging) in shim-cuda.cc; no kernel.
@@ -126,6 +129,24 @@ void CopyInto(const Tensor& dst, const Tensor& src, bool nonBlocking) {
                                                 {src.data(), src.strides, src.storage->deviceType == code::kCuda},
                                                 dst.sizes, aotihub::shim::ElementSize(dst.dtype), device, nonBlocking);
   if (rc != 0) throw std::runtime_error("CUDA copy failed with CUDA error " + std::to_string(rc));
+}
+
+// copy_ between dtypes: a conversion needs a kernel, and the addon carries no device code (it is
+// built without nvcc). No compiled model we have read calls copy_ at all (the symbol tables in
+// docs/standalone-runtime.md); the runtime's own copies keep the dtype. So this is the correct slow
+// path, not a fast one: both sides go through dense host buffers (a device side is read or written
+// with the same strided copies as above, synchronously, whatever nonBlocking says), and the host
+// converts element by element as c10 does (dtype-convert.cc).
+void CopyConverting(const Tensor& dst, const Tensor& src) {
+  if (!aotihub::shim::CanConvert(dst.dtype, src.dtype))
+    throw std::invalid_argument("copy_ from dtype " + std::to_string(src.dtype) + " to " + std::to_string(dst.dtype) +
+                                " is not supported by this runtime");
+  const auto dense = aotihub::shim::ContiguousStrides(src.sizes);
+  auto srcHost = NewEmpty(src.sizes, dense, src.dtype, code::kCpu, 0);
+  CopyInto(*srcHost, src, false);
+  auto dstHost = NewEmpty(dst.sizes, dense, dst.dtype, code::kCpu, 0);
+  aotihub::shim::ConvertElements(dstHost->data(), dst.dtype, srcHost->data(), src.dtype, src.numel());
+  CopyInto(dst, *dstHost, false);
 }
 
 thread_local bool t_gradEnabled = true;  // c10::GradMode's default

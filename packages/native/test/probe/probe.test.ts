@@ -105,8 +105,8 @@ describe("findTorch", () => {
       writeFileSync(path, `#!/bin/sh\necho ${name} >> ${calls}\necho '${answer}'\n`, { mode: 0o755 });
       return path;
     };
-    const good = fake("good-python", torch.dir);
-    const empty = fake("empty-python", "");
+    const good = fake("good-python", JSON.stringify({ torch: torch.dir, nvidia: [] }));
+    const empty = fake("empty-python", JSON.stringify({ torch: "", nvidia: [] }));
     for (let i = 0; i < 3; i++) {
       expect((await findTorch({ env: { PATH: process.env.PATH }, pythons: [good] })).dir).toBe(torch.dir);
       await expect(findTorch({ env: { PATH: process.env.PATH }, pythons: [empty] })).rejects.toMatchObject({

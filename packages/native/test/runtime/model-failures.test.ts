@@ -14,6 +14,11 @@ import { repoPackages } from "../support/test-repo.js";
 // ABI (support/failing-model.c, built here with the C compiler the addon needs) packed into a real
 // package in place of tiny-mlp's model. The runtime must turn its return codes into typed errors.
 
+// The failing model's calls take 20-100 us (its stderr message, C++ exceptions); this file's own
+// process (vitest forks one per file) lets run() take them inline up to 5 ms, so the inline path's
+// failures are tested whatever the machine's load. Read by the addon at its first run() decision.
+process.env.AOTIHUB_INLINE_RUN_US = "5000";
+
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "aotihub-failing-model-"));
 let tinyMlp: Pick<LoadPackagesOptions, "packages" | "weights">;
@@ -71,6 +76,29 @@ describe("a model's own failures become typed errors", () => {
     expect(again).toMatchObject({ code: "AOTIHUB_RUN_FAILED" });
     // The error names the awaiting caller (V8's async stack trace; run() captures no stack itself).
     expect((again as Error).stack).toContain("model-failures.test.ts");
+    model.dispose();
+  });
+
+  it("AOTIHUB_RUN_FAILED from a run on the calling thread: a failing model's fast calls keep failing the same way", async () => {
+    // Its failures are short (a few tens of microseconds: the model's message, C++ exceptions),
+    // under this file's inline bound (top), so after 8 run() calls on the run thread it runs
+    // inline (src/runtime/inline-run-policy.h): the failure must still be a rejection, same code.
+    const model = await load(packageWithFailingModel("fails-fast", []));
+    const x: Tensor = { dtype: "float32", shape: [2, 8], data: new Float32Array(16) };
+    const atOnce: boolean[] = [];
+    for (let i = 0; i < 16; i++) {
+      let settled = false;
+      const failed = model.run({ x });
+      failed.catch(() => {
+        settled = true;
+      });
+      for (let k = 0; k < 10; k++) await Promise.resolve();
+      atOnce.push(settled); // within microtasks of the call: it ran inline (inline-runs.test.ts)
+      await expect(failed).rejects.toMatchObject({ code: "AOTIHUB_RUN_FAILED" });
+      await expect(failed).rejects.toThrow("received: AOTInductorModelContainerRun failed");
+    }
+    expect(atOnce.slice(0, 8)).not.toContain(true);
+    expect(atOnce.slice(-4)).toEqual([true, true, true, true]);
     model.dispose();
   });
 

@@ -37,4 +37,21 @@ describe("the shim covers what CUDA standalone builds need (measured on an H200)
       expect(exported.has("aoti_torch_cuda__scaled_dot_product_cudnn_attention")).toBe(false);
     }
   });
+
+  it("the fp8 DiT and the conv models were published standalone; fp8 adds only its dtype code, and none calls copy_", () => {
+    const fp8 = fixture.packages["standalone-dit-tiny/aoti/cu130-sm90-torch2.11-standalone/fp8/64.pt2"];
+    const decoder =
+      fixture.packages["standalone-conv-decoder/aoti/cu130-sm90-torch2.11-standalone/bf16/32x32.pt2"];
+    expect(fp8?.aoti).toContain("aoti_torch_dtype_float8_e4m3fn");
+    expect(decoder?.aoti.length).toBeGreaterThan(20);
+    // the bf16 DiT of the same size, refused for cuDNN attention then, needed the rest
+    const bf16 = fixture.packages["standalone-dit-tiny/.staging/bf16/64.pt2"]!.aoti.filter(
+      (s) => !ATEN_CALL.test(s),
+    );
+    expect(fp8!.aoti.filter((s) => !bf16.includes(s))).toEqual([
+      "aoti_torch_dtype_float32",
+      "aoti_torch_dtype_float8_e4m3fn",
+    ]);
+    for (const [name, p] of packages) expect(p.aoti, name).not.toContain("aoti_torch_copy_");
+  });
 });

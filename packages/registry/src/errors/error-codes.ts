@@ -380,6 +380,10 @@ export const ERROR_CODES = {
     summary: "a device tensor from another GPU was passed to run(), or toDevice() on a CPU model",
     fix: "read it back with toHost() and upload it with the running model's toDevice()",
   },
+  AOTIHUB_OUTPUT_INVALID: {
+    summary: "run()'s `out` option does not fit the outputs (count, array type, length, device)",
+    fix: "one array per output, of the output's dtype array type and element count; host outputs only",
+  },
   AOTIHUB_VARIANT_NOT_OPEN: {
     summary: "runSync() on a variant that is not opened yet (a lazy load)",
     fix: "call run() once first, or load without lazy",
@@ -483,6 +487,11 @@ export const ERROR_CODES = {
   AOTIHUB_EXPORT_RUNTIME: {
     summary: 'runtime= is neither "libtorch" nor "standalone"',
     fix: "pass one of the two",
+  },
+  AOTIHUB_EXPORT_ATTENTION: {
+    summary:
+      "attention= names an unknown backend, or a package calls a fused attention backend it was not allowed",
+    fix: "name backends among flash, efficient, cudnn, math (or torch); clear the inductor cache and export again",
   },
   AOTIHUB_EXPORT_STANDALONE: {
     summary: "a standalone build still needs libtorch or shim functions the standalone runtime lacks",

@@ -27,6 +27,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=["libtorch", "standalone"],
         help="override the spec's runtime; repeat it to publish both builds in one repo (default: the spec's)",
     )
+    parser.add_argument(
+        "--attention",
+        help="fused attention backends a libtorch build may call, in priority order "
+        "(comma-separated: flash,efficient,cudnn,math), or 'torch' for torch's choice "
+        "(default: the spec's, else flash,efficient,math on CUDA)",
+    )
+    parser.add_argument(
+        "--patch-conv-as-matmul",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="libtorch builds: patch-embedding convolutions (stride = kernel) as one matmul (default: the spec's)",
+    )
     parser.add_argument("--io", action="store_true", help="also write io/<bucket>.safetensors")
     return parser.parse_args(argv)
 
@@ -57,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
                 write_io_files=args.io,
                 kernels=spec.kernels,
                 runtime=args.runtime or spec.runtime,
+                attention=args.attention.split(",") if args.attention else spec.attention,
+                patch_conv_as_matmul=spec.patch_conv_as_matmul
+                if args.patch_conv_as_matmul is None
+                else args.patch_conv_as_matmul,
             )
         log_stderr(f"exported {len(specs)} model(s) in {time.monotonic() - started:.1f} s")
         return 0

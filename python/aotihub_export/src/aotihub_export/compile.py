@@ -11,16 +11,24 @@ import contextlib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch._inductor import aot_compile
 from torch._inductor.package import package_aoti
 from torch.export.pt2_archive._package_weights import Weights
 
+from .attention import attention_lowering, check_attention_calls
 from .constant_fqns import bound_constant_fqns
+from .patch_conv import patch_convs_as_matmul
 from .errors import ExportError
-from .standalone import check_standalone_package, standalone_configs, standalone_program, standalone_tracing
+from .standalone import (
+    check_standalone_package,
+    refuse_unlowerable,
+    standalone_configs,
+    standalone_program,
+    standalone_tracing,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class CompiledBucket:
     constants: dict[str, torch.Tensor]
     # runtime "standalone": the aoti_torch_* shim functions the package's .so needs.
     shim_functions: list[str] | None = None
+    # The fused attention backends the package calls ("cudnn", "flash", ...; empty: none).
+    attention_calls: list[str] = field(default_factory=list)
 
 
 def inductor_configs(device: str, runtime: str = "libtorch") -> dict[str, object]:
@@ -56,14 +66,53 @@ def compile_bucket(
     device: str,
     dynamic_shapes: dict[str, dict[int, torch.export.Dim]] | None = None,
     runtime: str = "libtorch",
+    attention: tuple[str, ...] | None = None,
+    patch_conv_as_matmul: bool = False,
+) -> CompiledBucket:
+    """attention: the SDPA backends allowed, in priority order (None: torch's choice);
+    patch_conv_as_matmul: patch-embedding convolutions as a matmul (patch_conv.py). Both for
+    libtorch builds only: standalone builds compute attention and convolutions as matmuls."""
+    standalone = runtime == "standalone"
+    allowed = None if standalone else attention
+    # inductor, not export, picks the fused attention kernel: export and compile run under the choice
+    with attention_lowering(allowed):
+        return compile_under(
+            module,
+            args,
+            package_path,
+            device=device,
+            dynamic_shapes=dynamic_shapes,
+            runtime=runtime,
+            allowed=allowed,
+            patch_conv_as_matmul=patch_conv_as_matmul and not standalone,
+        )
+
+
+def compile_under(
+    module: torch.nn.Module,
+    args: tuple[torch.Tensor, ...],
+    package_path: str,
+    *,
+    device: str,
+    dynamic_shapes: dict[str, dict[int, torch.export.Dim]] | None,
+    runtime: str,
+    allowed: tuple[str, ...] | None,
+    patch_conv_as_matmul: bool,
 ) -> CompiledBucket:
     standalone = runtime == "standalone"
     with standalone_tracing() if standalone else contextlib.nullcontext():
         exported = torch.export.export(module, args, dynamic_shapes=dynamic_shapes, strict=False)
     if standalone:
         exported = standalone_program(exported, device)
+    if patch_conv_as_matmul:
+        exported = patch_convs_as_matmul(exported)
     graph_module = exported.module(check_guards=False)
-    files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
+    try:
+        files = aot_compile(graph_module, args, {}, options=inductor_configs(device, runtime))
+    except Exception as error:
+        if standalone:  # an op with no generated kernel: name it (AOTIHUB_EXPORT_STANDALONE)
+            refuse_unlowerable(error, os.path.basename(package_path), device)
+        raise
     if not isinstance(files, list):
         raise ExportError(
             "AOTIHUB_EXPORT_COMPILE",
@@ -83,17 +132,19 @@ def compile_bucket(
             hint="this torch version changed how AOTI returns constants; pin torch to a tested minor",
         )
     constants = {fqn: tensor for fqn, (tensor, _props) in weights[0].items()}
-    check_constant_fqns(files, constants, package_path)
+    wrapper_source = read_wrapper_source(files)
+    check_constant_fqns(wrapper_source, constants, package_path)
+    attention_calls = check_attention_calls(wrapper_source, allowed, os.path.basename(package_path))
     os.makedirs(os.path.dirname(package_path) or ".", exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         package_aoti(package_path, {"model": [stable_source(p, scratch) for p in paths]})
     shims = check_standalone_package(package_path, os.path.basename(package_path)) if standalone else None
-    return CompiledBucket(package_path=package_path, constants=constants, shim_functions=shims)
+    return CompiledBucket(
+        package_path=package_path, constants=constants, shim_functions=shims, attention_calls=attention_calls
+    )
 
 
-def check_constant_fqns(files: list[object], constants: dict[str, torch.Tensor], package_path: str) -> None:
-    """What we store must equal what the container binds: a mismatch would make a full-update
-    bind fail at load time, far from its cause."""
+def read_wrapper_source(files: list[object]) -> str:
     wrappers = [f for f in files if isinstance(f, str) and f.endswith(".wrapper.cpp")]
     if len(wrappers) != 1:
         raise ExportError(
@@ -103,7 +154,13 @@ def check_constant_fqns(files: list[object], constants: dict[str, torch.Tensor],
             received=f"{len(wrappers)}",
         )
     with open(wrappers[0], encoding="utf-8") as f:
-        needed = bound_constant_fqns(f.read())
+        return f.read()
+
+
+def check_constant_fqns(wrapper_source: str, constants: dict[str, torch.Tensor], package_path: str) -> None:
+    """What we store must equal what the container binds: a mismatch would make a full-update
+    bind fail at load time, far from its cause."""
+    needed = bound_constant_fqns(wrapper_source)
     have = set(constants)
     if needed != have:
         raise ExportError(

@@ -22,6 +22,7 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
+from .attention import Attention, resolve_attention
 from .compile import compile_bucket
 from .errors import ExportError
 from .files import sha256_of, write_json_atomic
@@ -50,13 +51,22 @@ def export_model(
     write_io_files: bool = False,
     kernels: list[dict[str, object]] | None = None,
     runtime: str | Sequence[str] = "libtorch",
+    attention: Attention = None,
+    patch_conv_as_matmul: bool = False,
     log: Callable[[str], None] = log_stderr,
 ) -> dict[str, object]:
     """Exports and returns the manifest written to `<out_dir>/aotihub.json`.
 
     runtime="standalone" compiles packages that need no libtorch (docs/standalone-runtime.md);
     a list (["libtorch", "standalone"]) builds every bucket for each runtime into one repo, so
-    machines with torch get the libtorch build and machines without it the standalone one."""
+    machines with torch get the libtorch build and machines without it the standalone one.
+
+    attention: the fused attention backends a libtorch build may call, in priority order
+    ("flash", "efficient", "cudnn", "math"), or "torch" for torch's own choice. Default: flash,
+    efficient, math on CUDA (cuDNN attention builds its engine on a process's first call: see
+    attention.py), torch's choice on CPU. patch_conv_as_matmul: a libtorch build computes patch-embedding
+    convolutions (stride = kernel, no padding) as one matmul instead of an aten (on CUDA: cuDNN)
+    convolution (patch_conv.py)."""
     runtimes = [runtime] if isinstance(runtime, str) else list(dict.fromkeys(runtime))
     if not runtimes:
         raise ExportError(
@@ -67,6 +77,8 @@ def export_model(
         )
     for each in runtimes:
         check_runtime(each)
+    # refused before any compile
+    lowering = {each: resolve_attention(attention, device, each) for each in runtimes}
     profiles = profiles or (["bf16"] if device == "cuda" else ["fp32"])
     check_buckets(module, buckets)
     staging = os.path.join(out_dir, ".staging")
@@ -93,6 +105,8 @@ def export_model(
                     device=device,
                     dynamic_shapes=dims_for(dynamic, inputs),
                     runtime=runtime,
+                    attention=lowering[runtime],
+                    patch_conv_as_matmul=patch_conv_as_matmul,
                 )
                 if write_io_files and runtime == runtimes[0]:  # eager outputs: the same for every runtime
                     outputs = flatten_outputs(prepared(*args))
@@ -108,7 +122,11 @@ def export_model(
             os.replace(staged, final)
             per_bucket[build] = compiled.constants
             placed[build] = (bucket, runtime, rel_path, target, inputs)
-            log(f"{name}: {profile}/{bucket} ({runtime}) compiled in {time.monotonic() - started:.1f} s")
+            calls = ", ".join(compiled.attention_calls) or "none"
+            log(
+                f"{name}: {profile}/{bucket} ({runtime}) compiled in {time.monotonic() - started:.1f} s"
+                f" (fused attention: {calls})"
+            )
         plan = plan_weight_sets(per_bucket)
         shared_rel = f"weights/{profile}/model.safetensors"
         save_weights(os.path.join(out_dir, shared_rel), plan.shared)

@@ -35,6 +35,11 @@ class ExportSpec:
     # "libtorch" (the default) or "standalone": a package that runs on aotihub's own C shim, with no
     # torch installed (docs/standalone-runtime.md). A list builds both into one repo.
     runtime: str | list[str] = "libtorch"
+    # The fused attention backends a libtorch build may call, in priority order, or "torch" for
+    # torch's own choice; None: the helper's default (export_model's docstring).
+    attention: str | list[str] | None = None
+    # Patch-embedding convolutions as a matmul in libtorch builds (no cuDNN call for them on CUDA).
+    patch_conv_as_matmul: bool = False
 
 
 def load_specs(path: str, device: str) -> list[ExportSpec]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -219,3 +220,23 @@ def check_standalone_package(package_path: str, bucket: str) -> list[str]:
             "rewrite that part of the module, or publish this model with runtime='libtorch'",
         )
     return sorted(needed)
+
+
+def refuse_unlowerable(error: BaseException, bucket: str, device: str) -> None:
+    """Raises AOTIHUB_EXPORT_STANDALONE naming the op when inductor, limited to generated GEMM
+    templates (no ATEN backend), had no kernel for it: torch raises NoValidChoicesError inside an
+    InductorError whose text names the op as `target: aten.<op>`. Other errors are left alone."""
+    text = f"{type(error).__name__}: {error}"
+    if "NoValidChoicesError" not in text:
+        return
+    match = re.search(r"target: (\S+)", text)
+    op = match.group(1) if match else "an op inductor did not name"
+    gemm = "CPP" if device == "cpu" else "TRITON"
+    raise ExportError(
+        "AOTIHUB_EXPORT_STANDALONE",
+        f"bucket {bucket!r} cannot run without libtorch: inductor has no generated kernel for {op}",
+        expected=f"every matmul/convolution compiled by a {gemm} template (an aten kernel would be a libtorch call)",
+        received=f"{op}, which only aten computes here (for instance an integer matmul, or a dtype the template lacks)",
+        hint="change that part of the module (e.g. compute the matmul in a floating dtype), "
+        "or publish this model with runtime='libtorch'",
+    ) from error

@@ -238,6 +238,130 @@ static void CheckSleef(int argc, char** argv, bool avx512) {
   Put("sleefAll.failed", failed);
 }
 
+
+// ---- copy_ between dtypes: the inputs and the shim's outputs as hex (little-endian element bytes),
+// keyed "convert.<from>><to>"; shim-functions.test.ts converts the same inputs with torch and compares.
+static std::string Hex(const void* p, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; i++) {
+    const auto b = static_cast<const uint8_t*>(p)[i];
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  return s;
+}
+struct DType {
+  const char* name;
+  int32_t code;
+  size_t size;
+};
+static const DType kF32{"float32", 6, 4}, kF64{"float64", 7, 8}, kF16{"float16", 5, 2}, kBF16{"bfloat16", 15, 2},
+    kE4M3{"float8_e4m3fn", 24, 1}, kE5M2{"float8_e5m2", 23, 1}, kBool{"bool", 11, 1}, kU8{"uint8", 0, 1},
+    kI8{"int8", 1, 1}, kI16{"int16", 2, 2}, kI32{"int32", 3, 4}, kI64{"int64", 4, 8};
+
+static void Convert(const Api& a, const DType& from, const DType& to, const void* in, int64_t n) {
+  const int64_t one = 1;
+  H src = nullptr, dst = nullptr;
+  a.empty(1, &n, &one, from.code, 0, 0, &src);
+  a.empty(1, &n, &one, to.code, 0, 0, &dst);
+  void *ps = nullptr, *pd = nullptr;
+  a.data(src, &ps);
+  a.data(dst, &pd);
+  std::memcpy(ps, in, static_cast<size_t>(n) * from.size);
+  const std::string key = std::string("convert.") + from.name + ">" + to.name;
+  Put(key + ".rc", a.copy(dst, src, 0));
+  Put(key + ".in", Hex(in, static_cast<size_t>(n) * from.size));
+  Put(key + ".out", Hex(pd, static_cast<size_t>(n) * to.size));
+  a.del(src);
+  a.del(dst);
+}
+
+static void ProbeConversions(const Api& a) {
+  // float32: rounding ties, each format's largest values and overflow, subnormals, inf, NaN, then
+  // pseudo-random values over the exponents these formats cover.
+  std::vector<float> f32 = {0.0f, -0.0f, 1.0f, -1.0f, 0.1f, -0.3333f, 1.5f, 2.5f, 3.5f, 447.0f, 448.0f, 449.0f,
+                            456.0f, 463.9f, 464.0f, 465.0f, 480.0f, -500.0f, 1e4f, 57343.0f, 57344.0f, 61439.0f,
+                            61440.0f, 65504.0f, 65519.0f, 65520.0f, 70000.0f, 3.4e38f, -3.4e38f, 1e-3f,
+                            std::ldexp(1.0f, -6), std::ldexp(1.0f, -7), std::ldexp(1.0f, -9), std::ldexp(1.0f, -10),
+                            std::ldexp(1.5f, -10), std::ldexp(1.0f, -14), std::ldexp(1.0f, -15), std::ldexp(1.0f, -16),
+                            std::ldexp(1.0f, -17), 6e-8f, std::ldexp(1.0f, -24), std::ldexp(1.0f, -25),
+                            std::ldexp(3.0f, -26), 1e-40f, -1e-45f, 1.00390625f, 1.01171875f, 255.5f, 256.5f, -3.7f,
+                            INFINITY, -INFINITY, NAN, -NAN};
+  uint32_t state = 12345;
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  for (int i = 0; i < 600; i++) {
+    const uint32_t exponent = 127 - 28 + next() % 46;  // 2^-28 .. 2^17
+    const uint32_t bits = (next() & 0x80000000u) | exponent << 23 | (next() & 0x7FFFFFu);
+    float v;
+    std::memcpy(&v, &bits, 4);
+    f32.push_back(v);
+  }
+  const auto n32 = static_cast<int64_t>(f32.size());
+  for (const DType& to : {kF16, kBF16, kE4M3, kE5M2, kF64, kBool}) Convert(a, kF32, to, f32.data(), n32);
+  // Into integers, from values inside each type's range (torch's own result is undefined outside,
+  // except uint8, which c10 takes through int64: -3.7 becomes 253).
+  std::vector<float> small = {0.0f, -0.0f, 0.9f, -0.9f, 1.5f, -1.5f, 126.7f, -127.9f, 99.99f, -64.5f};
+  for (int i = 0; i < 200; i++) small.push_back(static_cast<float>(static_cast<int>(next() % 25400) - 12700) / 100.0f);
+  Convert(a, kF32, kI8, small.data(), static_cast<int64_t>(small.size()));
+  std::vector<float> bytes = {0.0f, 0.9f, 254.99f, 255.0f, 128.5f, -3.7f, -0.5f};
+  Convert(a, kF32, kU8, bytes.data(), static_cast<int64_t>(bytes.size()));
+  std::vector<float> wide = {0.0f, -32768.0f, 32767.9f, 1e9f, -2.1e9f, 8e18f, -9e18f, 16777217.0f, -0.99f};
+  Convert(a, kF32, kI16, wide.data(), 3);
+  Convert(a, kF32, kI32, wide.data(), 5);
+  Convert(a, kF32, kI64, wide.data(), static_cast<int64_t>(wide.size()));
+  // int64: exact past float's 24 bits, the extremes, wrapping into narrower integers.
+  std::vector<int64_t> i64 = {0, 1, -1, 255, 256, -129, 449, 65520, 16777217, (int64_t{1} << 53) + 1,
+                              -(int64_t{1} << 62) + 12345, INT64_MAX, INT64_MIN, 123456789012345};
+  for (const DType& to : {kF32, kF64, kF16, kBF16, kE4M3, kE5M2, kBool, kI32, kU8, kI8})
+    Convert(a, kI64, to, i64.data(), static_cast<int64_t>(i64.size()));
+  // float64 narrows through float32 first, as c10 does (double rounding is torch's too).
+  std::vector<double> f64 = {1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -40), 1.0 + std::ldexp(1.0, -11) + 1e-12,
+                             0.1, -1e300, 1e-300, 3.4028235677973366e38, 65519.999999, 449.0000001, NAN, -INFINITY};
+  for (const DType& to : {kF32, kF16, kBF16, kE4M3, kE5M2, kI32, kBool})
+    Convert(a, kF64, to, f64.data(), static_cast<int64_t>(f64.size()));
+  // Every 8-bit code, and every 7th 16-bit code, back into wider types (NaN and inf codes included).
+  std::vector<uint8_t> all8(256);
+  for (int i = 0; i < 256; i++) all8[i] = static_cast<uint8_t>(i);
+  for (const DType& from : {kE4M3, kE5M2})
+    for (const DType& to : {kF32, kBF16, kF16, kF64, kI32, kBool}) Convert(a, from, to, all8.data(), 256);
+  Convert(a, kE4M3, kE5M2, all8.data(), 256);
+  Convert(a, kE5M2, kE4M3, all8.data(), 256);
+  std::vector<uint8_t> bools = {0, 1, 1, 0};
+  for (const DType& to : {kF32, kBF16, kI64, kE4M3}) Convert(a, kBool, to, bools.data(), 4);
+  std::vector<uint16_t> codes16;
+  for (uint32_t c = 0; c < 65536; c += 7) codes16.push_back(static_cast<uint16_t>(c));
+  const auto n16 = static_cast<int64_t>(codes16.size());
+  for (const DType& from : {kF16, kBF16})
+    for (const DType& to : {kF32, kE4M3, kE5M2}) Convert(a, from, to, codes16.data(), n16);
+  Convert(a, kF16, kBF16, codes16.data(), n16);
+  Convert(a, kBF16, kF16, codes16.data(), n16);
+
+  // A strided source into a strided destination: the transposed view of a 2x3 float32 tensor into
+  // the transposed view of a 2x3 bfloat16 tensor (values exact in bfloat16).
+  const int64_t s23[] = {2, 3}, st23[] = {3, 1}, s32[] = {3, 2}, st32t[] = {1, 3};
+  H base = nullptr, half = nullptr, srcT = nullptr, dstT = nullptr;
+  a.empty(2, s23, st23, kF32.code, 0, 0, &base);
+  a.empty(2, s23, st23, kBF16.code, 0, 0, &half);
+  for (int i = 0; i < 6; i++) F32(a, base)[i] = 0.5f * static_cast<float>(i) - 1.0f;
+  a.reinterpret(base, 2, s32, st32t, 0, &srcT);
+  a.reinterpret(half, 2, s32, st32t, 0, &dstT);
+  Put("convertStrided.rc", a.copy(dstT, srcT, 0));
+  void* ph = nullptr;
+  a.data(half, &ph);
+  std::string values;
+  for (int i = 0; i < 6; i++) {
+    uint16_t b;
+    std::memcpy(&b, static_cast<uint8_t*>(ph) + 2 * i, 2);
+    const uint32_t wideBits = static_cast<uint32_t>(b) << 16;
+    float v;
+    std::memcpy(&v, &wideBits, 4);
+    values += (i ? "," : "") + std::to_string(v).substr(0, 5);
+  }
+  Put("convertStrided.values", values);
+  for (H t : {srcT, dstT, base, half}) a.del(t);
+}
+
 int main(int argc, char** argv) {
   // RTLD_LAZY: the addon's Node-API imports stay unresolved; only the shim is called here.
   lib = dlopen(argv[1], RTLD_LAZY | RTLD_LOCAL);
@@ -348,7 +472,12 @@ int main(int argc, char** argv) {
   Put("copyShapeMismatch.rc", a.copy(m, src, 0));
   H i64 = nullptr;
   a.empty(2, tSizes, st23, 4, 0, 0, &i64);
-  Put("copyDtypeMismatch.rc", a.copy(i64, src, 0));
+  // Between dtypes: converted on the host (float32 100..105 into int64).
+  Put("copyDtype.rc", a.copy(i64, src, 0));
+  std::string converted;
+  for (int i = 0; i < 6; i++) converted += (i ? "," : "") + std::to_string(reinterpret_cast<int64_t*>(F32(a, i64))[i]);
+  Put("copyDtype.values", converted);
+  ProbeConversions(a);
   H zero2 = nullptr;
   a.empty(2, s05, st05, 6, 0, 0, &zero2);
   Put("copyZeroSize.rc", a.copy(zero2, zero, 0));
