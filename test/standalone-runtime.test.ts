@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -385,6 +385,34 @@ describe("the runtime started early (torch installed, runtime auto)", () => {
     expectMatchesEager(outcome, ["b2", "b4"]);
     expect(outcome.stages).toHaveProperty(["libtorch preload: join wait, ms"]);
     expect(outcome.stages!["libtorch early start"]).toBeGreaterThanOrEqual(outcome.stages!["device chosen"]!);
+  });
+
+  it("where no torch is found, the early start asks python no second time (auto, and cpu named)", () => {
+    const venv = mkdtempSync(join(scratch, "venv-"));
+    execFileSync("python3", ["-m", "venv", "--without-pip", venv]); // an interpreter without torch
+    const calls = join(venv, "calls");
+    const counting = join(venv, "counting-python");
+    writeFileSync(
+      counting,
+      `#!/bin/sh\necho started >> ${calls}\nexec ${join(venv, "bin", "python")} "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const outcome = loadsInChild([{ ref: "acme/mlp-both", device: "auto" }], {
+      ...noTorchEnv(),
+      AOTIHUB_PYTHON: counting,
+    })[0]!;
+    expect(outcome.code, outcome.message).toBeUndefined();
+    expect(outcome.runtime).toBe("standalone");
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toHaveLength(1);
+    // "cpu" named outright: the early start's findTorch shares the probe's spawn still running
+    const named = loadsInChild([{ ref: "acme/mlp-both", device: "cpu" }], {
+      ...noTorchEnv(),
+      AOTIHUB_PYTHON: counting,
+    })[0]!;
+    expect(named.runtime, named.message).toBe("standalone");
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toHaveLength(2);
   });
 
   it("a wrong guess (only standalone builds fit) still runs on the addon's shim, like eager", () => {

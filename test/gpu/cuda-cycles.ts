@@ -41,11 +41,11 @@ const MiB = 1024 * 1024;
  * "Memory"), 5.6-19 MiB over these cycles; the CPU build's floor drifts by up to ~22 KiB a cycle
  * (3.4 MiB over these cycles on the 2-core machine), so the RSS floor may rise by less than
  * RSS_FLOOR_BOUND_MIB (38 KiB a cycle) and device memory by less than DEVICE_BOUND_MIB.
- * malloc in use: an H200 (slot 1, bench/gpu/rss) grew it by 147.7 KiB a cycle, 27 MiB over these
- * cycles, as the two model libraries were reloaded at every load (2 x 71 KiB of libstdc++ pool and
- * ~2.9 KiB more each); they now stay loaded between loads (src/runtime/model-library.h), so it may
- * grow by less than MALLOC_IN_USE_BOUND_MIB (~21 KiB a cycle; reloads even with the pool freed
- * would be ~5.7 KiB a cycle, 1.1 MiB; one pool left behind per cycle, 13 MiB).
+ * malloc in use: an H200 (slots 1 and 1b, bench/gpu/rss) grew it by ~145 KiB a cycle, 27 MiB over
+ * these cycles, as the two model libraries were reloaded at every load and each left its libstdc++
+ * pool (2 x 72 KiB); with the pool freed at each reload it grew 0.3 KiB a cycle over 600 cycles
+ * (slot 1b), and the libraries now stay loaded between loads (src/runtime/model-library.h). So it may
+ * grow by less than MALLOC_IN_USE_BOUND_MIB (~21 KiB a cycle; one pool left behind per cycle: 13 MiB).
  */
 export const CUDA_CYCLES = { warm: 60, cycles: 200, sampleEvery: 10, window: 4 };
 export const RSS_FLOOR_BOUND_MIB = 6;

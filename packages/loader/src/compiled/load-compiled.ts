@@ -87,12 +87,13 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   // libtorch's dlopens start beside the plan and the file checks: for a device named outright
   // ("cpu", "cuda:N") as soon as findTorch answers (the same python spawn as chooseDevice's), else
   // once the device probe has answered
-  const startEarly = async (device: string) => {
+  const startEarly = async (device: string, torchFound?: boolean) => {
     const early = await startLibtorchEarly({
       device,
       option: opts.runtime,
       config: project.config.defaults.runtime,
       torchDir: opts.torchDir,
+      ...(torchFound !== undefined && { torchFound }),
     });
     if (early === "libtorch") mark("libtorch early start");
   };
@@ -101,7 +102,7 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   void choosing.then(
     async (device) => {
       mark("device chosen");
-      if (named === null) await startEarly(device.runtime);
+      if (named === null) await startEarly(device.runtime, device.profile.torch !== null);
     },
     () => {},
   );

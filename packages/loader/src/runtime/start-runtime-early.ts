@@ -10,6 +10,8 @@ export interface EarlyLibtorchInputs {
   option: unknown;
   config: RuntimeOption | undefined;
   torchDir: string | undefined;
+  /** false where the device probe found no torch already: nothing to start, no python to ask again. */
+  torchFound?: boolean;
 }
 
 /**
@@ -28,7 +30,8 @@ export function startLibtorchEarly(inputs: EarlyLibtorchInputs): Promise<EarlyRu
   } catch {
     return Promise.resolve("nothing");
   }
-  if (runtime === "standalone" || runningRuntime() === "standalone") return Promise.resolve("nothing");
+  if (runtime === "standalone" || runningRuntime() === "standalone" || inputs.torchFound === false)
+    return Promise.resolve("nothing");
   // no torch found: nothing starts (startRuntimeEarly asks findTorch, whose python answer is shared)
   return startRuntimeEarly({
     runtime: "libtorch",
