@@ -11,7 +11,8 @@
 # host); the full scripts stay beside them as bench-device.sh and bench-compile.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dest="$1"
+# absolute: the old side is bundled from inside another tree
+dest="$(mkdir -p "$1" && cd "$1" && pwd)"
 old="${2:-}"
 mode="${3:-}"
 rm -rf "$dest/new" "$dest/old"
