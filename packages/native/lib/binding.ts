@@ -116,6 +116,8 @@ export interface NativeCudaPrewarmSpec {
   cublas?: string;
   cublasLt?: string;
   device: number;
+  /** One small bf16 GEMM through `cublas` after its handle: the process's first-GEMM cost, paid here. */
+  gemm?: boolean;
 }
 
 export interface NativeCudaPrewarmTimes {
@@ -125,6 +127,8 @@ export interface NativeCudaPrewarmTimes {
   stagingPinned: number;
   cublasLtReady: number;
   cublasReady: number;
+  /** 0 where no GEMM ran (older builds leave it undefined). */
+  gemmReady?: number;
   contextWaitMs: number;
   joinWaitMs: number;
   error: string;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -49,6 +50,59 @@ void MarkContextDone() {
     g_runtimeDone = true;
   }
   g_changed.notify_all();
+}
+
+// One 64x64x64 bf16 GEMM (fp32 accumulation, as torch's bf16 matmuls) on a stream of its own, through
+// the handle just created. What it pays is process-wide (cuBLAS loading its kernels and choosing
+// them): the model's GEMMs, on torch's own handles and other shapes, then start at steady speed.
+// The enum values are cuBLAS's and the CUDA runtime's ABI (cublas_api.h, library_types.h,
+// driver_types.h): CUDA_R_16BF 14, CUBLAS_COMPUTE_32F 68, CUBLAS_GEMM_DEFAULT -1,
+// cudaStreamNonBlocking 1. A failure is recorded and the load goes on (the first call pays it).
+void FirstGemm(void* cudart, void* cublas, void* handle) {
+  using Malloc = int (*)(void**, size_t);
+  using Free = int (*)(void*);
+  using StreamCreate = int (*)(void**, unsigned);
+  using StreamSync = int (*)(void*);
+  using StreamDestroy = int (*)(void*);
+  using MemsetAsync = int (*)(void*, int, size_t, void*);
+  using SetStream = int (*)(void*, void*);
+  using GemmEx = int (*)(void*, int, int, int, int, int, const void*, const void*, int, int, const void*,
+                         int, int, const void*, void*, int, int, int, int);
+  auto sym = [](void* lib, const char* name) { return lib ? ::dlsym(lib, name) : nullptr; };
+  auto malloc_ = reinterpret_cast<Malloc>(sym(cudart, "cudaMalloc"));
+  auto free_ = reinterpret_cast<Free>(sym(cudart, "cudaFree"));
+  auto streamCreate = reinterpret_cast<StreamCreate>(sym(cudart, "cudaStreamCreateWithFlags"));
+  auto streamSync = reinterpret_cast<StreamSync>(sym(cudart, "cudaStreamSynchronize"));
+  auto streamDestroy = reinterpret_cast<StreamDestroy>(sym(cudart, "cudaStreamDestroy"));
+  auto memsetAsync = reinterpret_cast<MemsetAsync>(sym(cudart, "cudaMemsetAsync"));
+  auto setStream = reinterpret_cast<SetStream>(sym(cublas, "cublasSetStream_v2"));
+  auto gemmEx = reinterpret_cast<GemmEx>(sym(cublas, "cublasGemmEx"));
+  if (!malloc_ || !free_ || !streamCreate || !streamSync || !streamDestroy || !memsetAsync || !setStream || !gemmEx) {
+    Fail("the prewarm GEMM: a CUDA runtime or cuBLAS symbol is missing");
+    return;
+  }
+  constexpr int n = 64;
+  constexpr size_t bytes = n * n * 2;
+  void* stream = nullptr;
+  void* buffer = nullptr;  // A, B and C, one after the other
+  if (streamCreate(&stream, 1) != 0 || malloc_(&buffer, 3 * bytes) != 0) {
+    Fail("the prewarm GEMM: no stream or no device memory");
+    if (stream != nullptr) streamDestroy(stream);
+    return;
+  }
+  auto* a = static_cast<char*>(buffer);
+  const float alpha = 1.0f, beta = 0.0f;
+  int rc = memsetAsync(buffer, 0, 3 * bytes, stream);
+  if (rc == 0) rc = setStream(handle, stream);
+  if (rc == 0) rc = gemmEx(handle, 0, 0, n, n, n, &alpha, a, 14, n, a + bytes, 14, n, &beta, a + 2 * bytes, 14, n, 68, -1);
+  if (rc == 0) rc = streamSync(stream);
+  if (rc != 0) Fail("the prewarm GEMM failed (" + std::to_string(rc) + ")");
+  setStream(handle, nullptr);
+  free_(buffer);
+  streamDestroy(stream);
+  if (rc != 0) return;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_times.gemmReady = MonotonicMs();
 }
 
 void Run(CudaPrewarmSpec spec) {
@@ -106,7 +160,8 @@ void Run(CudaPrewarmSpec spec) {
   // library's process-wide initialisation on this context. Created and destroyed on this thread.
   using Create = int (*)(void**);
   using Destroy = int (*)(void*);
-  auto warm = [&](const std::string& path, const char* create, const char* destroy, double& stamp) {
+  auto warm = [&](const std::string& path, const char* create, const char* destroy, double& stamp,
+                  const std::function<void(void*, void*)>& use) {
     if (path.empty()) return;
     void* lib = Open(path);
     if (lib == nullptr) return;
@@ -117,12 +172,16 @@ void Run(CudaPrewarmSpec spec) {
       Fail(std::string(create) + " failed in " + path);
       return;
     }
+    {
+      std::lock_guard<std::mutex> lock(g_mutex);
+      stamp = MonotonicMs();
+    }
+    if (use) use(lib, handle);
     d(handle);
-    std::lock_guard<std::mutex> lock(g_mutex);
-    stamp = MonotonicMs();
   };
-  warm(spec.cublasLt, "cublasLtCreate", "cublasLtDestroy", g_times.cublasLtReady);
-  warm(spec.cublas, "cublasCreate_v2", "cublasDestroy_v2", g_times.cublasReady);
+  warm(spec.cublasLt, "cublasLtCreate", "cublasLtDestroy", g_times.cublasLtReady, nullptr);
+  warm(spec.cublas, "cublasCreate_v2", "cublasDestroy_v2", g_times.cublasReady,
+       spec.gemm ? [&](void* lib, void* handle) { FirstGemm(cudart, lib, handle); } : std::function<void(void*, void*)>());
   // The libraries stay loaded (RTLD_GLOBAL, never dlclosed): libtorch binds to these copies.
 }
 
