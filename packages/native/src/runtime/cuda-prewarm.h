@@ -31,9 +31,10 @@ struct CudaPrewarmTimes {
 
 // Starts the thread (once per process; later calls do nothing).
 void StartCudaPrewarm(const CudaPrewarmSpec& spec);
-// Blocks until libcudart is loaded (or failed to load): libtorch's dlopen waits for it, so that the
-// two dlopens do not contend for the loader's lock while the context is being created, and
-// libtorch binds to this copy.
+// Blocks until libcudart and the cuBLAS libraries are loaded (or failed to load) and every function
+// the thread calls is looked up: libtorch's dlopen waits for it, so that the dlopens do not contend
+// for the loader's lock while the context, the handles and the GEMM are made (they then run during
+// libtorch's dlopen), and libtorch binds to these copies.
 void WaitCudaPrewarmRuntime();
 // Blocks until the context step is done (returns at once when no prewarm runs).
 void WaitCudaPrewarmContext();
