@@ -29,7 +29,7 @@ export interface NativeBinding {
   preloadCudaRuntime(prewarm: NativeCudaPrewarmSpec): void;
   /** The prewarm's steady-clock stamps so far (0: that step has not run). */
   cudaPrewarmTimes(): NativeCudaPrewarmTimes;
-  /** Resolves when the prewarm thread (if any) has finished. */
+  /** Resolves when the prewarm's steps a load needs are done (its GEMM may go on until the first run). */
   joinCudaPrewarm(): Promise<void>;
   /** The standalone runtime: the addon's own C shim made global (no libtorch), libcudart for CUDA. */
   loadStandalone(

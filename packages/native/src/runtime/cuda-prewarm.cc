@@ -8,8 +8,10 @@
 
 #include <cstring>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -26,6 +28,9 @@ std::thread* g_thread = nullptr;
 bool g_started = false;
 bool g_contextDone = true;  // nothing to wait for until a prewarm starts
 bool g_runtimeDone = true;
+bool g_loadStepsDone = true;  // all but the GEMM, which may go on until the first run
+bool g_threadDone = true;
+std::atomic<bool> g_finished{true};  // the thread joined (or never started): runs pass straight on
 CudaPrewarmTimes g_times;
 
 void Fail(const std::string& what) {
@@ -40,6 +45,14 @@ void* Open(const std::string& path) {
     Fail("dlopen " + path + ": " + (why ? why : "unknown"));
   }
   return lib;
+}
+
+void MarkLoadStepsDone() {
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_loadStepsDone = true;
+  }
+  g_changed.notify_all();
 }
 
 void MarkContextDone() {
@@ -155,6 +168,9 @@ void Run(CudaPrewarmSpec spec) {
   // initialises the runtime without creating a context.
   int devices = 0;
   if (rt.getDeviceCount != nullptr && rt.getDeviceCount(&devices) != 0) Fail("cudaGetDeviceCount failed");
+  // A process may exit while the GEMM still runs: the thread is joined first. Registered after the
+  // CUDA runtime's own exit handlers (its initialisation, just above), so it runs before them.
+  std::atexit([] { FinishCudaPrewarm(); });
   const BlasApi lt = OpenBlas(spec.cublasLt, "cublasLtCreate", "cublasLtDestroy", false);
   const BlasApi blas = OpenBlas(spec.cublas, "cublasCreate_v2", "cublasDestroy_v2", spec.gemm);
   {
@@ -205,12 +221,26 @@ void Run(CudaPrewarmSpec spec) {
       std::lock_guard<std::mutex> lock(g_mutex);
       stamp = MonotonicMs();
     }
-    if (gemm) FirstGemm(rt, api, handle);
+    if (gemm) {
+      // The load has all it needs now; the GEMM goes on beside the rest of it, and the first CUDA
+      // run waits for what is left of it (FinishCudaPrewarm).
+      MarkLoadStepsDone();
+      FirstGemm(rt, api, handle);
+    }
     api.destroy(handle);
   };
   warm(lt, "cublasLtCreate", g_times.cublasLtReady, false);
   warm(blas, "cublasCreate_v2", g_times.cublasReady, spec.gemm);
   // The libraries stay loaded (RTLD_GLOBAL, never dlclosed): libtorch binds to these copies.
+}
+
+void Main(CudaPrewarmSpec spec) {
+  Run(std::move(spec));
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_contextDone = g_runtimeDone = g_loadStepsDone = g_threadDone = true;
+  }
+  g_changed.notify_all();
 }
 
 }  // namespace
@@ -223,14 +253,14 @@ void StartCudaPrewarm(const CudaPrewarmSpec& spec) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_started || spec.cudart.empty()) return;
   g_started = true;
-  g_contextDone = false;
-  g_runtimeDone = false;
+  g_contextDone = g_runtimeDone = g_loadStepsDone = g_threadDone = false;
+  g_finished = false;
   g_times.start = MonotonicMs();
   try {
-    g_thread = new std::thread(Run, spec);
+    g_thread = new std::thread(Main, spec);
   } catch (...) {
-    g_contextDone = true;
-    g_runtimeDone = true;
+    g_contextDone = g_runtimeDone = g_loadStepsDone = g_threadDone = true;
+    g_finished = true;
     g_times.error = "could not start the prewarm thread";
   }
 }
@@ -249,15 +279,22 @@ void WaitCudaPrewarmContext() {
 
 void JoinCudaPrewarm() {
   const double t = MonotonicMs();
+  std::unique_lock<std::mutex> lock(g_mutex);
+  g_changed.wait(lock, [] { return g_loadStepsDone; });
+  g_times.joinWaitMs += MonotonicMs() - t;
+}
+
+void FinishCudaPrewarm() {
+  if (g_finished.load(std::memory_order_acquire)) return;
   std::thread* thread = nullptr;
   {
-    std::lock_guard<std::mutex> lock(g_mutex);
+    std::unique_lock<std::mutex> lock(g_mutex);
+    g_changed.wait(lock, [] { return g_threadDone; });
     std::swap(thread, g_thread);
   }
   if (thread != nullptr && thread->joinable()) thread->join();
   delete thread;
-  std::lock_guard<std::mutex> lock(g_mutex);
-  g_times.joinWaitMs += MonotonicMs() - t;
+  g_finished.store(true, std::memory_order_release);
 }
 
 int LoadedLibraryCount(const char* needle) {

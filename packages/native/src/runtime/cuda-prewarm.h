@@ -38,8 +38,11 @@ void StartCudaPrewarm(const CudaPrewarmSpec& spec);
 void WaitCudaPrewarmRuntime();
 // Blocks until the context step is done (returns at once when no prewarm runs).
 void WaitCudaPrewarmContext();
-// Blocks until every step is done and joins the thread.
+// Blocks until every step a load needs is done: all but the GEMM, which may still run.
 void JoinCudaPrewarm();
+// Blocks until the thread is done (the GEMM too) and joins it: every CUDA run calls it first (an
+// atomic load once done), and so does the process's exit.
+void FinishCudaPrewarm();
 CudaPrewarmTimes CudaPrewarmSnapshot();
 double MonotonicMs();
 // How many loaded objects have `needle` in their path (two libcudart copies: the prewarm missed).
