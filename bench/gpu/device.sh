@@ -50,17 +50,14 @@ cycles() { # <build>
   load
 }
 # The new build first: it also writes the anchor's inputs (the same inputs, the same weights).
-# "new-hot": the new build with AOTIHUB_RUN_HOT_WAIT=1 (the event loop kept from sleeping in a run).
 percall new new-1 AOTIHUB_RUN_TRACE=1 ANCHOR_DIR=/tmp/gpucall-anchor-in
 anchor 1
 [ -d "$pack/old" ] && percall old old-1 AOTIHUB_RUN_TRACE=1
-percall new new-hot-1 AOTIHUB_RUN_TRACE=1 AOTIHUB_RUN_HOT_WAIT=1
 cycles new
 [ -d "$pack/old" ] && cycles old
 anchor 2
 percall new new-2 AOTIHUB_RUN_TRACE=1
 [ -d "$pack/old" ] && percall old old-2
-percall new new-hot-2 AOTIHUB_RUN_TRACE=1 AOTIHUB_RUN_HOT_WAIT=1
 anchor 3
 percall new new-3
 [ -d "$pack/old" ] && percall old old-3

@@ -6,12 +6,12 @@
 # a node.xz is found beside <dest> (the slot machinery brings one).
 #   bash bench/gpu/pack.sh <dest> [<old commit>] [percall]
 # "percall": <dest>/device.sh and compile.sh become the per-call lane's entries (the slot machinery
-# calls them without arguments): the DiT alone, per-call figures only (new, old, new with
-# AOTIHUB_RUN_HOT_WAIT=1; PERCALL_ROUNDS x PERCALL_CALLS, 6 x 150 by default: ~70 s on an H200
+# calls them without arguments): the DiT alone, per-call figures only (new, old; PERCALL_ROUNDS x PERCALL_CALLS, 6 x 150 by default: ~70 s on an H200
 # host); the full scripts stay beside them as bench-device.sh and bench-compile.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dest="$1"
+# absolute: the old side is bundled from inside another tree
+dest="$(mkdir -p "$1" && cd "$1" && pwd)"
 old="${2:-}"
 mode="${3:-}"
 rm -rf "$dest/new" "$dest/old"

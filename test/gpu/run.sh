@@ -11,7 +11,8 @@ gpu="$root/.gpu"
 log() { printf '[gpu] %s\n' "$*" >&2; }
 
 pack() {
-  mkdir -p "$gpu/build/Release" "$gpu/lib" "$gpu/fixtures" "$gpu/wheels"
+  mkdir -p "$gpu/build/Release" "$gpu/lib" "$gpu/wheels"
+  [ -e "$gpu/fixtures" ] || mkdir -p "$gpu/fixtures"
   [ -f "$gpu/node.xz" ] || xz -T2 -c "$(readlink -f "$(command -v node)")" >"$gpu/node.xz"
   (cd packages/native && npx node-gyp build --release -j 2 >/dev/null)
   cp packages/native/build/Release/aotihub_native.node "$gpu/build/Release/"
@@ -28,8 +29,9 @@ pack() {
       --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" --log-level=warning
   done
   # The checked-in fixtures (packages/native/test/fixtures/README.md says how each was made).
-  cp packages/native/test/fixtures/aoti-cuda-sm90-torch2.11/* "$gpu/fixtures/"
-  mkdir -p "$gpu/cpu-fixtures" && cp packages/native/test/fixtures/aoti-cpu-torch2.13/* "$gpu/cpu-fixtures/"
+  # (a folder already linked to the fixtures, to keep the carried tree small, is left as it is)
+  [ -L "$gpu/fixtures" ] || cp packages/native/test/fixtures/aoti-cuda-sm90-torch2.11/* "$gpu/fixtures/"
+  [ -L "$gpu/cpu-fixtures" ] || { mkdir -p "$gpu/cpu-fixtures" && cp packages/native/test/fixtures/aoti-cpu-torch2.13/* "$gpu/cpu-fixtures/"; }
   ls "$gpu"/wheels/safetensors-*.whl >/dev/null 2>&1 ||
     .venv/bin/python -m pip download -q --no-deps -d "$gpu/wheels" "safetensors>=0.4" --only-binary=:all: \
       --python-version 3.10 --platform manylinux2014_x86_64

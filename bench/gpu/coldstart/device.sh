@@ -6,7 +6,8 @@
 #    (/tmp/coldstart-models-sa) prefetched once per side through a loopback Hub (startHubServer)
 #    into that side's own HF cache; 2. fresh node processes loading them with loadCompiled,
 #    HF_HUB_OFFLINE=1, interleaved: old (the older checkout, <pack>/old), new, new-noearly
-#    (AOTIHUB_EARLY_START=0), new-warmup, and for the standalone build sa-old, sa-new with torch
+#    (AOTIHUB_EARLY_START=0), new-nogemm (AOTIHUB_CUDA_PREWARM=handles: cuBLAS prewarmed without its
+#    first GEMM), new-warmup (COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
 #    unfindable (no python3 on PATH, AOTIHUB_PYTHON unset, CUDA_HOME holding only lib64/libcudart).
 # Results: <outdir>/<label>-<i>.json (figures + stats.stages), wall.txt, stages.md (summarize.py).
 set -u
@@ -46,11 +47,14 @@ fresh() { # <side> <label> <i> <repo> <work> [warmup]  (env set by the caller; N
   [ $rc -ne 0 ] && { hung[$2]=1; tail -c 800 "$out/$2-$3.log"; }
 }
 echo "== libtorch build: fresh processes (HF_HUB_OFFLINE=1), $rounds rounds"
+labels=" ${COLDSTART_LABELS:-old new new-noearly new-nogemm new-warmup} "
+want() { [[ "$labels" == *" $1 "* ]]; }
 for i in $(seq 1 "$rounds"); do
-  [ -d "$pack/old" ] && fresh old old "$i" "$repo" "$w/cs-work-old"
-  fresh new new "$i" "$repo" "$w/cs-work-new"
-  AOTIHUB_EARLY_START=0 fresh new new-noearly "$i" "$repo" "$w/cs-work-new"
-  fresh new new-warmup "$i" "$repo" "$w/cs-work-new" warmup
+  [ -d "$pack/old" ] && want old && fresh old old "$i" "$repo" "$w/cs-work-old"
+  want new && fresh new new "$i" "$repo" "$w/cs-work-new"
+  want new-noearly && AOTIHUB_EARLY_START=0 fresh new new-noearly "$i" "$repo" "$w/cs-work-new"
+  want new-nogemm && AOTIHUB_CUDA_PREWARM=handles fresh new new-nogemm "$i" "$repo" "$w/cs-work-new"
+  want new-warmup && fresh new new-warmup "$i" "$repo" "$w/cs-work-new" warmup
   python3 "$pack/summarize.py" "$out" >"$out/stages.md" 2>/dev/null
 done
 # the standalone build: its compile may still run (compile-standalone.sh detaches it)

@@ -1,12 +1,15 @@
 """Writes the cold-start subsection of docs/benchmarks.md from a slot's results folder (made by
 bench/gpu/coldstart/device.sh): the share of each stage, before (old) and after (new), medians of
 the fresh processes, and the full stamp table.
-  python3 bench/gpu/coldstart/write-doc.py <results-dir> <slot-name> [docs/benchmarks.md]"""
+  python3 bench/gpu/coldstart/write-doc.py <results-dir> <slot-name> [docs/benchmarks.md]
+COLDSTART_DOC_TAG=<tag> writes another subsection (markers <!-- <tag>:begin/end -->) before the first one,
+so a later slot's before/after does not replace an earlier slot's."""
 import glob, json, os, re, statistics, subprocess, sys
 
 res, slot = sys.argv[1], sys.argv[2]
 doc = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.path.dirname(__file__), "../../../docs/benchmarks.md")
-BEGIN, END = "<!-- coldstart-early-gpu:begin -->", "<!-- coldstart-early-gpu:end -->"
+tag = os.environ.get("COLDSTART_DOC_TAG", "coldstart-early-gpu")
+BEGIN, END = f"<!-- {tag}:begin -->", f"<!-- {tag}:end -->"
 here = os.path.dirname(os.path.abspath(__file__))
 
 runs = {}
@@ -55,7 +58,7 @@ def shares(r):
     d = {k: v for k, v in d.items() if v is not None}
     return d
 
-order = ["old", "new", "new-noearly", "new-warmup", "sa-old", "sa-new"]
+order = ["old", "new", "new-noearly", "new-nogemm", "new-warmup", "sa-old", "sa-new"]
 labels = [l for l in order if l in runs] + sorted(l for l in runs if l not in order)
 table = {l: [shares(r) for r in runs[l]] for l in labels}
 keys = []
@@ -79,13 +82,17 @@ log = open(os.path.join(res, "device.log")).read() if os.path.exists(os.path.joi
 buckets = ("1024 tokens only (the two-bucket compile did not finish in the slot's compile time)"
            if "== model: /tmp/coldstart-models/flux-like-1024" in log else "1024 and 4096 tokens")
 compile_times = open(os.path.join(res, "compile-times.txt")).read().strip().replace("\n", "; ") if os.path.exists(os.path.join(res, "compile-times.txt")) else "not recorded"
+old_commit = re.search(r"== prefetch old \((\w+)\)", log)
+old_commit = old_commit.group(1) if old_commit else "c3fe960"
+new_commit = re.search(r"== prefetch new \((\w+)\)", log)
+new_commit = new_commit.group(1) if new_commit else "this build"
 wall = open(os.path.join(res, "wall.txt")).read() if os.path.exists(os.path.join(res, "wall.txt")) else ""
 
 lines = [BEGIN, "#### The runtime started early: before and after, fresh processes (bench/gpu/cold-start-gpu.bench.ts)", ""]
 lines.append(f"Card: **{card.group(1) if card else 'NVIDIA H200'}** (driver {card.group(2) if card else '?'}), torch {torch.group(0) if torch else '2.11.0+cu130'}, Node 20.20.2, {slot}. "
              f"Model: `bench/gpu/flux_like.py` (width 3072, 24 heads, 3 blocks, 1.08 GB bf16 weights), compiled on the device, buckets {buckets}; compile: {compile_times} (s, in parallel with the other lanes' compiles). "
              "Each build prefetched the repo once through `startHubServer` on loopback into its own Hugging Face cache; every timed run is a fresh `node` process calling `loadCompiled` with `HF_HUB_OFFLINE=1` (warm cache, nothing asked of the Hub), then one call on the 1024-token inputs. "
-             "Labels: old = main at c3fe960 with its addon; new = this build (libtorch's dlopens and the CUDA prewarm start when the device is chosen); new-noearly = `AOTIHUB_EARLY_START=0`; new-warmup = `warmup: true`; "
+             f"Labels: old = main at {old_commit} with its addon; new = {new_commit} (libtorch's dlopens and the CUDA prewarm start when the device is chosen); new-noearly = `AOTIHUB_EARLY_START=0`; new-nogemm = `AOTIHUB_CUDA_PREWARM=handles` (cuBLAS prewarmed without the small GEMM); new-warmup = `warmup: true`; "
              "sa-old / sa-new = the model's standalone build (1024-token bucket, `bench/gpu/standalone/flux_like_standalone.py`), with torch unfindable (no python3 on PATH, libcudart from CUDA_HOME), old and new. "
              "Processes interleaved, rounds as in wall.txt; ms, median (range) of the processes each label had. Indented rows are parts of `loadCompiled`.")
 lines += ["", "| ms | " + " | ".join(f"{l} (n={len(runs[l])})" for l in labels) + " |", "| --- |" + " --- |" * len(labels)]
@@ -108,7 +115,7 @@ text = open(doc).read()
 if BEGIN in text:
     text = re.sub(re.escape(BEGIN) + r"[\s\S]*" + re.escape(END), lambda _: section, text)
 else:
-    anchor = "<!-- coldstart-gpu:begin -->"
+    anchor = "<!-- coldstart-early-gpu:begin -->" if tag != "coldstart-early-gpu" and "<!-- coldstart-early-gpu:begin -->" in text else "<!-- coldstart-gpu:begin -->"
     text = text.replace(anchor, section + "\n\n" + anchor, 1)
 open(doc, "w").write(text)
 print(section)

@@ -29,7 +29,7 @@ export interface NativeBinding {
   preloadCudaRuntime(prewarm: NativeCudaPrewarmSpec): void;
   /** The prewarm's steady-clock stamps so far (0: that step has not run). */
   cudaPrewarmTimes(): NativeCudaPrewarmTimes;
-  /** Resolves when the prewarm thread (if any) has finished. */
+  /** Resolves when the prewarm's steps a load needs are done (its GEMM may go on until the first run). */
   joinCudaPrewarm(): Promise<void>;
   /** The standalone runtime: the addon's own C shim made global (no libtorch), libcudart for CUDA. */
   loadStandalone(
@@ -116,6 +116,8 @@ export interface NativeCudaPrewarmSpec {
   cublas?: string;
   cublasLt?: string;
   device: number;
+  /** One small bf16 GEMM through `cublas` after its handle: the process's first-GEMM cost, paid here. */
+  gemm?: boolean;
 }
 
 export interface NativeCudaPrewarmTimes {
@@ -125,6 +127,8 @@ export interface NativeCudaPrewarmTimes {
   stagingPinned: number;
   cublasLtReady: number;
   cublasReady: number;
+  /** 0 where no GEMM ran (older builds leave it undefined). */
+  gemmReady?: number;
   contextWaitMs: number;
   joinWaitMs: number;
   error: string;

@@ -12,7 +12,13 @@ export async function withBlobFileLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   await mkdir(dirname(lockPath), { recursive: true });
-  const lock = await acquireFileLock(lockPath, signal === undefined ? {} : { signal });
+  const lock = await acquireFileLock(lockPath, signal === undefined ? {} : { signal }).catch(
+    (error: unknown) => {
+      // The caller's abort reads the same wherever it lands (the lock's wait or a download beside
+      // it): the signal's reason, an AbortError, as the downloads throw (asNetworkError).
+      throw signal?.aborted ? (signal.reason ?? error) : error;
+    },
+  );
   try {
     return await work();
   } finally {

@@ -68,6 +68,39 @@ beforeEach(() => {
   return () => rmSync(cacheDir, { recursive: true, force: true });
 });
 
+describe("a download waiting for the blob's lock", () => {
+  it("rejects with its caller's AbortError when aborted while another holder keeps the lock", async () => {
+    // the blob is cached already, so the download's only step after its metadata is the lock
+    await unlinkedBlob();
+    hub.requests.length = 0;
+    const config = { endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
+    const lock = await acquireFileLock(layout().lockPath(repo, etag()));
+    const controller = new AbortController();
+    try {
+      const download = downloadFile({
+        repo,
+        path: PATH,
+        config,
+        client: new HubClient({ config, dispatcher: createHubDispatcher() }),
+        signal: controller.signal,
+      });
+      download.catch(() => {});
+      // past the metadata request it can only be waiting for the lock held above
+      while (!hub.requests.some((r) => r.method === "HEAD" && r.url.includes("/resolve/"))) {
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      controller.abort();
+      // the same error a download aborted mid-transfer gives, not the lock's own AOTIHUB_LOCK_ABORTED
+      await expect(download).rejects.toMatchObject({ name: "AbortError" });
+    } finally {
+      await lock.release();
+    }
+    expect(existsSync(blobPath())).toBe(true); // nothing cached is lost
+    expect(existsSync(pointer())).toBe(false);
+    assertCacheSound(layout().repoDir(repo));
+  });
+});
+
 describe("cache gc and concurrent downloads", () => {
   it("leaves a blob alone while a download holds its lock, and takes it once unlinked and free", async () => {
     await unlinkedBlob();

@@ -203,7 +203,8 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   const opened: Variant[] = options.lazy ? variants.slice(0, 1) : variants;
   let model: NativeLoadedModel;
   try {
-    // The prewarm's cuBLAS step may still run: the variants open meanwhile.
+    // The prewarm's cuBLAS step may still run: the variants open meanwhile. Its first GEMM may go
+    // on after the load returns; the first CUDA run waits for what is left of it (cuda-prewarm.h).
     const [containers] = await Promise.all([
       Promise.all(opened.map((v) => v.open(store.handle, device))),
       device.cuda ? binding().joinCudaPrewarm() : undefined,

@@ -35,6 +35,7 @@ export class LoadStages {
     this.native("upload staging pinned", t.stagingPinned);
     this.native("cublasLt ready", t.cublasLtReady);
     this.native("cublas ready", t.cublasReady);
+    this.native("prewarm GEMM done", t.gemmReady ?? 0);
     if (t.start > 0) this.count("cuda prewarm: join wait, ms", t.joinWaitMs);
     if (t.error !== "") this.table[`cuda prewarm failed: ${t.error}`] = 0;
   }

@@ -14,7 +14,6 @@ import {
 import { captureUserStack } from "../errors/with-user-stack.js";
 import { type TensorData, type TorchDtypeName, typedArrayFor } from "../tensor/dtypes.js";
 import { NativeDeviceTensor } from "./device-tensor.js";
-import { holdLoopHot, hotWaitEnabled } from "./hot-wait.js";
 import { bucketMismatches, formatBucket, type InputSignature, publicInputNames } from "./match-bucket.js";
 import { typedNativeFailure } from "./native-failure.js";
 import { normalizeInputs } from "./normalize-inputs.js";
@@ -131,15 +130,7 @@ export class NativeLoadedModel implements LoadedModel {
         // the inputs after this line reaches the run. A short CPU run comes back already done, as
         // outputs rather than a promise (src/runtime/inline-run-policy.h).
         const ran = binding().runContainer(container.handle, native, options.keepOnDevice === true, out);
-        if (Array.isArray(ran)) outputs = ran;
-        else if (hotWaitEnabled && this.runtimeDevice.cuda) {
-          const release = holdLoopHot();
-          try {
-            outputs = await ran;
-          } finally {
-            release();
-          }
-        } else outputs = await ran;
+        outputs = Array.isArray(ran) ? ran : await ran;
       } catch (error) {
         throw typedNativeFailure(error, "run", `variant ${variant.name}`);
       }

@@ -61,7 +61,8 @@ export async function startRuntimeEarly(request: EarlyRuntimeRequest): Promise<E
 /**
  * The CUDA prewarm a libtorch load starts (cuda-prewarm.h), or none: on the CPU, where
  * AOTIHUB_CUDA_PREWARM=0, or where torch's own libcudart is not found.
- * AOTIHUB_CUDA_PREWARM=context creates the context without cuBLAS.
+ * AOTIHUB_CUDA_PREWARM=context creates the context without cuBLAS; =handles initialises cuBLAS
+ * without running the small GEMM that pays the process's first-GEMM cost.
  */
 export function cudaPrewarmSpec(
   torch: TorchInstall,
@@ -70,11 +71,12 @@ export function cudaPrewarmSpec(
   if (!parsed.cuda || process.env.AOTIHUB_CUDA_PREWARM === "0") return undefined;
   const libs = findTorchCudaLibraries(torch);
   if (libs === null) return undefined;
-  const cublas = process.env.AOTIHUB_CUDA_PREWARM !== "context";
+  const mode = process.env.AOTIHUB_CUDA_PREWARM;
+  const cublas = mode !== "context";
   return {
     cudart: libs.cudart,
     device: parsed.index,
-    ...(cublas && libs.cublas !== undefined && { cublas: libs.cublas }),
+    ...(cublas && libs.cublas !== undefined && { cublas: libs.cublas, gemm: mode !== "handles" }),
     ...(cublas && libs.cublasLt !== undefined && { cublasLt: libs.cublasLt }),
   };
 }

@@ -1,5 +1,7 @@
 #include "model-container.h"
 
+#include "cuda-prewarm.h"
+
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -219,6 +221,7 @@ std::vector<RunOutput> ModelContainer::Run(const std::vector<RunInput>& inputs, 
   if (inputs.size() != inputNames_.size())
     throw NativeError("NATIVE_INPUT", "model takes " + std::to_string(inputNames_.size()) + " inputs, got " +
                                           std::to_string(inputs.size()));
+  if (device_.cuda) FinishCudaPrewarm();  // the prewarm's first GEMM, if it still runs
   backend->UseDevice(device_);
   StreamScope scope(stream_, device_.index);
   CudaModuleTracker::Scope recording(modules_);  // kernels load on their first launch

@@ -246,7 +246,7 @@ auto Guard(Napi::Env env, Fn fn) -> decltype(fn()) {
   }
 }
 
-// loadTorch(libDir, cuda, prewarm?): prewarm { cudart, cublas?, cublasLt?, device } starts the CUDA
+// loadTorch(libDir, cuda, prewarm?): prewarm { cudart, cublas?, cublasLt?, device, gemm? } starts the CUDA
 // runtime, the device's context and cuBLAS on their own thread (cuda-prewarm.h) before the worker
 // dlopens libtorch, so the two overlap. Steady-clock stamps come back for the load's stage table.
 void StartCudaPrewarmFromJs(const Napi::Value& value) {
@@ -256,7 +256,8 @@ void StartCudaPrewarmFromJs(const Napi::Value& value) {
     return p.Get(key).IsString() ? p.Get(key).As<Napi::String>().Utf8Value() : std::string();
   };
   CudaPrewarmSpec spec{str("cudart"), str("cublas"), str("cublasLt"),
-                       p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0};
+                       p.Get("device").IsNumber() ? p.Get("device").As<Napi::Number>().Int32Value() : 0,
+                       p.Get("gemm").ToBoolean()};
   StartCudaPrewarm(spec);
 }
 
@@ -326,6 +327,7 @@ Napi::Value CudaPrewarmTimesJs(const Napi::CallbackInfo& info) {
   o.Set("stagingPinned", t.stagingPinned);
   o.Set("cublasLtReady", t.cublasLtReady);
   o.Set("cublasReady", t.cublasReady);
+  o.Set("gemmReady", t.gemmReady);
   o.Set("contextWaitMs", t.contextWaitMs);
   o.Set("joinWaitMs", t.joinWaitMs);
   o.Set("error", t.error);
