@@ -9,6 +9,7 @@ import type { ProgressListener } from "../progress/progress-event.js";
 import { ProgressTracker } from "../progress/progress-tracker.js";
 import { AdaptiveLimit } from "./adaptive-limit.js";
 import { BlobVerifier, digestKindForEtag } from "./blob-verifier.js";
+import { type ChunkEnds, taperedChunkEnds, uniformChunkEnds } from "./chunk-layout.js";
 import type { ConnectionBudget } from "./connection-budget.js";
 import {
   BadRangeResponseError,
@@ -26,15 +27,17 @@ import {
   saveState,
 } from "./partial-download.js";
 
-/** Bytes per ranged GET when the caller does not say (`DownloadTuning.chunkSize`). */
-export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 /** Ranged GETs in flight for one file (and one snapshot) when the caller does not say. */
 export const DEFAULT_MAX_CONCURRENCY = 8;
 
 export interface DownloadTuning {
   /** Files above this many bytes go as parallel ranged GETs (default 32 MiB). */
   parallelThreshold?: number;
-  /** Bytes per ranged GET (default 8 MiB). */
+  /**
+   * Bytes per ranged GET. By default chunks taper: up to 24 MiB, then a wave of 8 MiB and a wave of
+   * 2 MiB, one chunk per connection each, so the connections finish together and little is left to
+   * hash after the last byte (`taperedChunkEnds`).
+   */
   chunkSize?: number;
   /**
    * Most ranged GETs in flight for one file (default 8); the adaptive limit probes up to it. A
@@ -130,36 +133,31 @@ async function downloadOnce(
   afterCorruption: boolean,
 ): Promise<DownloadBlobResult> {
   const parallel = params.size > (params.parallelThreshold ?? 32 * 1024 * 1024);
-  const chunkSize = parallel ? (params.chunkSize ?? DEFAULT_CHUNK_SIZE) : Math.max(1, params.size);
-  const count = Math.ceil(params.size / chunkSize);
   // after a corrupt attempt nothing on disk is trusted: its chunks are among the suspects
   const adopted =
-    parallel && !afterCorruption
-      ? await findPartial(blobsDir, params.etag, params.size, chunkSize)
-      : undefined;
+    parallel && !afterCorruption ? await findPartial(blobsDir, params.etag, params.size) : undefined;
+  const ends: ChunkEnds =
+    adopted?.ends ??
+    (!parallel
+      ? uniformChunkEnds(params.size, params.size)
+      : params.chunkSize !== undefined
+        ? uniformChunkEnds(params.size, params.chunkSize)
+        : taperedChunkEnds(params.size, params.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
   const partialPath = adopted?.path ?? newPartialPath(blobsDir, params.etag);
   const state: PartialState = adopted?.state ?? {
     version: 1,
     etag: params.etag,
     size: params.size,
-    chunkSize,
+    // a version that knows only uniform chunks reads chunkSize alone: 0 makes it start afresh
+    chunkSize: parallel && params.chunkSize !== undefined ? params.chunkSize : 0,
+    ends: [...ends],
     done: [],
   };
   const handle = await openPartial(partialPath, adopted !== undefined);
   let keepPartial = parallel;
   try {
     if (!adopted) await handle.truncate(params.size);
-    const result = await fetchAll(
-      params,
-      handle,
-      partialPath,
-      state,
-      chunkSize,
-      count,
-      kind,
-      afterCorruption,
-      parallel,
-    );
+    const result = await fetchAll(params, handle, partialPath, state, ends, kind, afterCorruption, parallel);
     if (result.digest !== params.etag) {
       keepPartial = false;
       throw new CorruptBytes(result.digest, result.fetchedBytes);
@@ -184,21 +182,21 @@ async function fetchAll(
   handle: FileHandle,
   partialPath: string,
   state: PartialState,
-  chunkSize: number,
-  count: number,
+  ends: ChunkEnds,
   kind: "sha256" | "git-sha1",
   afterCorruption: boolean,
   parallel: boolean,
 ): Promise<DownloadBlobResult & { digest: string }> {
   const { size } = params;
-  const chunkRange = (i: number) => ({ start: i * chunkSize, end: Math.min(size, (i + 1) * chunkSize) - 1 });
+  const count = ends.length;
+  const chunkRange = (i: number) => ({ start: i === 0 ? 0 : ends[i - 1]!, end: ends[i]! - 1 });
   const tracker = new ProgressTracker(params.file, size, params.onProgress);
   let wake: () => void = () => {};
   // one sequential GET: hash its pieces as they arrive; parallel ranged GETs: hash the file in
   // order on a worker thread as its prefix lands on disk (resumed chunks included)
   const inline = parallel ? undefined : new BlobVerifier(kind, size);
   const background = parallel
-    ? new BackgroundFileHasher(handle.fd, kind, size, chunkSize, () => wake())
+    ? new BackgroundFileHasher(handle.fd, kind, size, ends, () => wake())
     : undefined;
   const done = new Set(state.done.filter((i) => i >= 0 && i < count));
   let resumedBytes = 0;

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { DigestKind } from "./blob-verifier.js";
+import type { ChunkEnds } from "./chunk-layout.js";
 
 /**
  * The worker's code, as source: the loader runs from TypeScript in tests and from dist/ in use, so
@@ -61,18 +62,17 @@ export class BackgroundFileHasher {
   #posted = 0;
 
   /**
-   * `fd` must stay open until `finish()` settles or `close()` is called; `onAdvance` runs when
-   * the cursor moves.
+   * `fd` must stay open until `finish()` settles or `close()` is called; `ends` is the file's
+   * chunk layout; `onAdvance` runs when the cursor moves.
    */
   constructor(
     fd: number,
     kind: DigestKind,
     private readonly size: number,
-    private readonly chunkSize: number,
+    private readonly ends: ChunkEnds,
     private readonly onAdvance: () => void = () => {},
   ) {
-    const count = Math.ceil(size / chunkSize);
-    this.#writtenTo = Array.from({ length: count }, (_, i) => i * chunkSize);
+    this.#writtenTo = ends.map((_, i) => (i === 0 ? 0 : ends[i - 1]!));
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, kind, size } });
     this.#result = new Promise((resolve, reject) => {
       this.#worker.on("message", (message: { error?: string; sha256?: string; digest?: string }) => {
@@ -98,7 +98,7 @@ export class BackgroundFileHasher {
 
   /** Chunk `index` is wholly on disk (finished now, or by an earlier process). */
   complete(index: number): void {
-    this.written(index, Math.min(this.size, (index + 1) * this.chunkSize));
+    this.written(index, this.ends[index]!);
   }
 
   /** The digests once every byte is written; rejects if the file cannot be read back. */
@@ -119,7 +119,7 @@ export class BackgroundFileHasher {
     const before = this.#cursor;
     while (
       this.#cursor < this.#writtenTo.length &&
-      this.#writtenTo[this.#cursor]! >= this.#chunkEnd(this.#cursor)
+      this.#writtenTo[this.#cursor]! >= this.ends[this.#cursor]!
     )
       this.#cursor++;
     const ready = this.#cursor < this.#writtenTo.length ? this.#writtenTo[this.#cursor]! : this.size;
@@ -128,9 +128,5 @@ export class BackgroundFileHasher {
       this.#worker.postMessage({ ready });
     }
     if (this.#cursor !== before) this.onAdvance();
-  }
-
-  #chunkEnd(index: number): number {
-    return Math.min(this.size, (index + 1) * this.chunkSize);
   }
 }

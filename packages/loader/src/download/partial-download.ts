@@ -3,6 +3,7 @@ import { constants, type Stats } from "node:fs";
 import { type FileHandle, lstat, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileDurably } from "../cache/durable-fs.js";
+import { type ChunkEnds, isChunkLayout, uniformChunkEnds } from "./chunk-layout.js";
 import { UnsafePartialFileError } from "./download-errors.js";
 
 /** What survives a process restart next to a partial blob: which chunks are written in full. */
@@ -10,8 +11,22 @@ export interface PartialState {
   version: 1;
   etag: string;
   size: number;
+  /**
+   * The chunk size of a uniform layout; 0 when `ends` is another layout (a version that knows
+   * only uniform layouts then finds no match and starts afresh instead of misreading `done`).
+   */
   chunkSize: number;
+  /** Each chunk's end (exclusive); absent in journals written before layouts could taper. */
+  ends?: number[];
+  /** Indices into the layout of the chunks wholly on disk. */
   done: number[];
+}
+
+/** The chunk layout a journal's `done` indices refer to, or undefined when it names none usable. */
+export function chunkEndsOf(state: PartialState): ChunkEnds | undefined {
+  if (state.ends !== undefined) return isChunkLayout(state.ends, state.size) ? state.ends : undefined;
+  const uniform = Number.isSafeInteger(state.chunkSize) && state.chunkSize > 0;
+  return uniform ? uniformChunkEnds(state.size, state.chunkSize) : undefined;
 }
 
 const SUFFIX = ".aotihub.incomplete";
@@ -30,18 +45,18 @@ export function newPartialPath(blobsDir: string, etag: string): string {
 }
 
 /**
- * Finds a partial download of this blob left by an earlier process, with chunk geometry we can
- * continue. Call only while holding the blob's lock: then no other process writes these files, and
- * stale ones we cannot use are removed.
+ * Finds a partial download of this blob left by an earlier process, in whatever chunk layout its
+ * journal records (it is continued in that layout, so a change of chunk size or of the default
+ * layout loses no written chunk). Call only while holding the blob's lock: then no other process
+ * writes these files, and stale ones we cannot use are removed.
  */
 export async function findPartial(
   blobsDir: string,
   etag: string,
   size: number,
-  chunkSize: number,
-): Promise<{ path: string; state: PartialState } | undefined> {
+): Promise<{ path: string; state: PartialState; ends: ChunkEnds } | undefined> {
   const names = await readdir(blobsDir).catch(() => [] as string[]);
-  let found: { path: string; state: PartialState } | undefined;
+  let found: { path: string; state: PartialState; ends: ChunkEnds } | undefined;
   for (const name of names) {
     // a journal's temp file left by a process killed between its write and its rename
     if (name.startsWith(`${etag}.`) && /\.aotihub\.incomplete\.json\.[0-9a-f]+\.tmp$/.test(name)) {
@@ -58,14 +73,9 @@ export async function findPartial(
     if (unsafe !== undefined) throw new UnsafePartialFileError(path, unsafe);
     const state = await readState(path);
     const fileSize = facts.size;
-    const usable =
-      found === undefined &&
-      state !== undefined &&
-      state.etag === etag &&
-      state.size === size &&
-      state.chunkSize === chunkSize &&
-      fileSize === size;
-    if (usable) found = { path, state };
+    const ends = state?.size === size ? chunkEndsOf(state) : undefined;
+    const usable = found === undefined && state?.etag === etag && ends !== undefined && fileSize === size;
+    if (usable) found = { path, state, ends };
     else await discardPartial(path);
   }
   return found;
