@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readSavedLayout, saveLayout } from "./saved-python-layout.js";
 
 /** What one interpreter's own install holds, read in one spawn without importing anything. */
 export interface PythonLayout {
@@ -42,7 +43,8 @@ const entries = new Map<string, Entry>();
 
 /**
  * One interpreter's layout, shared by findTorch and the libcudart lookup, so that a load asks each
- * python once for both (a spawn costs 30-80 ms of a cold start). An answer still coming is shared
+ * python once for both (a spawn costs 30-80 ms of a cold start), and a process asks none where an
+ * earlier one's answer still holds (saved-python-layout.ts). An answer still coming is shared
  * by every caller. Once answered: an answer that found torch serves findTorch for the rest of the
  * process; any other answer serves each reader once, and its next call asks again (a torch or a
  * CUDA wheel installed meanwhile is found by the next load).
@@ -60,9 +62,15 @@ export function pythonLayout(
       !entry.readBy.has(reader) ||
       (reader === "torch" && entry.answer.torch !== null));
   if (entry === undefined || !usable) {
-    const fresh: Entry = { asking: askPython(python, env), readBy: new Set() };
+    // The first ask of a process may be answered by an earlier process (saved-python-layout.ts)
+    const saved = entry === undefined ? readSavedLayout(python, env) : null;
+    const fresh: Entry = {
+      asking: saved !== null ? Promise.resolve(saved) : askPython(python, env),
+      readBy: new Set(),
+    };
     void fresh.asking.then((answer) => {
       fresh.answer = answer;
+      if (saved === null && answer.torch !== null) saveLayout(python, env, answer);
     });
     entries.set(key, fresh);
     entry = fresh;
