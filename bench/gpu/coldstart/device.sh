@@ -6,7 +6,8 @@
 #    (/tmp/coldstart-models-sa) prefetched once per side through a loopback Hub (startHubServer)
 #    into that side's own HF cache; 2. fresh node processes loading them with loadCompiled,
 #    HF_HUB_OFFLINE=1, interleaved: old (the older checkout, <pack>/old), new, new-noearly
-#    (AOTIHUB_EARLY_START=0), new-warmup (COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
+#    (AOTIHUB_EARLY_START=0), new-spawn (AOTIHUB_PYTHON_LAYOUT_CACHE=0: torch located by a python
+#    spawn, not by the saved answer), new-warmup (COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
 #    unfindable (no python3 on PATH, AOTIHUB_PYTHON unset, CUDA_HOME holding only lib64/libcudart).
 # Results: <outdir>/<label>-<i>.json (figures + stats.stages), wall.txt, stages.md (summarize.py).
 set -u
@@ -52,6 +53,7 @@ for i in $(seq 1 "$rounds"); do
   [ -d "$pack/old" ] && want old && fresh old old "$i" "$repo" "$w/cs-work-old"
   want new && fresh new new "$i" "$repo" "$w/cs-work-new"
   want new-noearly && AOTIHUB_EARLY_START=0 fresh new new-noearly "$i" "$repo" "$w/cs-work-new"
+  want new-spawn && AOTIHUB_PYTHON_LAYOUT_CACHE=0 fresh new new-spawn "$i" "$repo" "$w/cs-work-new"
   want new-warmup && fresh new new-warmup "$i" "$repo" "$w/cs-work-new" warmup
   python3 "$pack/summarize.py" "$out" >"$out/stages.md" 2>/dev/null
 done
