@@ -1,15 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  startTestHubServer,
-  syntheticBytes,
-  syntheticContent,
-  type TestHubServer,
-} from "@aotihub/hub-server/testing";
-import { CacheLayout, createHubDispatcher, downloadFile, HubClient, parseRepoId } from "@aotihub/loader";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { REPO, sha256Of, writeServedRepo } from "./support/served-repo.js";
+import { syntheticBytes, syntheticContent } from "@aotihub/hub-server/testing";
+import { CacheLayout, parseRepoId } from "@aotihub/loader";
+import { describe, expect, it } from "vitest";
+import { serveFile } from "./support/served-file.js";
+import { REPO, sha256Of } from "./support/served-repo.js";
 
 // A partial download is continued in the chunk layout its journal records, whatever layout this
 // call would pick: the default layout tapers now (it was 8 MiB chunks), and a caller may change
@@ -20,39 +15,13 @@ const MiB = 1 << 20;
 const SIZE = 5 * MiB + 99;
 const BYTES = syntheticBytes(syntheticContent(SIZE, 7));
 const ETAG = sha256Of(BYTES);
-let hub: TestHubServer;
-let root: string;
-let cacheDir: string;
-
-beforeAll(async () => {
-  root = await writeServedRepo({ "weights/model.safetensors": BYTES });
-  hub = await startTestHubServer({ root });
-});
-afterAll(async () => {
-  await hub.close();
-  rmSync(root, { recursive: true, force: true });
-});
-beforeEach(() => {
-  cacheDir = mkdtempSync(join(tmpdir(), "aotihub-resume-layout-"));
-});
-afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
-
-const download = (tuning: { chunkSize?: number }) => {
-  const config = { endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
-  return downloadFile({
-    repo,
-    path: "weights/model.safetensors",
-    config,
-    client: new HubClient({ config, dispatcher: createHubDispatcher() }),
-    parallelThreshold: MiB,
-    maxConcurrency: 2,
-    ...tuning,
-  });
-};
+const served = serveFile(BYTES, "aotihub-resume-layout-");
+const download = (tuning: { chunkSize?: number }) =>
+  served.download({ parallelThreshold: MiB, maxConcurrency: 2, ...tuning });
 
 /** A partial file holding the right bytes of the chunks `done` (zeros elsewhere), and its journal. */
 function plantPartial(journal: { chunkSize: number; ends?: number[]; done: number[] }): void {
-  const blobs = new CacheLayout(cacheDir).blobsDir(repo);
+  const blobs = new CacheLayout(served.cacheDir).blobsDir(repo);
   mkdirSync(blobs, { recursive: true });
   const ends = journal.ends ?? [];
   const data = Buffer.alloc(SIZE);
@@ -73,7 +42,7 @@ describe("resuming a partial download", () => {
     const file = await download({});
     expect(file.etag).toBe(ETAG);
     expect(file.fetchedBytes).toBe(3 * MiB - (MiB + 5));
-    expect(readdirSync(new CacheLayout(cacheDir).blobsDir(repo))).toEqual([ETAG]);
+    expect(readdirSync(new CacheLayout(served.cacheDir).blobsDir(repo))).toEqual([ETAG]);
   });
 
   it("continues a journal of uniform chunks written before layouts could taper, at another chunk size", async () => {
@@ -88,6 +57,6 @@ describe("resuming a partial download", () => {
     const file = await download({});
     expect(file.etag).toBe(ETAG);
     expect(file.fetchedBytes).toBe(SIZE);
-    expect(readdirSync(new CacheLayout(cacheDir).blobsDir(repo))).toEqual([ETAG]);
+    expect(readdirSync(new CacheLayout(served.cacheDir).blobsDir(repo))).toEqual([ETAG]);
   });
 });

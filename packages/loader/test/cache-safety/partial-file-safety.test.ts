@@ -1,31 +1,10 @@
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  startTestHubServer,
-  syntheticBytes,
-  syntheticContent,
-  type TestHubServer,
-} from "@aotihub/hub-server/testing";
-import {
-  CacheLayout,
-  createHubDispatcher,
-  downloadFile,
-  HubClient,
-  parseRepoId,
-  scanCache,
-} from "@aotihub/loader";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { REPO, sha256Of, writeServedRepo } from "../support/served-repo.js";
+import { syntheticBytes, syntheticContent } from "@aotihub/hub-server/testing";
+import { CacheLayout, parseRepoId, scanCache } from "@aotihub/loader";
+import { describe, expect, it } from "vitest";
+import { serveFile } from "../support/served-file.js";
+import { REPO, sha256Of } from "../support/served-repo.js";
 
 // A shared cache where another user can write into blobs/: a link or a file planted under the name
 // of a partial download must never receive our writes, nor be adopted.
@@ -34,38 +13,13 @@ const SIZE = 3 * (1 << 20) + 99;
 const tuning = { parallelThreshold: 1 << 20, chunkSize: 1 << 20, maxConcurrency: 2 };
 const BYTES = syntheticBytes(syntheticContent(SIZE, 3));
 const ETAG = sha256Of(BYTES);
-let hub: TestHubServer;
-let root: string;
-let cacheDir: string;
-
-beforeAll(async () => {
-  root = await writeServedRepo({ "weights/model.safetensors": BYTES });
-  hub = await startTestHubServer({ root });
-});
-afterAll(async () => {
-  await hub.close();
-  rmSync(root, { recursive: true, force: true });
-});
-beforeEach(() => {
-  cacheDir = mkdtempSync(join(tmpdir(), "aotihub-partial-"));
-});
-afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
-
-const download = () => {
-  const config = { endpoint: hub.url, token: undefined, hfHome: cacheDir, cacheDir, offline: false };
-  return downloadFile({
-    repo,
-    path: "weights/model.safetensors",
-    config,
-    client: new HubClient({ config, dispatcher: createHubDispatcher() }),
-    ...tuning,
-  });
-};
+const served = serveFile(BYTES, "aotihub-partial-");
+const download = () => served.download(tuning);
 
 /** A partial name with a journal that says "nothing written yet": exactly what a resume adopts. */
 function plantPartial(make: (path: string) => void): string {
   const etag = ETAG;
-  const blobs = new CacheLayout(cacheDir).blobsDir(repo);
+  const blobs = new CacheLayout(served.cacheDir).blobsDir(repo);
   mkdirSync(blobs, { recursive: true });
   const partial = join(blobs, `${etag}.planted.aotihub.incomplete`);
   make(partial);
@@ -78,7 +32,7 @@ function plantPartial(make: (path: string) => void): string {
 
 describe("partial downloads in a shared cache", () => {
   it("refuses a symlink planted under a partial's name, and writes nothing through it", async () => {
-    const victim = join(cacheDir, "victim.txt");
+    const victim = join(served.cacheDir, "victim.txt");
     const original = Buffer.alloc(SIZE, 0x41); // the size the journal claims, so a resume would adopt it
     writeFileSync(victim, original);
     plantPartial((path) => symlinkSync(victim, path));
@@ -109,10 +63,10 @@ describe("partial downloads in a shared cache", () => {
     const partial = plantPartial((path) => writeFileSync(path, Buffer.alloc(SIZE)));
     const litter = `${partial}.json.0badc0de.tmp`; // what a kill between write and rename leaves
     writeFileSync(litter, "{");
-    expect((await scanCache(cacheDir))[0]!.blobs).toEqual([]);
+    expect((await scanCache(served.cacheDir))[0]!.blobs).toEqual([]);
     await download();
     expect(existsSync(litter)).toBe(false);
-    expect((await scanCache(cacheDir))[0]!.blobs).toEqual([ETAG]);
+    expect((await scanCache(served.cacheDir))[0]!.blobs).toEqual([ETAG]);
   });
 
   it("still resumes its own partial file", async () => {
