@@ -9,6 +9,8 @@ export default defineConfig({
   resolve: {
     alias: {
       "@aotihub/registry": here("./packages/registry/src/index.ts"),
+      "@aotihub/loader/cuda-early": here("./packages/loader/src/cuda-early.ts"),
+      "@aotihub/native/cuda-early": here("./packages/native/lib/cuda-early.ts"),
       "@aotihub/loader": here("./packages/loader/src/index.ts"),
       "@aotihub/native": here("./packages/native/lib/index.ts"),
       // the subpath before the package: an alias also matches as a prefix

@@ -7,6 +7,7 @@
         "src/io/mapping.cc",
         "src/io/io-bindings.cc",
         "src/probe/cuda-probe.cc",
+        "src/probe/cuda-context-early.cc",
         "src/backend/dtype.cc",
         "src/backend/libtorch-backend.cc",
         "src/backend/amx-permission.cc",

@@ -7,8 +7,10 @@
 #    into that side's own HF cache; 2. fresh node processes loading them with loadCompiled,
 #    HF_HUB_OFFLINE=1, interleaved: old (the older checkout, <pack>/old), new, new-noearly
 #    (AOTIHUB_EARLY_START=0), new-spawn (AOTIHUB_PYTHON_LAYOUT_CACHE=0: torch located by a python
-#    spawn, not by the saved answer), new-warmup (COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
-#    unfindable (no python3 on PATH, AOTIHUB_PYTHON unset, CUDA_HOME holding only lib64/libcudart).
+#    spawn, not by the saved answer), new-warmup, new-early (`node --import @aotihub/loader/cuda-early`:
+#    the driver's start at process start; COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
+#    unfindable (no python3 on PATH, AOTIHUB_PYTHON unset, CUDA_HOME holding only lib64/libcudart), and
+#    sa-new-early (sa-new with the driver's start at process start).
 # Results: <outdir>/<label>-<i>.json (figures + stats.stages), wall.txt, stages.md (summarize.py).
 set -u
 pack="$(cd "$1" && pwd)"; out="$2"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
@@ -39,9 +41,11 @@ declare -A hung=()
 fresh() { # <side> <label> <i> <repo> <work> [warmup]  (env set by the caller; NOTORCH=1: torch unfindable)
   [ -n "${hung[$2]:-}" ] && return # a label that failed once is not run again
   [ -f "$4/aotihub.json" ] || return
-  local s rc pre=(); [ -n "${NOTORCH:-}" ] && pre=(notorch)
+  local s rc pre=() early=(); [ -n "${NOTORCH:-}" ] && pre=(notorch)
+  # EARLY=1: the driver's start at process start (node --import @aotihub/loader/cuda-early)
+  [ -n "${EARLY:-}" ] && { [ -f "$pack/$1/lib/cuda-early.mjs" ] || return; early=(--import "$pack/$1/lib/cuda-early.mjs"); }
   s=$(date +%s%N)
-  "${pre[@]}" "$tmo" 15 "$node" "$pack/$1/lib/cold-start.mjs" fresh "$4" "$5" "$2" "$out/$2-$3.json" ${6:-} >"$out/$2-$3.log" 2>&1
+  "${pre[@]}" "$tmo" 15 "$node" "${early[@]}" "$pack/$1/lib/cold-start.mjs" fresh "$4" "$5" "$2" "$out/$2-$3.json" ${6:-} >"$out/$2-$3.log" 2>&1
   rc=$?
   echo "$2 $3 rc=$rc wall_ms=$(( ($(date +%s%N) - s) / 1000000 ))" | tee -a "$out/wall.txt"
   [ $rc -ne 0 ] && { hung[$2]=1; tail -c 800 "$out/$2-$3.log"; }
@@ -55,6 +59,7 @@ for i in $(seq 1 "$rounds"); do
   want new-noearly && AOTIHUB_EARLY_START=0 fresh new new-noearly "$i" "$repo" "$w/cs-work-new"
   want new-spawn && AOTIHUB_PYTHON_LAYOUT_CACHE=0 fresh new new-spawn "$i" "$repo" "$w/cs-work-new"
   want new-warmup && fresh new new-warmup "$i" "$repo" "$w/cs-work-new" warmup
+  want new-early && EARLY=1 fresh new new-early "$i" "$repo" "$w/cs-work-new"
   python3 "$pack/summarize.py" "$out" >"$out/stages.md" 2>/dev/null
 done
 # the standalone build: its compile may still run (compile-standalone.sh detaches it)
@@ -70,6 +75,7 @@ if [ -f "$sa/aotihub.json" ]; then
   for i in $(seq 1 "$rounds"); do
     [ -d "$pack/old" ] && NOTORCH=1 fresh old sa-old "$i" "$sa" "$w/cs-work-sa-old"
     NOTORCH=1 fresh new sa-new "$i" "$sa" "$w/cs-work-sa-new"
+    NOTORCH=1 EARLY=1 fresh new sa-new-early "$i" "$sa" "$w/cs-work-sa-new"
   done
 fi
 python3 "$pack/summarize.py" "$out" >"$out/stages.md" 2>/dev/null

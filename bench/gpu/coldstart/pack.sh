@@ -24,6 +24,8 @@ done
 (cd "$root/packages/native" && npx node-gyp build --release -j 2 >/dev/null)
 cp "$root/packages/native/build/Release/aotihub_native.node" "$dest/new/build/Release/"
 bundle "$root" bench/gpu/cold-start-gpu.bench.ts "$dest/new/lib/cold-start.mjs"
+# the --import entry of the early-driver labels, bundled alone (it must run before the bench's imports)
+bundle "$root" packages/native/lib/cuda-early.ts "$dest/new/lib/cuda-early.mjs"
 git -C "$root" log -1 --format=%h >"$dest/new/commit"
 if [ -n "$old" ]; then
   tmp="$(mktemp -d)"

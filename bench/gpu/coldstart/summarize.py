@@ -22,7 +22,7 @@ def flat(r):
         row[f"@ {k}"] = v
     return row
 
-order = ["old", "new", "new-noearly", "new-spawn", "new-warmup", "new-noprewarm", "new-ctxonly", "sa-old", "sa-new"]
+order = ["old", "new", "new-noearly", "new-spawn", "new-warmup", "new-early", "new-noprewarm", "new-ctxonly", "sa-old", "sa-new", "sa-new-early"]
 labels = sorted(runs, key=lambda l: (order.index(l) if l in order else len(order), l))
 keys = []
 for label in labels:

@@ -18,6 +18,10 @@ export interface NativeBinding {
   /** mode 0 shared, 1 exclusive, 2 unlock; false when another holder has it (never blocks). */
   flock(fd: number, mode: 0 | 1 | 2): boolean;
   probeCuda(): Promise<NativeCudaProbe>;
+  /** cuInit and the device's primary context on a native thread (lib/cuda-early.ts). */
+  startCudaContextEarly(device: number): void;
+  /** Joins that thread; its steady-clock stamps (0: not reached) and the first error. */
+  joinCudaContextEarly(): { started: boolean; start: number; initDone: number; ready: number; error: string };
   /** With `prewarm` (CUDA): libcudart, the device's context and cuBLAS start on their own thread first. */
   loadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): Promise<NativeTorchLoad>;
   /**

@@ -3,6 +3,7 @@
 
 #include "io/io-bindings.h"
 #include "kernels/kernel-bindings.h"
+#include "probe/cuda-context-early.h"
 #include "probe/probe-bindings.h"
 #include "runtime/runtime-bindings.h"
 
@@ -10,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   aotihub::RegisterIo(env, exports);
   aotihub::RegisterKernels(env, exports);
   aotihub::RegisterProbe(env, exports);
+  aotihub::RegisterCudaContextEarly(env, exports);
   aotihub::RegisterRuntime(env, exports);
   return exports;
 }

@@ -1,0 +1,32 @@
+/**
+ * Starts the CUDA driver's cuInit and the device's primary context on a native thread at once
+ * (src/probe/cuda-context-early.h), for a process that will run a CUDA model: run it before anything
+ * else with `node --import @aotihub/loader/cuda-early app.js` (or NODE_OPTIONS), so the ~200 ms of the
+ * driver's start overlap Node's own start and the application's imports. A static `import` of it
+ * inside the application would run only after its whole import graph was loaded.
+ *
+ * The device: AOTIHUB_CUDA_EARLY_DEVICE (an index the driver sees, after CUDA_VISIBLE_DEVICES),
+ * default 0; AOTIHUB_CUDA_EARLY=0 makes it do nothing. The context is then held for the process (on
+ * a machine without a driver nothing happens, and the load reports what it always did). Loads the
+ * addon itself, leaving out everything else of the package, so that it starts as early as it can.
+ */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+interface EarlyBinding {
+  startCudaContextEarly(device: number): void;
+  joinCudaContextEarly(): { started: boolean; start: number; initDone: number; ready: number; error: string };
+}
+
+if (process.env.AOTIHUB_CUDA_EARLY !== "0") {
+  try {
+    const load = createRequire(import.meta.url)("node-gyp-build") as (root: string) => EarlyBinding;
+    const addon = load(fileURLToPath(new URL("..", import.meta.url)));
+    const device = Number(process.env.AOTIHUB_CUDA_EARLY_DEVICE ?? 0);
+    addon.startCudaContextEarly(Number.isInteger(device) && device >= 0 ? device : 0);
+    // no driver call may still run when the driver's own exit handlers do
+    process.once("exit", () => addon.joinCudaContextEarly());
+  } catch {
+    // no addon here: the load that follows reports it, typed
+  }
+}
