@@ -101,17 +101,22 @@ for k in keys:
 n = {l: med([d["process start to first output"] for d in table[l]]) for l in labels}
 lc = {l: med([d["loadCompiled"] for d in table[l]]) for l in labels}
 lines.append("")
-if "new" in n and n["new"] is not None:
-    best = min((l for l in labels if l.startswith("new") and n[l] is not None), key=lambda l: n[l])
+olds = lambda l: f"; {l} {n[l]:.0f} ms" if n.get(l) is not None else ""
+news = [l for l in labels if l.startswith("new") and l != "new-warmup" and n[l] is not None]
+if news:
+    best = min(news, key=lambda l: n[l])
+    fastest = min(news, key=lambda l: lc[l])
     lines.append(f"Goal 2, fresh process to first output < 1.0 s: **{'met' if n[best] < 1000 else 'not met'}** "
-                 f"(best: {best}, median {n[best]:.0f} ms; old {n.get('old') or 0:.0f} ms). "
-                 f"loadCompiled < 0.5 s: **{'met' if lc['new'] < 500 else 'not met'}** (new median {lc['new']:.0f} ms; old {lc.get('old') or 0:.0f} ms).")
+                 f"(best: {best}, median {n[best]:.0f} ms{olds('old')}). "
+                 f"loadCompiled < 0.5 s: **{'met' if lc[fastest] < 500 else 'not met'}** (best: {fastest}, median {lc[fastest]:.0f} ms"
+                 + "".join(f"; {l} {lc[l]:.0f} ms" for l in news if l != fastest)
+                 + (f"; old {lc['old']:.0f} ms" if lc.get("old") is not None else "") + ").")
 sa = [l for l in labels if l.startswith("sa-new") and n[l] is not None]
 if sa:
     best = min(sa, key=lambda l: n[l])
     lines.append(f"Issue 13, standalone build, fresh process to first output < 0.3 s: **{'met' if n[best] < 300 else 'not met'}** "
                  f"(best: {best}, median {n[best]:.0f} ms" + "".join(f"; {l} {n[l]:.0f} ms" for l in sa if l != best)
-                 + f"; sa-old {n.get('sa-old') or 0:.0f} ms; loadCompiled {lc[best]:.0f} ms).")
+                 + olds("sa-old") + f"; loadCompiled {lc[best]:.0f} ms).")
 lines += ["", "Process wall times (spawn to exit, `date`; they also hold the 5 steady calls, the other bucket's first call and teardown): " + "; ".join(w.strip() for w in wall.splitlines()), "", END]
 section = "\n".join(lines)
 text = open(doc).read()
