@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "../common/join-thread-slot.h"
 #include "cuda-driver.h"
 
 namespace aotihub {
@@ -15,7 +16,7 @@ namespace {
 using namespace cuda_driver;
 
 std::mutex g_mutex;
-std::thread* g_thread = nullptr;  // never destroyed unjoined: see JoinCudaContextEarly
+std::thread* g_thread = nullptr;  // joined through JoinThreadSlot
 EarlyContextState g_state;
 
 double Now() {
@@ -101,13 +102,7 @@ void StartCudaContextEarly(int device) {
 }
 
 EarlyContextState JoinCudaContextEarly() {
-  std::thread* thread = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    std::swap(thread, g_thread);
-  }
-  if (thread != nullptr && thread->joinable()) thread->join();
-  delete thread;
+  JoinThreadSlot(g_mutex, g_thread);
   std::lock_guard<std::mutex> lock(g_mutex);
   return g_state;
 }

@@ -1,5 +1,6 @@
 #include "cuda-prewarm.h"
 
+#include "../common/join-thread-slot.h"
 #include "pinned-ring.h"
 #include "weight-upload.h"
 
@@ -162,13 +163,7 @@ void WaitCudaPrewarmContext() {
 
 void JoinCudaPrewarm() {
   const double t = MonotonicMs();
-  std::thread* thread = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    std::swap(thread, g_thread);
-  }
-  if (thread != nullptr && thread->joinable()) thread->join();
-  delete thread;
+  JoinThreadSlot(g_mutex, g_thread);
   std::lock_guard<std::mutex> lock(g_mutex);
   g_times.joinWaitMs += MonotonicMs() - t;
 }
