@@ -1,12 +1,10 @@
 #include "cuda-context-early.h"
 
-#include <dlfcn.h>
-
-#include <chrono>
 #include <mutex>
 #include <thread>
 
 #include "../common/join-thread-slot.h"
+#include "../common/monotonic-ms.h"
 #include "cuda-driver.h"
 
 namespace aotihub {
@@ -19,13 +17,9 @@ std::mutex g_mutex;
 std::thread* g_thread = nullptr;  // joined through JoinThreadSlot
 EarlyContextState g_state;
 
-double Now() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 void Record(double EarlyContextState::*stamp) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  g_state.*stamp = Now();
+  g_state.*stamp = MonotonicMs();
 }
 
 void Fail(const std::string& what) {
@@ -34,37 +28,33 @@ void Fail(const std::string& what) {
 }
 
 void Run(int device) {
-  // Kept loaded for the process, as the device probe keeps it: every CUDA user needs this driver.
-  void* lib = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  std::string why;
+  void* lib = OpenDriver(why);
   if (lib == nullptr) {
-    const char* why = ::dlerror();
-    Fail(std::string("libcuda.so.1 not loadable: ") + (why ? why : "unknown"));
+    Fail(why);
     return;
   }
-  using Init = CUresult (*)(unsigned int);
-  using DeviceGet = CUresult (*)(CUdevice*, int);
-  using Retain = CUresult (*)(void**, CUdevice);
-  auto init = reinterpret_cast<Init>(::dlsym(lib, "cuInit"));
-  auto deviceGet = reinterpret_cast<DeviceGet>(::dlsym(lib, "cuDeviceGet"));
-  auto retain = reinterpret_cast<Retain>(::dlsym(lib, "cuDevicePrimaryCtxRetain"));
-  if (init == nullptr || deviceGet == nullptr || retain == nullptr) {
+  DriverApi api{};
+  Resolve(lib, "cuGetErrorString", api.cuGetErrorString);
+  if (!Resolve(lib, "cuInit", api.cuInit) || !Resolve(lib, "cuDeviceGet", api.cuDeviceGet) ||
+      !Resolve(lib, "cuDevicePrimaryCtxRetain", api.cuDevicePrimaryCtxRetain)) {
     Fail("libcuda.so.1 lacks cuInit, cuDeviceGet or cuDevicePrimaryCtxRetain");
     return;
   }
-  if (CUresult rc = init(0); rc != 0) {
-    Fail("cuInit returned " + std::to_string(rc));
+  if (CUresult rc = api.cuInit(0); rc != 0) {
+    Fail(DriverError(api, "cuInit", rc));
     return;
   }
   Record(&EarlyContextState::initDone);
   CUdevice dev = 0;
   void* context = nullptr;
-  if (CUresult rc = deviceGet(&dev, device); rc != 0) {
-    Fail("cuDeviceGet(" + std::to_string(device) + ") returned " + std::to_string(rc));
+  if (CUresult rc = api.cuDeviceGet(&dev, device); rc != 0) {
+    Fail(DriverError(api, ("cuDeviceGet(" + std::to_string(device) + ")").c_str(), rc));
     return;
   }
   // Retained for the process's life: the runtime that loads a model on this device uses it.
-  if (CUresult rc = retain(&context, dev); rc != 0) {
-    Fail("cuDevicePrimaryCtxRetain returned " + std::to_string(rc));
+  if (CUresult rc = api.cuDevicePrimaryCtxRetain(&context, dev); rc != 0) {
+    Fail(DriverError(api, "cuDevicePrimaryCtxRetain", rc));
     return;
   }
   Record(&EarlyContextState::ready);
@@ -93,7 +83,7 @@ void StartCudaContextEarly(int device) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_state.started) return;
   g_state.started = true;
-  g_state.start = Now();
+  g_state.start = MonotonicMs();
   try {
     g_thread = new std::thread(Run, device);
   } catch (...) {

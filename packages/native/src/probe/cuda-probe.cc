@@ -1,7 +1,5 @@
 // GPU probe through the CUDA driver. A machine with no driver (or a driver that fails cuInit, e.g.
 // no device node in a container) answers "no CUDA" with the reason; it never throws.
-#include <dlfcn.h>
-
 #include <string>
 #include <vector>
 
@@ -31,27 +29,10 @@ struct ProbeResult {
   std::vector<GpuInfo> gpus;
 };
 
-template <typename F>
-bool Resolve(void* lib, const char* name, F& slot) {
-  slot = reinterpret_cast<F>(::dlsym(lib, name));
-  return slot != nullptr;
-}
-
-std::string DriverError(const DriverApi& api, const char* call, CUresult rc) {
-  const char* text = nullptr;
-  if (api.cuGetErrorString != nullptr) api.cuGetErrorString(rc, &text);
-  return std::string(call) + " returned " + std::to_string(rc) + (text ? std::string(" (") + text + ")" : "");
-}
-
 ProbeResult ProbeCuda() {
   ProbeResult result;
-  // Kept loaded for the process: libtorch_cuda will need the same driver anyway.
-  void* lib = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr) {
-    const char* why = ::dlerror();
-    result.reason = std::string("libcuda.so.1 not loadable: ") + (why ? why : "unknown");
-    return result;
-  }
+  void* lib = OpenDriver(result.reason);
+  if (lib == nullptr) return result;
   DriverApi api{};
   Resolve(lib, "cuGetErrorString", api.cuGetErrorString);
   if (!Resolve(lib, "cuInit", api.cuInit) || !Resolve(lib, "cuDriverGetVersion", api.cuDriverGetVersion) ||

@@ -129,10 +129,6 @@ void Run(CudaPrewarmSpec spec) {
 
 }  // namespace
 
-double MonotonicMs() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 void StartCudaPrewarm(const CudaPrewarmSpec& spec) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_started || spec.cudart.empty()) return;

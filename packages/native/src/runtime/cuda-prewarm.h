@@ -7,6 +7,8 @@
 #pragma once
 #include <string>
 
+#include "../common/monotonic-ms.h"
+
 namespace aotihub {
 
 struct CudaPrewarmSpec {
@@ -36,7 +38,6 @@ void WaitCudaPrewarmContext();
 // Blocks until every step is done and joins the thread.
 void JoinCudaPrewarm();
 CudaPrewarmTimes CudaPrewarmSnapshot();
-double MonotonicMs();
 // How many loaded objects have `needle` in their path (two libcudart copies: the prewarm missed).
 int LoadedLibraryCount(const char* needle);
 
