@@ -21,7 +21,9 @@ export interface NativeBinding {
   /** cuInit and the device's primary context on a native thread (lib/cuda-early.ts). */
   startCudaContextEarly(device: number): void;
   /** Joins that thread; its steady-clock stamps (0: not reached) and the first error. */
-  joinCudaContextEarly(): { started: boolean; start: number; initDone: number; ready: number; error: string };
+  joinCudaContextEarly(): NativeEarlyContextTimes;
+  /** The same, now, without waiting (absent from older addons). */
+  cudaContextEarlyTimes?(): NativeEarlyContextTimes;
   /** With `prewarm` (CUDA): libcudart, the device's context and cuBLAS start on their own thread first. */
   loadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): Promise<NativeTorchLoad>;
   /**
@@ -122,11 +124,23 @@ export interface NativeCudaPrewarmSpec {
   device: number;
 }
 
+/** The early driver start's steps (`--import @aotihub/loader/cuda-early`), steady-clock ms; 0: not reached. */
+export interface NativeEarlyContextTimes {
+  started: boolean;
+  start: number;
+  initDone: number;
+  ready: number;
+  error: string;
+}
+
 export interface NativeCudaPrewarmTimes {
   start: number;
   cudartLoaded: number;
+  /** 0 from addons built before the prewarm started the driver itself. */
+  driverReady?: number;
   contextReady: number;
   stagingPinned: number;
+  runtimeInitialized?: number;
   cublasLtReady: number;
   cublasReady: number;
   contextWaitMs: number;

@@ -66,15 +66,20 @@ Napi::Value StartJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value JoinJs(const Napi::CallbackInfo& info) {
-  const EarlyContextState s = JoinCudaContextEarly();
-  auto o = Napi::Object::New(info.Env());
+Napi::Object StateToJs(Napi::Env env, const EarlyContextState& s) {
+  auto o = Napi::Object::New(env);
   o.Set("started", s.started);
   o.Set("start", s.start);
   o.Set("initDone", s.initDone);
   o.Set("ready", s.ready);
   o.Set("error", s.error);
   return o;
+}
+
+Napi::Value JoinJs(const Napi::CallbackInfo& info) { return StateToJs(info.Env(), JoinCudaContextEarly()); }
+
+Napi::Value SnapshotJs(const Napi::CallbackInfo& info) {
+  return StateToJs(info.Env(), CudaContextEarlySnapshot());
 }
 
 }  // namespace
@@ -97,7 +102,13 @@ EarlyContextState JoinCudaContextEarly() {
   return g_state;
 }
 
+EarlyContextState CudaContextEarlySnapshot() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_state;
+}
+
 void RegisterCudaContextEarly(Napi::Env env, Napi::Object exports) {
+  exports.Set("cudaContextEarlyTimes", Napi::Function::New(env, SnapshotJs));
   exports.Set("startCudaContextEarly", Napi::Function::New(env, StartJs));
   exports.Set("joinCudaContextEarly", Napi::Function::New(env, JoinJs));
 }

@@ -21,6 +21,8 @@ void StartCudaContextEarly(int device);
 // Blocks until the thread is done (at once when none ran) and joins it: the process's exit calls it,
 // so no driver call is still running when the driver's own exit handlers do.
 EarlyContextState JoinCudaContextEarly();
+// What the thread has done so far, without waiting (a load's stage table reports it).
+EarlyContextState CudaContextEarlySnapshot();
 
 void RegisterCudaContextEarly(Napi::Env env, Napi::Object exports);
 

@@ -322,7 +322,9 @@ Napi::Value CudaPrewarmTimesJs(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("start", t.start);
   o.Set("cudartLoaded", t.cudartLoaded);
+  o.Set("driverReady", t.driverReady);
   o.Set("contextReady", t.contextReady);
+  o.Set("runtimeInitialized", t.runtimeInitialized);
   o.Set("stagingPinned", t.stagingPinned);
   o.Set("cublasLtReady", t.cublasLtReady);
   o.Set("cublasReady", t.cublasReady);
