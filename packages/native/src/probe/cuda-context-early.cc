@@ -28,16 +28,13 @@ void Fail(const std::string& what) {
 }
 
 void Run(int device) {
-  std::string why;
-  void* lib = OpenDriver(why);
-  if (lib == nullptr) {
-    Fail(why);
+  const Driver& driver = SharedDriver();
+  if (!driver.loaded) {
+    Fail(driver.why);
     return;
   }
-  DriverApi api{};
-  Resolve(lib, "cuGetErrorString", api.cuGetErrorString);
-  if (!Resolve(lib, "cuInit", api.cuInit) || !Resolve(lib, "cuDeviceGet", api.cuDeviceGet) ||
-      !Resolve(lib, "cuDevicePrimaryCtxRetain", api.cuDevicePrimaryCtxRetain)) {
+  const DriverApi& api = driver.api;
+  if (!api.cuInit || !api.cuDeviceGet || !api.cuDevicePrimaryCtxRetain) {
     Fail("libcuda.so.1 lacks cuInit, cuDeviceGet or cuDevicePrimaryCtxRetain");
     return;
   }

@@ -53,38 +53,29 @@ void MarkContextDone() {
   g_changed.notify_all();
 }
 
-// The driver entry points the prewarm calls: libcuda's own, so that the context is made without
-// the runtime library's first call (whose initialisation dlopens libcuda: see Run).
-struct PrewarmDriver {
-  cuda_driver::DriverApi api{};
-  cuda_driver::CUresult (*cuCtxSetCurrent)(void*) = nullptr;
-  cuda_driver::CUresult (*cuMemHostAlloc)(void**, size_t, unsigned int) = nullptr;
-};
-
-bool OpenPrewarmDriver(PrewarmDriver& d) {
-  using cuda_driver::Resolve;
-  std::string why;
-  void* lib = cuda_driver::OpenDriver(why);
-  if (lib == nullptr) {
-    Fail(why);
-    return false;
+// The driver's entry points the prewarm calls, or null (the failure recorded): libcuda's own, so
+// that the context is made without the runtime library's first call (whose initialisation dlopens
+// libcuda: see Run).
+const cuda_driver::DriverApi* PrewarmDriver() {
+  const cuda_driver::Driver& d = cuda_driver::SharedDriver();
+  if (!d.loaded) {
+    Fail(d.why);
+    return nullptr;
   }
-  Resolve(lib, "cuGetErrorString", d.api.cuGetErrorString);
-  if (!Resolve(lib, "cuInit", d.api.cuInit) || !Resolve(lib, "cuDeviceGet", d.api.cuDeviceGet) ||
-      !Resolve(lib, "cuDevicePrimaryCtxRetain", d.api.cuDevicePrimaryCtxRetain) ||
-      !Resolve(lib, "cuCtxSetCurrent", d.cuCtxSetCurrent) || !Resolve(lib, "cuMemHostAlloc", d.cuMemHostAlloc)) {
+  const cuda_driver::DriverApi& a = d.api;
+  if (!a.cuInit || !a.cuDeviceGet || !a.cuDevicePrimaryCtxRetain || !a.cuCtxSetCurrent || !a.cuMemHostAlloc) {
     Fail("libcuda.so.1 lacks cuInit, cuDeviceGet, cuDevicePrimaryCtxRetain, cuCtxSetCurrent or cuMemHostAlloc");
-    return false;
+    return nullptr;
   }
-  return true;
+  return &a;
 }
 
 // The driver's start and the device's primary context, made current on this thread; false (with
 // the failure recorded) where a step fails.
-bool MakeContext(const PrewarmDriver& d, int device) {
+bool MakeContext(const cuda_driver::DriverApi& d, int device) {
   using cuda_driver::DriverError;
-  if (auto rc = d.api.cuInit(0); rc != 0) {
-    Fail(DriverError(d.api, "cuInit", rc));
+  if (auto rc = d.cuInit(0); rc != 0) {
+    Fail(DriverError(d, "cuInit", rc));
     return false;
   }
   {
@@ -93,18 +84,18 @@ bool MakeContext(const PrewarmDriver& d, int device) {
   }
   cuda_driver::CUdevice dev = 0;
   void* context = nullptr;
-  if (auto rc = d.api.cuDeviceGet(&dev, device); rc != 0) {
-    Fail(DriverError(d.api, ("cuDeviceGet(" + std::to_string(device) + ")").c_str(), rc));
+  if (auto rc = d.cuDeviceGet(&dev, device); rc != 0) {
+    Fail(DriverError(d, ("cuDeviceGet(" + std::to_string(device) + ")").c_str(), rc));
     return false;
   }
   // Retained for the process's life, as the runtime's own first call would: every runtime copy in
   // the process runs on this primary context.
-  if (auto rc = d.api.cuDevicePrimaryCtxRetain(&context, dev); rc != 0) {
-    Fail(DriverError(d.api, "cuDevicePrimaryCtxRetain", rc));
+  if (auto rc = d.cuDevicePrimaryCtxRetain(&context, dev); rc != 0) {
+    Fail(DriverError(d, "cuDevicePrimaryCtxRetain", rc));
     return false;
   }
   if (auto rc = d.cuCtxSetCurrent(context); rc != 0) {
-    Fail(DriverError(d.api, "cuCtxSetCurrent", rc));
+    Fail(DriverError(d, "cuCtxSetCurrent", rc));
     return false;
   }
   return true;
@@ -115,7 +106,7 @@ bool MakeContext(const PrewarmDriver& d, int device) {
 // docs/benchmarks.md, goal 1). Through the driver (portable, as cudaMallocHost's are under unified
 // addressing), so that it does not wait for libtorch's dlopen either. Fewer where locked memory runs
 // out: the upload pins the rest.
-void PinStagingSlots(const PrewarmDriver& d) {
+void PinStagingSlots(const cuda_driver::DriverApi& d) {
   constexpr unsigned int kPortable = 0x01;  // CU_MEMHOSTALLOC_PORTABLE
   std::vector<void*> slots;
   for (size_t i = 0, n = PinnedSlotsWanted(); i < n; i++) {
@@ -132,8 +123,7 @@ void Run(CudaPrewarmSpec spec) {
   // Step 1, everything that takes the dynamic loader's lock: libcuda and the runtime library,
   // opened and their symbols resolved. libtorch's dlopen holds that lock for ~0.3 s (its static
   // initialisers run inside it) and waits for this step only (WaitCudaPrewarmRuntime), a few ms.
-  PrewarmDriver driver;
-  const bool driverOk = OpenPrewarmDriver(driver);
+  const cuda_driver::DriverApi* driver = PrewarmDriver();
   void* cudart = Open(spec.cudart);
   using SetDevice = int (*)(int);
   using Free = int (*)(void*);
@@ -149,14 +139,14 @@ void Run(CudaPrewarmSpec spec) {
   // (~0.1 s), through the driver API, which needs no loader lock. (The runtime's first call would
   // dlopen libcuda inside its own initialisation and so queue behind libtorch: until this order,
   // libtorch's dlopen waited for cuInit instead.)
-  const bool context = driverOk && MakeContext(driver, spec.device);
+  const bool context = driver != nullptr && MakeContext(*driver, spec.device);
   if (context) {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_times.contextReady = MonotonicMs();
   }
   MarkContextDone();
   if (!context) return;
-  PinStagingSlots(driver);
+  PinStagingSlots(*driver);
   // Step 3: the runtime's own initialisation on that context (cudaFree(nullptr), the documented
   // way to initialise without side effects), which queues behind libtorch's dlopen when one runs;
   // no later first call pays it.
