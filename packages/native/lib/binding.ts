@@ -33,6 +33,8 @@ export interface NativeBinding {
   preloadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): boolean;
   /** The standalone runtime's early start on CUDA: libcudart and the context on the prewarm thread. */
   preloadCudaRuntime(prewarm: NativeCudaPrewarmSpec): void;
+  /** The early dlopens' record so far (steady-clock ms; 0: not reached). */
+  libtorchPreloadTimes(): { ran: boolean; from: number; to: number; error: string };
   /** The prewarm's steady-clock stamps so far (0: that step has not run). */
   cudaPrewarmTimes(): NativeCudaPrewarmTimes;
   /** Resolves when the prewarm thread (if any) has finished. */

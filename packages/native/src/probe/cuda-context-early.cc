@@ -1,5 +1,6 @@
 #include "cuda-context-early.h"
 
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -16,6 +17,16 @@ using namespace cuda_driver;
 std::mutex g_mutex;
 std::thread* g_thread = nullptr;  // joined through JoinThreadSlot
 EarlyContextState g_state;
+std::condition_variable g_driverOpened;
+bool g_driverPending = false;  // started, libcuda not yet opened (or failed to open)
+
+void DriverOpenDone() {
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_driverPending = false;
+  }
+  g_driverOpened.notify_all();
+}
 
 void Record(double EarlyContextState::*stamp) {
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -29,6 +40,7 @@ void Fail(const std::string& what) {
 
 void Run(int device) {
   const Driver& driver = SharedDriver();
+  DriverOpenDone();
   if (!driver.loaded) {
     Fail(driver.why);
     return;
@@ -86,11 +98,18 @@ void StartCudaContextEarly(int device) {
   if (g_state.started) return;
   g_state.started = true;
   g_state.start = MonotonicMs();
+  g_driverPending = true;
   try {
     g_thread = new std::thread(Run, device);
   } catch (...) {
     g_state.error = "could not start the thread";
+    g_driverPending = false;
   }
+}
+
+void WaitCudaContextEarlyDriver() {
+  std::unique_lock<std::mutex> lock(g_mutex);
+  g_driverOpened.wait(lock, [] { return !g_driverPending; });
 }
 
 EarlyContextState JoinCudaContextEarly() {

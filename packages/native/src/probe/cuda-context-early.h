@@ -21,6 +21,9 @@ void StartCudaContextEarly(int device);
 // Blocks until the thread is done (at once when none ran) and joins it: the process's exit calls it,
 // so no driver call is still running when the driver's own exit handlers do.
 EarlyContextState JoinCudaContextEarly();
+// Blocks until the thread has opened libcuda (at once where none runs): libtorch's early dlopen
+// waits for it, since it holds the dynamic loader's lock for ~0.4 s.
+void WaitCudaContextEarlyDriver();
 // What the thread has done so far, without waiting (a load's stage table reports it).
 EarlyContextState CudaContextEarlySnapshot();
 
