@@ -132,6 +132,8 @@ export interface NativeEarlyContextTimes {
   start: number;
   initDone: number;
   ready: number;
+  /** The upload's staging slots pinned (0 from older addons, or where the prewarm pinned them). */
+  slotsPinned?: number;
   error: string;
 }
 

@@ -47,6 +47,7 @@ export class LoadStages {
     this.native("early driver start", t.start);
     this.native("early driver initialized", t.initDone);
     this.native("early context ready", t.ready);
+    this.native("early staging pinned", t.slotsPinned);
     if (t.error !== "") this.table[`early driver start failed: ${t.error}`] = 0;
   }
 }

@@ -103,18 +103,10 @@ bool MakeContext(const cuda_driver::DriverApi& d, int device) {
 
 // The weight upload's pinned staging slots, page-locked while libtorch is still loading: on the
 // first load of a process they cost ~34 ms of a 1 GiB upload on an H200 (18 vs 45 GB/s;
-// docs/benchmarks.md, goal 1). Through the driver (portable, as cudaMallocHost's are under unified
-// addressing), so that it does not wait for libtorch's dlopen either. Fewer where locked memory runs
-// out: the upload pins the rest.
+// docs/benchmarks.md, goal 1). Through the driver, so that it does not wait for libtorch's dlopen
+// either; not again where the early driver start pinned them.
 void PinStagingSlots(const cuda_driver::DriverApi& d) {
-  constexpr unsigned int kPortable = 0x01;  // CU_MEMHOSTALLOC_PORTABLE
-  std::vector<void*> slots;
-  for (size_t i = 0, n = PinnedSlotsWanted(); i < n; i++) {
-    void* slot = nullptr;
-    if (d.cuMemHostAlloc(&slot, PinnedSlotBytes(), kPortable) != 0 || slot == nullptr) break;
-    slots.push_back(slot);
-  }
-  ReturnPinnedSlots(slots);
+  if (!PinStagingSlotsAhead(d)) return;
   std::lock_guard<std::mutex> lock(g_mutex);
   g_times.stagingPinned = MonotonicMs();
 }
