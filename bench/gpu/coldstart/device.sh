@@ -44,6 +44,9 @@ fresh() { # <side> <label> <i> <repo> <work> [warmup]  (env set by the caller; N
   local s rc pre=() early=(); [ -n "${NOTORCH:-}" ] && pre=(notorch)
   # EARLY=1: the driver's start at process start (node --import @aotihub/loader/cuda-early)
   [ -n "${EARLY:-}" ] && { [ -f "$pack/$1/lib/cuda-early.mjs" ] || return; early=(--import "$pack/$1/lib/cuda-early.mjs"); }
+  # the bench sets the same AOTIHUB_CACHE itself, but only once it runs: the --import hook, earlier,
+  # reads the python layout a previous process saved there
+  export AOTIHUB_CACHE="$5/aotihub"
   s=$(date +%s%N)
   "${pre[@]}" "$tmo" 15 "$node" "${early[@]}" "$pack/$1/lib/cold-start.mjs" fresh "$4" "$5" "$2" "$out/$2-$3.json" ${6:-} >"$out/$2-$3.log" 2>&1
   rc=$?

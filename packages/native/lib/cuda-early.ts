@@ -46,7 +46,7 @@ if (process.env.AOTIHUB_CUDA_EARLY !== "0") {
   ) {
     try {
       // Imported only now, after the driver's start: what the lookup needs must not delay it.
-      const { findTorchWithoutPython } = await import("./torch/find-torch.js");
+      const { findTorchWithoutPython } = await import("./torch/find-torch-without-python.js");
       const torch = findTorchWithoutPython();
       if (torch !== null) addon.preloadTorch(torch.libDir, torch.hasCudaLibrary);
     } catch {

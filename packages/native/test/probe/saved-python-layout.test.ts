@@ -17,7 +17,8 @@ let python: string;
 let calls: string;
 
 const CHILD = `
-import { findTorch, findTorchWithoutPython } from ${JSON.stringify(findTorchSource)};
+import { findTorch } from ${JSON.stringify(findTorchSource)};
+import { findTorchWithoutPython } from ${JSON.stringify(findTorchSource.replace("find-torch.ts", "find-torch-without-python.ts"))};
 const [python] = process.argv.slice(1);
 if (process.env.KNOWN_ONLY === "1") {
   // what --import cuda-early's libtorch start sees: no python run
