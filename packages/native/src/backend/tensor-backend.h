@@ -85,7 +85,8 @@ class TensorBackend {
 };
 
 // Process-wide: set once by LoadTorch (libtorch can be loaded only once per process).
-TensorBackend* CurrentBackend();
+TensorBackend* CurrentBackend();  // throws NATIVE_NO_BACKEND before one is set
+bool HasBackend();
 void SetBackend(TensorBackend* backend);
 
 }  // namespace aotihub

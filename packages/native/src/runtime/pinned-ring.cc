@@ -40,7 +40,7 @@ size_t PinnedSlotBytes() {
   return pool.slotBytes;
 }
 
-std::vector<void*> LeasePinnedSlots(size_t count) {
+std::vector<void*> LeasePinnedSlots(size_t count, TensorBackend* backend) {
   const size_t bytes = PinnedSlotBytes();
   Pool& pool = ThePool();
   std::vector<void*> slots;
@@ -53,7 +53,7 @@ std::vector<void*> LeasePinnedSlots(size_t count) {
   }
   while (slots.size() < count) {
     try {
-      slots.push_back(CurrentBackend()->AllocHost(bytes, true));
+      slots.push_back(backend->AllocHost(bytes, true));
     } catch (...) {
       break;  // locked-memory limit: the caller works with what it got
     }

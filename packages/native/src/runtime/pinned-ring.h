@@ -5,12 +5,14 @@
 #include <cstddef>
 #include <vector>
 
+#include "../backend/tensor-backend.h"
 #include "../probe/cuda-driver.h"
 
 namespace aotihub {
 
-// `count` slots of PinnedSlotBytes() each, or fewer (none) where page-locked memory is refused.
-std::vector<void*> LeasePinnedSlots(size_t count);
+// `count` slots of PinnedSlotBytes() each, or fewer (none) where page-locked memory is refused;
+// those the pool lacks are allocated by `backend`.
+std::vector<void*> LeasePinnedSlots(size_t count, TensorBackend* backend);
 // Back to the idle pool: leased slots, or slots of PinnedSlotBytes() pinned ahead by the CUDA
 // prewarm (cudaMallocHost of the same runtime, while libtorch loads).
 void ReturnPinnedSlots(const std::vector<void*>& slots);
