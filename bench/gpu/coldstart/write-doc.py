@@ -50,7 +50,7 @@ def shares(r):
         d["  weights (wait for context + upload)"] = s["weights end"] - max(
             s.get("libtorch dlopen end", 0), s.get("libtorch made global", 0), s.get("standalone runtime loaded", 0),
             s.get("packages verified", 0))
-        d["  (beside the dlopen) weights uploaded early"] = span("weights early upload start", "weights early upload end")
+        d["  early weight upload, its start to the bytes on the GPU (waits for the context)"] = span("weights early upload start", "weights early upload end")
         d["  variants open"] = span("weights end", "variants open")
         if "warm-up done" in s:
             d["  warm-up"] = s["warm-up done"] - s["variants open"]

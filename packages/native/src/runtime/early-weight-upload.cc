@@ -9,7 +9,7 @@
 
 #include "../common/join-thread-slot.h"
 #include "../common/monotonic-ms.h"
-#include "cuda-prewarm.h"
+#include "pinned-ring.h"
 #include "driver-upload-backend.h"
 #include "weight-upload.h"
 
@@ -45,12 +45,15 @@ void Run(std::vector<WeightFileSpec> files, DeviceRef device) {
   std::unique_ptr<DriverBlob> blob;
   const double from = MonotonicMs();
   try {
-    // The prewarm (or the --import start) is making this context: the driver would queue behind it.
-    WaitCudaPrewarmContext();
     const cuda_driver::Driver& driver = cuda_driver::SharedDriver();
     if (!driver.loaded || !driver.api.cuMemAlloc_v2 || !driver.api.cuMemFree_v2) throw std::runtime_error("no driver");
+    // The primary context: made by the --import start or the prewarm, or being made (the driver
+    // then holds this retain until it is); not the prewarm's announcement, which waits behind
+    // libtorch's dlopen when the --import start began it.
     DriverUploadBackend backend(driver.api, device.index);
     backend.UseDevice(device);
+    // One set of staging slots: pinned here where nobody pins them yet, else theirs, awaited.
+    if (!PinStagingSlotsAhead(driver.api)) WaitStagingSlotsAhead();
     DeviceBlobLayout layout = LayOutDeviceBlob(files);
     cuda_driver::CUdeviceptr address = 0;
     if (driver.api.cuMemAlloc_v2(&address, layout.total) != 0) throw std::runtime_error("cuMemAlloc");

@@ -1,5 +1,6 @@
 #include "pinned-ring.h"
 
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 
@@ -16,7 +17,9 @@ struct Pool {
   std::mutex mutex;
   std::vector<void*> idle;
   size_t slotBytes = 0;
-  bool pinnedAhead = false;  // PinStagingSlotsAhead claimed
+  bool pinnedAhead = false;      // PinStagingSlotsAhead claimed
+  bool pinnedAheadDone = false;  // and returned its slots
+  std::condition_variable pinnedAheadChanged;
 };
 
 Pool& ThePool() {
@@ -82,7 +85,18 @@ bool PinStagingSlotsAhead(const cuda_driver::DriverApi& driver) {
     slots.push_back(slot);
   }
   ReturnPinnedSlots(slots);
+  {
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    pool.pinnedAheadDone = true;
+  }
+  pool.pinnedAheadChanged.notify_all();
   return true;
+}
+
+void WaitStagingSlotsAhead() {
+  Pool& pool = ThePool();
+  std::unique_lock<std::mutex> lock(pool.mutex);
+  pool.pinnedAheadChanged.wait(lock, [&] { return !pool.pinnedAhead || pool.pinnedAheadDone; });
 }
 
 }  // namespace aotihub

@@ -23,5 +23,7 @@ size_t PinnedSlotBytes();
 // and the first one does it (the other returns false at once). Fewer where locked memory runs out:
 // the upload pins the rest.
 bool PinStagingSlotsAhead(const cuda_driver::DriverApi& driver);
+// Returns once slots pinned ahead are in the pool (at once where nobody pins them).
+void WaitStagingSlotsAhead();
 
 }  // namespace aotihub
