@@ -1,4 +1,5 @@
-import semver from "semver";
+// semver's per-function modules: half of its files, loaded with every import of the registry
+import satisfies from "semver/functions/satisfies.js";
 import type { DeviceProfile } from "../device/device-profile.js";
 import type { Artifact, Profile } from "../manifest/manifest-schema.js";
 
@@ -15,7 +16,7 @@ export function checkProfileRequirements(
   if (range === undefined || artifact.target.device !== "cuda") return [];
   if (device.cuda === null || device.cuda === undefined) return [];
   const capability = device.cuda.computeCapability;
-  if (semver.satisfies(`${capability}.0`, range)) return [];
+  if (satisfies(`${capability}.0`, range)) return [];
   return [
     `profile "${artifact.profile}" needs compute capability ${range}; this GPU is ${capability} (choose another profile for this GPU)`,
   ];

@@ -1,4 +1,5 @@
-import semver from "semver";
+// semver's per-function modules: half of its files, loaded with every import of the registry
+import validRange from "semver/ranges/valid.js";
 import { z } from "zod";
 import { repoPathProblem } from "./repo-path.js";
 import { torchDtypeNameSchema } from "./torch-dtype-names.js";
@@ -18,7 +19,7 @@ const repoPathSchema = z.string().superRefine((path, ctx) => {
 });
 
 const semverRangeSchema = (what: string) =>
-  z.string().refine((range) => semver.validRange(range) !== null, {
+  z.string().refine((range) => validRange(range) !== null, {
     error: (issue) =>
       `expected a ${what} as a semver range (e.g. ">=2.11.0 <2.12.0") but received ${JSON.stringify(issue.input)}`,
   });
