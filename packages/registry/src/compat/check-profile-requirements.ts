@@ -1,5 +1,4 @@
-// semver's per-function modules: half of its files, loaded with every import of the registry
-import satisfies from "semver/functions/satisfies.js";
+import semver from "semver";
 import type { DeviceProfile } from "../device/device-profile.js";
 import type { Artifact, Profile } from "../manifest/manifest-schema.js";
 
@@ -16,7 +15,7 @@ export function checkProfileRequirements(
   if (range === undefined || artifact.target.device !== "cuda") return [];
   if (device.cuda === null || device.cuda === undefined) return [];
   const capability = device.cuda.computeCapability;
-  if (satisfies(`${capability}.0`, range)) return [];
+  if (semver.satisfies(`${capability}.0`, range)) return [];
   return [
     `profile "${artifact.profile}" needs compute capability ${range}; this GPU is ${capability} (choose another profile for this GPU)`,
   ];

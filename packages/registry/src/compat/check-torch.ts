@@ -1,9 +1,4 @@
-// semver's per-function modules: half of its files, loaded with every import of the registry
-import coerce from "semver/functions/coerce.js";
-import major from "semver/functions/major.js";
-import minor from "semver/functions/minor.js";
-import satisfies from "semver/functions/satisfies.js";
-import valid from "semver/functions/valid.js";
+import semver from "semver";
 import type { DeviceProfile } from "../device/device-profile.js";
 import type { Artifact } from "../manifest/manifest-schema.js";
 
@@ -13,7 +8,7 @@ import type { Artifact } from "../manifest/manifest-schema.js";
  */
 export function torchReleaseVersion(version: string): string | null {
   const withoutLocal = version.split("+")[0] ?? version;
-  return valid(withoutLocal) ?? coerce(withoutLocal)?.version ?? null;
+  return semver.valid(withoutLocal) ?? semver.coerce(withoutLocal)?.version ?? null;
 }
 
 /**
@@ -31,9 +26,9 @@ export function checkTorch(artifact: Artifact, device: DeviceProfile): string[] 
   }
   const reasons: string[] = [];
   const release = torchReleaseVersion(torch.version);
-  if (release === null || !satisfies(release, range)) {
+  if (release === null || !semver.satisfies(release, range)) {
     reasons.push(
-      `needs torch ${range}; this machine has torch ${torch.version} (install a matching torch, or pick an artifact built for torch ${release === null ? torch.version : `${major(release)}.${minor(release)}`})`,
+      `needs torch ${range}; this machine has torch ${torch.version} (install a matching torch, or pick an artifact built for torch ${release === null ? torch.version : `${semver.major(release)}.${semver.minor(release)}`})`,
     );
   }
   if (artifact.target.device === "cuda" && torch.cuda === null) {

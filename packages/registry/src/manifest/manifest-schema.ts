@@ -1,5 +1,4 @@
-// semver's per-function modules: half of its files, loaded with every import of the registry
-import validRange from "semver/ranges/valid.js";
+import semver from "semver";
 import { z } from "zod";
 import { repoPathProblem } from "./repo-path.js";
 import { torchDtypeNameSchema } from "./torch-dtype-names.js";
@@ -19,7 +18,7 @@ const repoPathSchema = z.string().superRefine((path, ctx) => {
 });
 
 const semverRangeSchema = (what: string) =>
-  z.string().refine((range) => validRange(range) !== null, {
+  z.string().refine((range) => semver.validRange(range) !== null, {
     error: (issue) =>
       `expected a ${what} as a semver range (e.g. ">=2.11.0 <2.12.0") but received ${JSON.stringify(issue.input)}`,
   });
