@@ -47,6 +47,7 @@ async function runChild(mode: "import" | "load", env: Record<string, string>): P
       cwd: projectDir,
       env: {
         ...process.env,
+        AOTIHUB_CONFIG: undefined, // the project in the working directory, unless a case names one
         HF_HOME: hfHome,
         HF_ENDPOINT: served.url,
         HF_HUB_OFFLINE: "0",
