@@ -24,8 +24,11 @@ done
 (cd "$root/packages/native" && npx node-gyp build --release -j 2 >/dev/null)
 cp "$root/packages/native/build/Release/aotihub_native.node" "$dest/new/build/Release/"
 bundle "$root" bench/gpu/cold-start-gpu.bench.ts "$dest/new/lib/cold-start.mjs"
-# the --import entry of the early-driver labels, bundled alone (it must run before the bench's imports)
-bundle "$root" packages/native/lib/cuda-early.ts "$dest/new/lib/cuda-early.mjs"
+# the --import entry of the early-driver labels, bundled alone (it must run before the bench's imports),
+# its torch lookup split into chunks beside it, so that only the driver's start is parsed before it runs
+(cd "$root" && "$esbuild" packages/native/lib/cuda-early.ts --bundle --splitting --platform=node --format=esm \
+  --target=node20 --tsconfig=tsconfig.json --outdir="$dest/new/lib" --out-extension:.js=.mjs --log-level=warning \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);")
 git -C "$root" log -1 --format=%h >"$dest/new/commit"
 if [ -n "$old" ]; then
   tmp="$(mktemp -d)"

@@ -21,7 +21,9 @@ export interface NativeBinding {
   /** cuInit and the device's primary context on a native thread (lib/cuda-early.ts). */
   startCudaContextEarly(device: number): void;
   /** Joins that thread; its steady-clock stamps (0: not reached) and the first error. */
-  joinCudaContextEarly(): { started: boolean; start: number; initDone: number; ready: number; error: string };
+  joinCudaContextEarly(): NativeEarlyContextTimes;
+  /** The same, now, without waiting (absent from older addons). */
+  cudaContextEarlyTimes?(): NativeEarlyContextTimes;
   /** With `prewarm` (CUDA): libcudart, the device's context and cuBLAS start on their own thread first. */
   loadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): Promise<NativeTorchLoad>;
   /**
@@ -31,6 +33,8 @@ export interface NativeBinding {
   preloadTorch(libDir: string, cuda: boolean, prewarm?: NativeCudaPrewarmSpec): boolean;
   /** The standalone runtime's early start on CUDA: libcudart and the context on the prewarm thread. */
   preloadCudaRuntime(prewarm: NativeCudaPrewarmSpec): void;
+  /** The early dlopens' record so far (steady-clock ms; 0: not reached). */
+  libtorchPreloadTimes(): { ran: boolean; from: number; to: number; error: string };
   /** The prewarm's steady-clock stamps so far (0: that step has not run). */
   cudaPrewarmTimes(): NativeCudaPrewarmTimes;
   /** Resolves when the prewarm thread (if any) has finished. */
@@ -122,11 +126,25 @@ export interface NativeCudaPrewarmSpec {
   device: number;
 }
 
+/** The early driver start's steps (`--import @aotihub/loader/cuda-early`), steady-clock ms; 0: not reached. */
+export interface NativeEarlyContextTimes {
+  started: boolean;
+  start: number;
+  initDone: number;
+  ready: number;
+  /** The upload's staging slots pinned (0 from older addons, or where the prewarm pinned them). */
+  slotsPinned?: number;
+  error: string;
+}
+
 export interface NativeCudaPrewarmTimes {
   start: number;
   cudartLoaded: number;
+  /** 0 from addons built before the prewarm started the driver itself. */
+  driverReady?: number;
   contextReady: number;
   stagingPinned: number;
+  runtimeInitialized?: number;
   cublasLtReady: number;
   cublasReady: number;
   contextWaitMs: number;

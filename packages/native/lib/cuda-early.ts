@@ -5,6 +5,13 @@
  * driver's start overlap Node's own start and the application's imports. A static `import` of it
  * inside the application would run only after its whole import graph was loaded.
  *
+ * Where findTorch's answer is known without running python (AOTIHUB_TORCH_DIR, or the layout an
+ * earlier process saved: find-torch.ts), libtorch's dlopens (~0.4 s on the H200 machine) start here
+ * too, on their own thread, once the driver's library is open: the load then joins them. A load
+ * that names another `torchDir` then fails (one libtorch per process: AOTIHUB_TORCH_CONFLICT), and a
+ * process that runs only standalone builds maps libtorch for nothing: AOTIHUB_CUDA_EARLY_TORCH=0
+ * (or AOTIHUB_RUNTIME=standalone) leaves libtorch to the load.
+ *
  * The device: AOTIHUB_CUDA_EARLY_DEVICE (an index the driver sees, after CUDA_VISIBLE_DEVICES),
  * default 0; AOTIHUB_CUDA_EARLY=0 makes it do nothing. The context is then held for the process (on
  * a machine without a driver nothing happens, and the load reports what it always did). Loads the
@@ -16,17 +23,34 @@ import { fileURLToPath } from "node:url";
 interface EarlyBinding {
   startCudaContextEarly(device: number): void;
   joinCudaContextEarly(): { started: boolean; start: number; initDone: number; ready: number; error: string };
+  preloadTorch(libDir: string, cuda: boolean): boolean;
 }
 
 if (process.env.AOTIHUB_CUDA_EARLY !== "0") {
+  let addon: EarlyBinding | null = null;
   try {
     const load = createRequire(import.meta.url)("node-gyp-build") as (root: string) => EarlyBinding;
-    const addon = load(fileURLToPath(new URL("..", import.meta.url)));
+    addon = load(fileURLToPath(new URL("..", import.meta.url)));
     const device = Number(process.env.AOTIHUB_CUDA_EARLY_DEVICE ?? 0);
     addon.startCudaContextEarly(Number.isInteger(device) && device >= 0 ? device : 0);
+    const started = addon;
     // no driver call may still run when the driver's own exit handlers do
-    process.once("exit", () => addon.joinCudaContextEarly());
+    process.once("exit", () => started.joinCudaContextEarly());
   } catch {
-    // no addon here: the load that follows reports it, typed
+    addon = null; // no addon here: the load that follows reports it, typed
+  }
+  if (
+    addon !== null &&
+    process.env.AOTIHUB_CUDA_EARLY_TORCH !== "0" &&
+    process.env.AOTIHUB_RUNTIME !== "standalone"
+  ) {
+    try {
+      // Imported only now, after the driver's start: what the lookup needs must not delay it.
+      const { findTorchWithoutPython } = await import("./torch/find-torch-without-python.js");
+      const torch = findTorchWithoutPython();
+      if (torch !== null) addon.preloadTorch(torch.libDir, torch.hasCudaLibrary);
+    } catch {
+      // the load finds torch itself and reports what it finds, typed
+    }
   }
 }

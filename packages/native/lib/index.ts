@@ -46,6 +46,7 @@ export { aotihubCacheDir, sha256OfFile } from "./node-fs/index.js";
 export {
   type CudaProbe,
   cpuIsaFromFlags,
+  cudaGpuLikely,
   detectCpuIsa,
   formatDriverVersion,
   type GpuInfo,

@@ -1,4 +1,4 @@
-import { probeDevice } from "@aotihub/native";
+import { cudaGpuLikely, probeDevice } from "@aotihub/native";
 import { AotihubError, type DeviceProfile, parseDeviceProfile } from "@aotihub/registry";
 
 /** Where to load: probe the machine, force CPU, a GPU by index, or a full profile to resolve for. */
@@ -60,4 +60,14 @@ export async function chooseDevice(option: DeviceOption = "auto", torchDir?: str
 export function namedRuntimeDevice(option: DeviceOption): string | null {
   if (option === "cpu") return "cpu";
   return typeof option === "string" && CUDA_INDEX.test(option) ? option : null;
+}
+
+/**
+ * The runtime device "auto" will most likely resolve to, from the GPU's device nodes (no driver
+ * call): what libtorch's early dlopens start for before the probe has answered; null for the other
+ * options (named ones need no guess, profiles are not probed). Only a guess: chooseDevice decides.
+ */
+export function likelyRuntimeDevice(option: DeviceOption): string | null {
+  if (option !== "auto") return null;
+  return cudaGpuLikely() ? "cuda:0" : "cpu";
 }

@@ -12,7 +12,7 @@ import { nativeRuntimeOptions } from "../runtime/native-runtime-options.js";
 import { noteRuntimeLoaded, runningRuntime } from "../runtime/process-runtime.js";
 import { type RuntimeOption, requestedRuntime } from "../runtime/requested-runtime.js";
 import { startLibtorchEarly, startStandaloneEarly } from "../runtime/start-runtime-early.js";
-import { chooseDevice, type DeviceOption, namedRuntimeDevice } from "./choose-device.js";
+import { chooseDevice, type DeviceOption, likelyRuntimeDevice, namedRuntimeDevice } from "./choose-device.js";
 import { CompiledModel } from "./compiled-model.js";
 import { loadedModels } from "./loaded-models.js";
 
@@ -84,9 +84,10 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
   const deviceOption = opts.device ?? (project.config.defaults.device as DeviceOption | undefined) ?? "auto";
   const choosing = chooseDevice(deviceOption, opts.torchDir);
   choosing.catch(() => {}); // awaited below
-  // libtorch's dlopens start beside the plan and the file checks: for a device named outright
-  // ("cpu", "cuda:N") as soon as findTorch answers (the same python spawn as chooseDevice's), else
-  // once the device probe has answered
+  // libtorch's dlopens start beside the plan and the file checks as soon as findTorch answers (the
+  // same python spawn as chooseDevice's): for the device named outright ("cpu", "cuda:N"), or under
+  // "auto" for the one the GPU's device nodes suggest, instead of after the probe's cuInit (~0.1 s on
+  // an H200); a guess the probe contradicts is started again for the device it found
   const startEarly = async (device: string, torchFound?: boolean) => {
     const early = await startLibtorchEarly({
       device,
@@ -97,12 +98,12 @@ export async function loadCompiled(ref: string, opts: LoadCompiledOptions = {}):
     });
     if (early === "libtorch") mark("libtorch early start");
   };
-  const named = namedRuntimeDevice(deviceOption);
-  if (named !== null) void startEarly(named);
+  const guess = namedRuntimeDevice(deviceOption) ?? likelyRuntimeDevice(deviceOption);
+  if (guess !== null) void startEarly(guess);
   void choosing.then(
     async (device) => {
       mark("device chosen");
-      if (named === null) await startEarly(device.runtime, device.profile.torch !== null);
+      if (device.runtime !== guess) await startEarly(device.runtime, device.profile.torch !== null);
     },
     () => {},
   );

@@ -209,7 +209,10 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
       device.cuda ? binding().joinCudaPrewarm() : undefined,
     ]);
     stages.mark("variants open");
-    if (device.cuda) stages.prewarm(binding().cudaPrewarmTimes());
+    if (device.cuda) {
+      stages.prewarm(binding().cudaPrewarmTimes());
+      stages.earlyContext(binding().cudaContextEarlyTimes?.());
+    }
     const first = containers[0]!;
     const inputNames = publicInputNames(variants[0]!.bucket, first.inputNames);
     opened.forEach((variant, i) => {

@@ -1,4 +1,4 @@
-import type { NativeCudaPrewarmTimes } from "../binding.js";
+import type { NativeCudaPrewarmTimes, NativeEarlyContextTimes } from "../binding.js";
 
 /**
  * When each stage of a load ended, in ms since this process started (performance.now()'s origin),
@@ -31,12 +31,24 @@ export class LoadStages {
   prewarm(t: NativeCudaPrewarmTimes): void {
     this.native("cuda prewarm start", t.start);
     this.native("cuda runtime ready", t.cudartLoaded);
+    this.native("cuda driver initialized", t.driverReady);
     this.native("cuda context ready", t.contextReady);
     this.native("upload staging pinned", t.stagingPinned);
+    this.native("cuda runtime initialized", t.runtimeInitialized);
     this.native("cublasLt ready", t.cublasLtReady);
     this.native("cublas ready", t.cublasReady);
     if (t.start > 0) this.count("cuda prewarm: join wait, ms", t.joinWaitMs);
     if (t.error !== "") this.table[`cuda prewarm failed: ${t.error}`] = 0;
+  }
+
+  /** The driver's start at process start (`--import @aotihub/loader/cuda-early`), where it ran. */
+  earlyContext(t: NativeEarlyContextTimes | undefined): void {
+    if (t === undefined || !t.started) return;
+    this.native("early driver start", t.start);
+    this.native("early driver initialized", t.initDone);
+    this.native("early context ready", t.ready);
+    this.native("early staging pinned", t.slotsPinned);
+    if (t.error !== "") this.table[`early driver start failed: ${t.error}`] = 0;
   }
 }
 

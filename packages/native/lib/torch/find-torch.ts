@@ -1,4 +1,5 @@
 import { TorchNotFoundError } from "../errors/native-errors.js";
+import { fromNamedFolders, interpreters } from "./find-torch-without-python.js";
 import { pythonLayout } from "./python-layout.js";
 import { readTorchInstall } from "./read-torch-install.js";
 import type { TorchInstall } from "./torch-install.js";
@@ -20,16 +21,9 @@ export interface FindTorchOptions {
 export async function findTorch(options: FindTorchOptions = {}): Promise<TorchInstall> {
   const env = options.env ?? process.env;
   const tried: string[] = [];
-  const candidates: [string, string][] = [];
-  if (options.torchDir) candidates.push([options.torchDir, "option torchDir"]);
-  if (env.AOTIHUB_TORCH_DIR) candidates.push([env.AOTIHUB_TORCH_DIR, "AOTIHUB_TORCH_DIR"]);
-  for (const [dir, source] of candidates) {
-    const found = readTorchInstall(dir, source);
-    if (typeof found !== "string") return found;
-    tried.push(`${source}: ${found}`);
-  }
-  const pythons = options.pythons ?? [env.AOTIHUB_PYTHON, "python3"].filter((p): p is string => !!p);
-  for (const python of pythons) {
+  const named = fromNamedFolders(options, env, tried);
+  if (named !== null) return named;
+  for (const python of interpreters(options, env)) {
     const located = await pythonLayout(python, env, "torch");
     if (located.torch === null) {
       tried.push(`${python}: ${located.why}`);

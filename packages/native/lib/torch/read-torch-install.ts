@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { mapFile } from "../io/map-file.js";
 import type { TorchInstall } from "./torch-install.js";
 
 /**
@@ -44,12 +43,7 @@ export function readTorchInstall(dir: string, source: string): TorchInstall | st
 function usesCxx11Abi(libDir: string): boolean {
   const c10 = join(libDir, "libc10.so");
   if (!existsSync(c10)) return true; // every torch since 2.7 ships the cxx11 ABI only
-  const mapped = mapFile(c10);
-  try {
-    return Buffer.from(mapped.bytes.buffer, mapped.bytes.byteOffset, mapped.byteLength).includes(
-      "St7__cxx11",
-    );
-  } finally {
-    mapped.dispose();
-  }
+  // read, not mapped through the addon: this module stays free of it (find-torch-without-python.ts);
+  // libc10 is ~1.4 MB
+  return readFileSync(c10).includes("St7__cxx11");
 }

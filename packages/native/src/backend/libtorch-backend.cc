@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../common/native-error.h"
+#include "../probe/cuda-context-early.h"
 #include "../runtime/cuda-prewarm.h"
 #include "amx-permission.h"
 #include "runtime-kind.h"
@@ -481,8 +482,10 @@ std::vector<std::string> LibtorchFiles(const std::string& libDir, bool withCuda)
 }
 
 void Preload(std::string libDir, bool withCuda) {
-  // libtorch_cuda binds to the prewarm's libcudart (see cuda-prewarm.h); returns at once without one
+  // libtorch_cuda binds to the prewarm's libcudart (see cuda-prewarm.h), and libcuda is opened by an
+  // early driver start before this takes the loader's lock; each returns at once where none runs
   WaitCudaPrewarmRuntime();
+  WaitCudaContextEarlyDriver();
   const double from = MonotonicMs();
   std::string error;
   for (const auto& file : LibtorchFiles(libDir, withCuda)) {
@@ -499,20 +502,6 @@ void Preload(std::string libDir, bool withCuda) {
   g_preload.error = error;
 }
 
-// Waits for the preload's thread (if one runs) and accounts the wait.
-void JoinLibtorchPreload() {
-  const double t = MonotonicMs();
-  std::thread* thread = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(g_preloadMutex);
-    std::swap(thread, g_preloadThread);
-  }
-  if (thread == nullptr) return;
-  if (thread->joinable()) thread->join();
-  delete thread;
-  std::lock_guard<std::mutex> lock(g_preloadMutex);
-  g_preload.joinWaitMs += MonotonicMs() - t;
-}
 
 }  // namespace
 
@@ -538,6 +527,21 @@ bool StartLibtorchPreload(const std::string& libDir, bool withCuda) {
 LibtorchPreloadTimes LibtorchPreloadSnapshot() {
   std::lock_guard<std::mutex> lock(g_preloadMutex);
   return g_preload;
+}
+
+// Accounts the wait (LoadLibtorch's, in its stage table).
+void JoinLibtorchPreload() {
+  const double t = MonotonicMs();
+  std::thread* thread = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_preloadMutex);
+    std::swap(thread, g_preloadThread);
+  }
+  if (thread == nullptr) return;
+  if (thread->joinable()) thread->join();
+  delete thread;
+  std::lock_guard<std::mutex> lock(g_preloadMutex);
+  g_preload.joinWaitMs += MonotonicMs() - t;
 }
 
 TensorBackend* MakeShimBackend(const std::string& description, const std::string& libDir, bool cuda,

@@ -37,6 +37,8 @@ struct LibtorchPreloadTimes {
 };
 // The preload's record (after LoadLibtorch has joined it, complete).
 LibtorchPreloadTimes LibtorchPreloadSnapshot();
+// Waits for the preload's thread, where one runs (LoadLibtorch does; so does the process's exit).
+void JoinLibtorchPreload();
 
 // The backend over a C shim already global in the process, found in `shimLibraries` (dlopen
 // handles, asked in order): libtorch's libraries, or the addon itself (the standalone runtime).

@@ -31,15 +31,14 @@ struct ProbeResult {
 
 ProbeResult ProbeCuda() {
   ProbeResult result;
-  void* lib = OpenDriver(result.reason);
-  if (lib == nullptr) return result;
-  DriverApi api{};
-  Resolve(lib, "cuGetErrorString", api.cuGetErrorString);
-  if (!Resolve(lib, "cuInit", api.cuInit) || !Resolve(lib, "cuDriverGetVersion", api.cuDriverGetVersion) ||
-      !Resolve(lib, "cuDeviceGetCount", api.cuDeviceGetCount) || !Resolve(lib, "cuDeviceGet", api.cuDeviceGet) ||
-      !Resolve(lib, "cuDeviceGetName", api.cuDeviceGetName) ||
-      !Resolve(lib, "cuDeviceGetAttribute", api.cuDeviceGetAttribute) ||
-      !Resolve(lib, "cuDeviceTotalMem_v2", api.cuDeviceTotalMem_v2)) {
+  const Driver& driver = SharedDriver();
+  if (!driver.loaded) {
+    result.reason = driver.why;
+    return result;
+  }
+  const DriverApi& api = driver.api;
+  if (!api.cuInit || !api.cuDriverGetVersion || !api.cuDeviceGetCount || !api.cuDeviceGet || !api.cuDeviceGetName ||
+      !api.cuDeviceGetAttribute || !api.cuDeviceTotalMem_v2) {
     result.reason = "libcuda.so.1 lacks a driver entry point the probe needs";
     return result;
   }

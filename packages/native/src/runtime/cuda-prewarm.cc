@@ -1,6 +1,7 @@
 #include "cuda-prewarm.h"
 
 #include "../common/join-thread-slot.h"
+#include "../probe/cuda-driver.h"
 #include "pinned-ring.h"
 #include "weight-upload.h"
 
@@ -52,56 +53,102 @@ void MarkContextDone() {
   g_changed.notify_all();
 }
 
+// The driver's entry points the prewarm calls, or null (the failure recorded): libcuda's own, so
+// that the context is made without the runtime library's first call (whose initialisation dlopens
+// libcuda: see Run).
+const cuda_driver::DriverApi* PrewarmDriver() {
+  const cuda_driver::Driver& d = cuda_driver::SharedDriver();
+  if (!d.loaded) {
+    Fail(d.why);
+    return nullptr;
+  }
+  const cuda_driver::DriverApi& a = d.api;
+  if (!a.cuInit || !a.cuDeviceGet || !a.cuDevicePrimaryCtxRetain || !a.cuCtxSetCurrent || !a.cuMemHostAlloc) {
+    Fail("libcuda.so.1 lacks cuInit, cuDeviceGet, cuDevicePrimaryCtxRetain, cuCtxSetCurrent or cuMemHostAlloc");
+    return nullptr;
+  }
+  return &a;
+}
+
+// The driver's start and the device's primary context, made current on this thread; false (with
+// the failure recorded) where a step fails.
+bool MakeContext(const cuda_driver::DriverApi& d, int device) {
+  using cuda_driver::DriverError;
+  if (auto rc = d.cuInit(0); rc != 0) {
+    Fail(DriverError(d, "cuInit", rc));
+    return false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_times.driverReady = MonotonicMs();
+  }
+  cuda_driver::CUdevice dev = 0;
+  void* context = nullptr;
+  if (auto rc = d.cuDeviceGet(&dev, device); rc != 0) {
+    Fail(DriverError(d, ("cuDeviceGet(" + std::to_string(device) + ")").c_str(), rc));
+    return false;
+  }
+  // Retained for the process's life, as the runtime's own first call would: every runtime copy in
+  // the process runs on this primary context.
+  if (auto rc = d.cuDevicePrimaryCtxRetain(&context, dev); rc != 0) {
+    Fail(DriverError(d, "cuDevicePrimaryCtxRetain", rc));
+    return false;
+  }
+  if (auto rc = d.cuCtxSetCurrent(context); rc != 0) {
+    Fail(DriverError(d, "cuCtxSetCurrent", rc));
+    return false;
+  }
+  return true;
+}
+
+// The weight upload's pinned staging slots, page-locked while libtorch is still loading: on the
+// first load of a process they cost ~34 ms of a 1 GiB upload on an H200 (18 vs 45 GB/s;
+// docs/benchmarks.md, goal 1). Through the driver, so that it does not wait for libtorch's dlopen
+// either; not again where the early driver start pinned them.
+void PinStagingSlots(const cuda_driver::DriverApi& d) {
+  if (!PinStagingSlotsAhead(d)) return;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_times.stagingPinned = MonotonicMs();
+}
+
 void Run(CudaPrewarmSpec spec) {
+  // Step 1, everything that takes the dynamic loader's lock: libcuda and the runtime library,
+  // opened and their symbols resolved. libtorch's dlopen holds that lock for ~0.3 s (its static
+  // initialisers run inside it) and waits for this step only (WaitCudaPrewarmRuntime), a few ms.
+  const cuda_driver::DriverApi* driver = PrewarmDriver();
   void* cudart = Open(spec.cudart);
-  // cudart's own initialisation dlopens libcuda: done here, before libtorch's dlopen takes the
-  // loader's lock for ~0.3 s (libtorch waits for this step), so the context creation below does
-  // not queue behind it. cudaGetDeviceCount initialises the runtime without creating a context.
-  using GetDeviceCount = int (*)(int*);
-  auto count = cudart ? reinterpret_cast<GetDeviceCount>(::dlsym(cudart, "cudaGetDeviceCount")) : nullptr;
-  int devices = 0;
-  if (count != nullptr && count(&devices) != 0) Fail("cudaGetDeviceCount failed");
-  // dlsym takes the loader's lock too: every symbol is looked up before libtorch may start.
   using SetDevice = int (*)(int);
   using Free = int (*)(void*);
   auto setDevice = cudart ? reinterpret_cast<SetDevice>(::dlsym(cudart, "cudaSetDevice")) : nullptr;
   auto cudaFree = cudart ? reinterpret_cast<Free>(::dlsym(cudart, "cudaFree")) : nullptr;
-  using MallocHost = int (*)(void**, size_t);
-  auto mallocHost = cudart ? reinterpret_cast<MallocHost>(::dlsym(cudart, "cudaMallocHost")) : nullptr;
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_times.cudartLoaded = MonotonicMs();
     g_runtimeDone = true;
   }
   g_changed.notify_all();
-  bool context = false;
-  if (setDevice != nullptr && cudaFree != nullptr) {
-    // cudaFree(nullptr) is the documented way to create the primary context without side effects.
-    const int rc = setDevice(spec.device) == 0 ? cudaFree(nullptr) : -1;
-    if (rc != 0) Fail("cudaSetDevice/cudaFree(0) failed (" + std::to_string(rc) + ")");
-    context = rc == 0;
-  } else if (cudart != nullptr) {
-    Fail("libcudart lacks cudaSetDevice/cudaFree");
-  }
-  {
+  // Step 2, beside libtorch's dlopen: the driver's start (cuInit, ~0.1 s on an H200) and the context
+  // (~0.1 s), through the driver API, which needs no loader lock. (The runtime's first call would
+  // dlopen libcuda inside its own initialisation and so queue behind libtorch: until this order,
+  // libtorch's dlopen waited for cuInit instead.)
+  const bool context = driver != nullptr && MakeContext(*driver, spec.device);
+  if (context) {
     std::lock_guard<std::mutex> lock(g_mutex);
-    if (context) g_times.contextReady = MonotonicMs();
+    g_times.contextReady = MonotonicMs();
   }
   MarkContextDone();
   if (!context) return;
-  // The weight upload's pinned staging slots, page-locked here while libtorch is still loading:
-  // on the first load of a process they cost ~34 ms of a 1 GiB upload on an H200 (18 vs 45 GB/s;
-  // docs/benchmarks.md, goal 1). Fewer where locked memory runs out: the upload pins the rest.
-  if (mallocHost != nullptr) {
-    std::vector<void*> slots;
-    for (size_t i = 0, n = PinnedSlotsWanted(); i < n; i++) {
-      void* slot = nullptr;
-      if (mallocHost(&slot, PinnedSlotBytes()) != 0 || slot == nullptr) break;
-      slots.push_back(slot);
-    }
-    ReturnPinnedSlots(slots);
+  PinStagingSlots(*driver);
+  // Step 3: the runtime's own initialisation on that context (cudaFree(nullptr), the documented
+  // way to initialise without side effects), which queues behind libtorch's dlopen when one runs;
+  // no later first call pays it.
+  if (setDevice == nullptr || cudaFree == nullptr || setDevice(spec.device) != 0 || cudaFree(nullptr) != 0) {
+    Fail("the CUDA runtime did not initialise on the prewarmed context (cudaSetDevice/cudaFree)");
+    return;
+  }
+  {
     std::lock_guard<std::mutex> lock(g_mutex);
-    g_times.stagingPinned = MonotonicMs();
+    g_times.runtimeInitialized = MonotonicMs();
   }
   // The handles themselves are thrown away: libtorch keeps its own pool; what is paid here is each
   // library's process-wide initialisation on this context. Created and destroyed on this thread.

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "../backend/tensor-backend.h"
+#include "weight-upload.h"
 
 namespace aotihub {
 
@@ -15,6 +16,7 @@ struct Pool {
   std::mutex mutex;
   std::vector<void*> idle;
   size_t slotBytes = 0;
+  bool pinnedAhead = false;  // PinStagingSlotsAhead claimed
 };
 
 Pool& ThePool() {
@@ -63,6 +65,24 @@ void ReturnPinnedSlots(const std::vector<void*>& slots) {
   Pool& pool = ThePool();
   std::lock_guard<std::mutex> lock(pool.mutex);
   pool.idle.insert(pool.idle.end(), slots.begin(), slots.end());
+}
+
+bool PinStagingSlotsAhead(const cuda_driver::DriverApi& driver) {
+  Pool& pool = ThePool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    if (pool.pinnedAhead || driver.cuMemHostAlloc == nullptr) return false;
+    pool.pinnedAhead = true;
+  }
+  constexpr unsigned int kPortable = 0x01;  // CU_MEMHOSTALLOC_PORTABLE
+  std::vector<void*> slots;
+  for (size_t i = 0, n = PinnedSlotsWanted(); i < n; i++) {
+    void* slot = nullptr;
+    if (driver.cuMemHostAlloc(&slot, PinnedSlotBytes(), kPortable) != 0 || slot == nullptr) break;
+    slots.push_back(slot);
+  }
+  ReturnPinnedSlots(slots);
+  return true;
 }
 
 }  // namespace aotihub

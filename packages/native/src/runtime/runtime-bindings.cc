@@ -264,11 +264,40 @@ void StartCudaPrewarmFromJs(const Napi::Value& value) {
 // does) and libtorch's dlopens (RTLD_LOCAL, on their own thread: StartLibtorchPreload), so that
 // they run while the loader still resolves, fetches and checks. loadTorch joins them. Returns
 // whether a preload started (false: one ran, or libtorch is loaded already).
+void JoinLibtorchPreloadAtExit(Napi::Env env);
+
 Napi::Value PreloadTorch(const Napi::CallbackInfo& info) {
   const std::string libDir = info[0].As<Napi::String>();
   const bool cuda = info[1].ToBoolean();
   if (cuda && info.Length() > 2) StartCudaPrewarmFromJs(info[2]);
-  return Napi::Boolean::New(info.Env(), StartLibtorchPreload(libDir, cuda));
+  const bool started = StartLibtorchPreload(libDir, cuda);
+  if (started) JoinLibtorchPreloadAtExit(info.Env());
+  return Napi::Boolean::New(info.Env(), started);
+}
+
+// A process that exits while libtorch's static initialisers run on the preload thread can abort:
+// exit destroys the singletons they register into (seen on the CPU machine, a process ending right
+// after `--import cuda-early` started the preload: "Tried to register multiple backend fallbacks").
+// The process's exit waits for the preload instead, as it waits for the early driver start.
+void JoinLibtorchPreloadAtExit(Napi::Env env) {
+  auto process = env.Global().Get("process").As<Napi::Object>();
+  process.Get("once").As<Napi::Function>().Call(
+      process, {Napi::String::New(env, "exit"),
+                Napi::Function::New(env, [](const Napi::CallbackInfo& i) -> Napi::Value {
+                  JoinLibtorchPreload();
+                  return i.Env().Undefined();
+                })});
+}
+
+// The preload's record so far: { ran, from, to, error } (steady-clock ms; 0: not reached).
+Napi::Value LibtorchPreloadTimesJs(const Napi::CallbackInfo& info) {
+  const LibtorchPreloadTimes t = LibtorchPreloadSnapshot();
+  auto o = Napi::Object::New(info.Env());
+  o.Set("ran", t.ran);
+  o.Set("from", t.from);
+  o.Set("to", t.to);
+  o.Set("error", t.error);
+  return o;
 }
 
 // preloadCudaRuntime(prewarm): the standalone runtime's early start on CUDA: libcudart and the
@@ -322,7 +351,9 @@ Napi::Value CudaPrewarmTimesJs(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   o.Set("start", t.start);
   o.Set("cudartLoaded", t.cudartLoaded);
+  o.Set("driverReady", t.driverReady);
   o.Set("contextReady", t.contextReady);
+  o.Set("runtimeInitialized", t.runtimeInitialized);
   o.Set("stagingPinned", t.stagingPinned);
   o.Set("cublasLtReady", t.cublasLtReady);
   o.Set("cublasReady", t.cublasReady);
@@ -794,6 +825,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("loadTorch", Napi::Function::New(env, LoadTorch));
   exports.Set("preloadTorch", Napi::Function::New(env, PreloadTorch));
   exports.Set("preloadCudaRuntime", Napi::Function::New(env, PreloadCudaRuntime));
+  exports.Set("libtorchPreloadTimes", Napi::Function::New(env, LibtorchPreloadTimesJs));
   exports.Set("cudaPrewarmTimes", Napi::Function::New(env, CudaPrewarmTimesJs));
   exports.Set("joinCudaPrewarm", Napi::Function::New(env, JoinCudaPrewarmJs));
   exports.Set("loadStandalone", Napi::Function::New(env, LoadStandaloneRuntime));

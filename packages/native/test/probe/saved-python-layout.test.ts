@@ -18,12 +18,18 @@ let calls: string;
 
 const CHILD = `
 import { findTorch } from ${JSON.stringify(findTorchSource)};
+import { findTorchWithoutPython } from ${JSON.stringify(findTorchSource.replace("find-torch.ts", "find-torch-without-python.ts"))};
 const [python] = process.argv.slice(1);
-try {
-  const found = await findTorch({ pythons: [python] });
-  process.stdout.write(JSON.stringify({ dir: found.dir, version: found.fullVersion }));
-} catch (error) {
-  process.stdout.write(JSON.stringify({ code: error.code }));
+if (process.env.KNOWN_ONLY === "1") {
+  // what --import cuda-early's libtorch start sees: no python run
+  process.stdout.write(JSON.stringify(findTorchWithoutPython({ pythons: [python] })?.dir ?? null));
+} else {
+  try {
+    const found = await findTorch({ pythons: [python] });
+    process.stdout.write(JSON.stringify({ dir: found.dir, version: found.fullVersion }));
+  } catch (error) {
+    process.stdout.write(JSON.stringify({ code: error.code }));
+  }
 }`;
 
 /** One fresh process's findTorch: what it found, and how many times the fake python has run so far. */
@@ -75,6 +81,16 @@ describe("the python layout saved across processes", () => {
     utimesSync(join(torch, "version.py"), new Date(), new Date(Date.now() + 5_000));
     expect(await freshProcess()).toEqual({ found: { dir: torch, version: "2.13.1+cpu" }, asked: 2 });
     expect(await freshProcess()).toEqual({ found: { dir: torch, version: "2.13.1+cpu" }, asked: 2 });
+  });
+
+  it("is what findTorchWithoutPython answers from, running no python: null until one is saved, or once stale", async () => {
+    const known = async () => freshProcess({ KNOWN_ONLY: "1" });
+    expect(await known()).toEqual({ found: null, asked: 0 });
+    await freshProcess();
+    expect(await known()).toEqual({ found: torch, asked: 1 });
+    writeTorch("2.13.1+cpu");
+    utimesSync(join(torch, "version.py"), new Date(), new Date(Date.now() + 5_000));
+    expect(await known()).toEqual({ found: null, asked: 1 });
   });
 
   it("asks again when a package is installed beside torch, or the interpreter changes", async () => {
