@@ -13,8 +13,8 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   realpathSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
