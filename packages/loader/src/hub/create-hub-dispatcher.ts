@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, interceptors } from "undici";
+import type { Dispatcher } from "undici";
+import { undiciNow } from "./load-undici.js";
 
 export interface HubDispatcherOptions {
   /** Keep-alive sockets per origin; bounds ranged-GET concurrency against one CDN host. */
@@ -38,6 +39,9 @@ export function freshDispatcherLike(dispatcher: Dispatcher): Dispatcher | undefi
 }
 
 function composeHubDispatcher(options: HubDispatcherOptions): Dispatcher {
+  // loaded already on the library's own paths (their first request imports it); a caller's own
+  // dispatcher, made before any request, loads it here
+  const { Agent, interceptors } = undiciNow();
   const agent = new Agent({
     connections: options.connectionsPerOrigin ?? 32,
     keepAliveTimeout: 30_000,

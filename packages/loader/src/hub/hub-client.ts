@@ -1,7 +1,6 @@
 import type { RepoId } from "@aotihub/registry";
 import { AotihubError } from "@aotihub/registry";
-import { listFiles } from "@huggingface/hub";
-import { type Dispatcher, fetch as undiciFetch } from "undici";
+import type { Dispatcher } from "undici";
 import { type HubConfig, readHubConfig } from "../hub-config/hub-config.js";
 import { createHubDispatcher } from "./create-hub-dispatcher.js";
 import { type FileMetadata, normalizeEtag } from "./file-metadata.js";
@@ -9,6 +8,7 @@ import { HubRequestError, hubErrorFromResponse } from "./hub-errors.js";
 import { asNetworkError, hubRequest, responseFacts } from "./hub-request.js";
 import { resolveFileUrl, revisionInfoUrl } from "./hub-urls.js";
 import { checkedCommit, checkedEtag, checkedRepoPath, UnsafeHubValueError } from "./hub-values.js";
+import { loadUndici } from "./load-undici.js";
 
 /** One file of a repo listing. */
 export interface RepoFile {
@@ -39,17 +39,27 @@ function describe(repo: RepoId, revision: string, path?: string): string {
   return `${repo.type} ${repo.name}@${revision}${path === undefined ? "" : `/${path}`}`;
 }
 
-/** Reads from the Hub: revisions, listings, file metadata. Writes nothing; the cache is not its business. */
+/**
+ * Reads from the Hub: revisions, listings, file metadata. Writes nothing; the cache is not its business.
+ * Making one costs nothing: its pool (and undici) comes with its first request, so a load that
+ * finds everything pinned and cached never opens a socket or loads the HTTP client.
+ */
 export class HubClient {
   readonly endpoint: string;
-  readonly dispatcher: Dispatcher;
   readonly #token: string | undefined;
+  #dispatcher: Dispatcher | undefined;
 
   constructor(options: HubClientOptions = {}) {
     const config = options.config ?? readHubConfig();
     this.endpoint = (options.endpoint ?? config.endpoint).replace(/\/+$/, "");
     this.#token = options.token ?? config.token;
-    this.dispatcher = options.dispatcher ?? createHubDispatcher();
+    this.#dispatcher = options.dispatcher;
+  }
+
+  /** The transport of every request: the one given, else a keep-alive pool with retries made on first use. */
+  get dispatcher(): Dispatcher {
+    this.#dispatcher ??= createHubDispatcher();
+    return this.#dispatcher;
   }
 
   get #origin(): string {
@@ -58,6 +68,7 @@ export class HubClient {
 
   /** Resolves a branch, tag, `vN` kernel version or commit to the full commit sha. */
   async resolveRevision(repo: RepoId, revision: string, signal?: AbortSignal): Promise<string> {
+    await loadUndici(); // before `this.dispatcher`, so that its pool comes from the imported undici
     const response = await hubRequest({
       dispatcher: this.dispatcher,
       url: revisionInfoUrl(this.endpoint, repo, revision),
@@ -90,6 +101,7 @@ export class HubClient {
     signal?: AbortSignal,
   ): Promise<FileMetadata> {
     const url = resolveFileUrl(this.endpoint, repo, revision, path);
+    await loadUndici(); // before `this.dispatcher`, so that its pool comes from the imported undici
     const response = await hubRequest({
       dispatcher: this.dispatcher,
       url,
@@ -126,6 +138,10 @@ export class HubClient {
 
   /** Every file of the repo at a revision, through @huggingface/hub's paginated tree listing. */
   async listFiles(repo: RepoId, revision: string, signal?: AbortSignal): Promise<RepoFile[]> {
+    const [{ fetch: undiciFetch }, { listFiles }] = await Promise.all([
+      loadUndici(),
+      import("@huggingface/hub"),
+    ]);
     const errorCodes = new Map<string, string>();
     const fetchWithPool: typeof fetch = async (input, init) => {
       // every page, including those a `Link` header names, must come from the Hub: the token

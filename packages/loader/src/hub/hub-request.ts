@@ -1,4 +1,4 @@
-import { type Dispatcher, request, errors as undiciErrors } from "undici";
+import type { Dispatcher } from "undici";
 import {
   HubNetworkError,
   type HubResponseFacts,
@@ -6,6 +6,7 @@ import {
   RedirectLoopError,
   safeUrl,
 } from "./hub-errors.js";
+import { loadUndici, undiciIfLoaded } from "./load-undici.js";
 
 export interface HubRequestParams {
   dispatcher: Dispatcher;
@@ -40,6 +41,7 @@ function flatHeaders(raw: Dispatcher.ResponseData["headers"]): Record<string, st
 /** One request with our redirect policy; the keep-alive pool and retries live in the dispatcher. */
 export async function hubRequest(params: HubRequestParams): Promise<HubResponse> {
   const maxRedirects = params.maxRedirects ?? 10;
+  const { request } = await loadUndici();
   const hops: string[] = [params.url];
   let url = params.url;
   for (;;) {
@@ -74,7 +76,9 @@ export async function hubRequest(params: HubRequestParams): Promise<HubResponse>
 /** Abort stays an AbortError (the caller asked for it); anything else becomes a typed network error. */
 export function asNetworkError(url: string, error: unknown, signal?: AbortSignal): unknown {
   if (signal?.aborted) return signal.reason ?? error;
-  if (error instanceof undiciErrors.RequestAbortedError) return error;
+  // only undici makes a RequestAbortedError, so with undici not loaded yet `error` is none
+  const undici = undiciIfLoaded();
+  if (undici !== undefined && error instanceof undici.errors.RequestAbortedError) return error;
   if ((error as { code?: string })?.code?.startsWith?.("AOTIHUB_")) return error;
   const exhausted = retryExhaustedFacts(url, error);
   if (exhausted !== undefined) return hubErrorFromResponse(exhausted, safeUrl(url));

@@ -2,7 +2,6 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { AotihubError } from "@aotihub/registry";
-import { createRepo, uploadFiles } from "@huggingface/hub";
 import type { HubConfig } from "../hub-config/hub-config.js";
 import { checkConventionFolder } from "./check-convention-folder.js";
 
@@ -31,6 +30,8 @@ export async function publishFolder(params: PublishParams): Promise<{ commit: st
       hint: "set HF_TOKEN=hf_... (a token with write permission)",
     });
   }
+  // @huggingface/hub (and its hashing wasm) only for publishing, not with every import of the loader
+  const { createRepo, uploadFiles } = await import("@huggingface/hub");
   const credentials = { accessToken: params.hub.token, hubUrl: params.hub.endpoint };
   const repo = { type: "model" as const, name: params.repo };
   if (params.create) {
