@@ -23,8 +23,6 @@
         "src/runtime/host-buffer-pool.cc",
         "src/runtime/weight-upload.cc",
         "src/runtime/pinned-ring.cc",
-        "src/runtime/early-weight-upload.cc",
-        "src/runtime/driver-upload-backend.cc",
         "src/runtime/model-container.cc",
         "src/runtime/cuda-module-tracker.cc",
         "src/runtime/memory-probe.cc",

@@ -7,8 +7,7 @@
 #    into that side's own HF cache; 2. fresh node processes loading them with loadCompiled,
 #    HF_HUB_OFFLINE=1, interleaved: old (the older checkout, <pack>/old), new, new-noearly
 #    (AOTIHUB_EARLY_START=0), new-spawn (AOTIHUB_PYTHON_LAYOUT_CACHE=0: torch located by a python
-#    spawn, not by the saved answer), new-auto (device "auto", the default), new-noupload
-#    (AOTIHUB_EARLY_UPLOAD=0: the weights go up after libtorch's dlopen), new-warmup, new-early (`node --import @aotihub/loader/cuda-early`:
+#    spawn, not by the saved answer), new-auto (device "auto", the default), new-warmup, new-early (`node --import @aotihub/loader/cuda-early`:
 #    the driver's start at process start; COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
 #    unfindable (no python3 on PATH, AOTIHUB_PYTHON unset, CUDA_HOME holding only lib64/libcudart), and
 #    sa-new-early (sa-new with the driver's start at process start).
@@ -61,7 +60,6 @@ for i in $(seq 1 "$rounds"); do
   [ -d "$pack/old" ] && want old && fresh old old "$i" "$repo" "$w/cs-work-old"
   want new && fresh new new "$i" "$repo" "$w/cs-work-new"
   want new-auto && COLDSTART_DEVICE=auto fresh new new-auto "$i" "$repo" "$w/cs-work-new"
-  want new-noupload && AOTIHUB_EARLY_UPLOAD=0 fresh new new-noupload "$i" "$repo" "$w/cs-work-new"
   want new-noearly && AOTIHUB_EARLY_START=0 fresh new new-noearly "$i" "$repo" "$w/cs-work-new"
   want new-spawn && AOTIHUB_PYTHON_LAYOUT_CACHE=0 fresh new new-spawn "$i" "$repo" "$w/cs-work-new"
   want new-warmup && fresh new new-warmup "$i" "$repo" "$w/cs-work-new" warmup

@@ -50,7 +50,6 @@ def shares(r):
         d["  weights (wait for context + upload)"] = s["weights end"] - max(
             s.get("libtorch dlopen end", 0), s.get("libtorch made global", 0), s.get("standalone runtime loaded", 0),
             s.get("packages verified", 0))
-        d["  early weight upload, its start to the bytes on the GPU (waits for the context)"] = span("weights early upload start", "weights early upload end")
         d["  variants open"] = span("weights end", "variants open")
         if "warm-up done" in s:
             d["  warm-up"] = s["warm-up done"] - s["variants open"]
@@ -61,7 +60,7 @@ def shares(r):
     d = {k: v for k, v in d.items() if v is not None}
     return d
 
-order = ["old", "new", "new-noupload", "new-auto", "new-noearly", "new-spawn", "new-warmup", "new-early", "sa-old", "sa-new", "sa-new-early"]
+order = ["old", "new", "new-auto", "new-noearly", "new-spawn", "new-warmup", "new-early", "sa-old", "sa-new", "sa-new-early"]
 labels = [l for l in order if l in runs] + sorted(l for l in runs if l not in order)
 table = {l: [shares(r) for r in runs[l]] for l in labels}
 keys = []
@@ -96,7 +95,7 @@ lines = [BEGIN, "#### The runtime started early: before and after, fresh process
 lines.append(f"Card: **{card.group(1) if card else 'NVIDIA H200'}** (driver {card.group(2) if card else '?'}), torch {torch.group(0) if torch else '2.11.0+cu130'}, Node 20.20.2, {slot}. "
              f"Model: `bench/gpu/flux_like.py` (width 3072, 24 heads, 3 blocks, 1.08 GB bf16 weights), compiled on the device, buckets {buckets}; compile: {compile_times} (s, in parallel with the other lanes' compiles). "
              "Each build prefetched the repo once through `startHubServer` on loopback into its own Hugging Face cache; every timed run is a fresh `node` process calling `loadCompiled` with `HF_HUB_OFFLINE=1` (warm cache, nothing asked of the Hub), then one call on the 1024-token inputs. "
-             f"Labels: old = main at {old_commit} with its addon; new = {new_commit} ({new_desc}); new-auto = new with `device: 'auto'` (loadCompiled's default; the others name `cuda:0`); new-noupload = `AOTIHUB_EARLY_UPLOAD=0` (the weights go up after libtorch's dlopen); new-noearly = `AOTIHUB_EARLY_START=0`; new-spawn = `AOTIHUB_PYTHON_LAYOUT_CACHE=0` (torch located by a python spawn); new-warmup = `warmup: true`; new-early and sa-new-early = new and sa-new run as `node --import @aotihub/loader/cuda-early` (cuInit and the context from process start); "
+             f"Labels: old = main at {old_commit} with its addon; new = {new_commit} ({new_desc}); new-auto = new with `device: 'auto'` (loadCompiled's default; the others name `cuda:0`); new-noearly = `AOTIHUB_EARLY_START=0`; new-spawn = `AOTIHUB_PYTHON_LAYOUT_CACHE=0` (torch located by a python spawn); new-warmup = `warmup: true`; new-early and sa-new-early = new and sa-new run as `node --import @aotihub/loader/cuda-early` (cuInit and the context from process start); "
              "sa-old / sa-new = the model's standalone build (1024-token bucket, `bench/gpu/standalone/flux_like_standalone.py`), with torch unfindable (no python3 on PATH, libcudart from CUDA_HOME), old and new. "
              "Processes interleaved, rounds as in wall.txt; ms, median (range) of the processes each label had. Indented rows are parts of `loadCompiled`.")
 lines += ["", "| ms | " + " | ".join(f"{l} (n={len(runs[l])})" for l in labels) + " |", "| --- |" + " --- |" * len(labels)]

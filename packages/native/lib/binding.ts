@@ -47,9 +47,6 @@ export interface NativeBinding {
   /** The addon file itself (its exported shim functions are read from it). */
   addonPath(): string;
   createWeightStore(spec: NativeWeightStoreSpec): Promise<NativeWeightStore>;
-  /** The set's upload before a runtime is loaded (early-weight-upload.h); whether it started. Absent from older addons. */
-  uploadWeightsEarly?(spec: NativeWeightStoreSpec): boolean;
-  dropEarlyWeights?(): Promise<void>;
   /** dlopen a custom-op kernel library once per process (after libtorch, before its models). */
   loadKernelLibrary(path: string): Promise<{ alreadyLoaded: boolean; loadMs: number }>;
   /** The schema the dispatcher holds for an op (`available` false: this libtorch cannot be asked). */
@@ -191,15 +188,12 @@ export interface NativeWeightStore {
   uploadMs: number;
   zeroCopy: number;
   count: number;
-  /** CUDA: "registered" (file pages page-locked in place), "staged" (pinned buffers), or "early" (adopted). */
+  /** CUDA: "registered" (file pages page-locked in place) or "staged" (pinned buffers). */
   uploadPath?: string;
   /** Steady-clock ms when the native build began and ended; its wait for a prewarming context. */
   builtFrom?: number;
   builtAt?: number;
   contextWaitMs?: number;
-  /** Steady-clock ms of the early upload this store adopted, where it adopted one. */
-  earlyFrom?: number;
-  earlyTo?: number;
 }
 
 export interface NativeContainerSpec extends NativeDevice {

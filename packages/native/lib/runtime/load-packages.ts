@@ -22,7 +22,7 @@ import { checkStandalonePackage, loadStandaloneRuntime, type RuntimeKind } from 
 import { cudaPrewarmSpec } from "./start-runtime-early.js";
 import { Variant } from "./variant.js";
 import { checkWarmupOption, warmUp } from "./warm-up.js";
-import { createWeightStore, dropEarlyWeightUpload, startWeightUploadEarly } from "./weight-store.js";
+import { createWeightStore } from "./weight-store.js";
 
 export interface PackageSpec {
   /** A `.pt2` file. */
@@ -86,7 +86,6 @@ export async function loadPackages(options: LoadPackagesOptions): Promise<Loaded
   try {
     return await load(options);
   } catch (error) {
-    void dropEarlyWeightUpload(); // a load that failed before its store adopted the early upload
     throw error instanceof Error ? withUserStack(error) : error;
   }
 }
@@ -130,9 +129,6 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
     });
   }
   const device = await describeDevice(parsed);
-  // With libtorch still to load on a GPU, the weights go up beside its dlopen, through the driver
-  // alone (early-weight-upload.h); the store below adopts them
-  if (torch !== null) startWeightUploadEarly(options.weights, device);
   const cacheDir = options.cacheDir ?? join(aotihubCacheDir(), "aoti");
 
   // Verify, copy out and check every package before anything is dlopened: a refusal must not
@@ -200,9 +196,6 @@ async function load(options: LoadPackagesOptions): Promise<LoadedModel> {
   }
 
   const store = await createWeightStore(options.weights, device);
-  void dropEarlyWeightUpload(); // what the store did not adopt
-  stages.native("weights early upload start", store.earlyFrom);
-  stages.native("weights early upload end", store.earlyTo);
   stages.native("weights start", store.builtFrom);
   stages.native("weights end", store.builtAt);
   if (store.contextWaitMs !== undefined && device.cuda)

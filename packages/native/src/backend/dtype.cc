@@ -37,7 +37,6 @@ TensorBackend* CurrentBackend() {
   if (g_backend == nullptr) throw NativeError("NATIVE_NO_BACKEND", "libtorch is not loaded");
   return g_backend;
 }
-bool HasBackend() { return g_backend != nullptr; }
 void SetBackend(TensorBackend* backend) { g_backend = backend; }
 
 }  // namespace aotihub

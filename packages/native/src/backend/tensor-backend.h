@@ -85,8 +85,7 @@ class TensorBackend {
 };
 
 // Process-wide: set once by LoadTorch (libtorch can be loaded only once per process).
-TensorBackend* CurrentBackend();  // throws NATIVE_NO_BACKEND before one is set
-bool HasBackend();
+TensorBackend* CurrentBackend();
 void SetBackend(TensorBackend* backend);
 
 }  // namespace aotihub

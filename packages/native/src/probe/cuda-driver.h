@@ -1,7 +1,6 @@
-// The few CUDA driver entry points the probe, the early start (cuda-context-early.h), the CUDA
-// prewarm (cuda-prewarm.h) and the early weight upload (early-weight-upload.h) call, declared here
-// instead of taken from cuda.h: the addon builds with no CUDA toolkit and resolves them from
-// libcuda.so.1 at run time.
+// The few CUDA driver entry points the probe, the early start (cuda-context-early.h) and the CUDA
+// prewarm (cuda-prewarm.h) call, declared here instead of taken from cuda.h: the addon builds with
+// no CUDA toolkit and resolves them from libcuda.so.1 at run time.
 #pragma once
 #include <dlfcn.h>
 
@@ -12,7 +11,6 @@ namespace aotihub::cuda_driver {
 
 using CUresult = int;
 using CUdevice = int;
-using CUdeviceptr = unsigned long long;
 constexpr int kAttrComputeCapabilityMajor = 75;
 constexpr int kAttrComputeCapabilityMinor = 76;
 constexpr int kAttrPciBusId = 33;
@@ -29,16 +27,6 @@ struct DriverApi {
   CUresult (*cuDevicePrimaryCtxRetain)(void**, CUdevice) = nullptr;  // the early start and the prewarm
   CUresult (*cuCtxSetCurrent)(void*) = nullptr;                       // the prewarm
   CUresult (*cuMemHostAlloc)(void**, size_t, unsigned int) = nullptr;  // the prewarm
-  // the early weight upload (driver-upload-backend.h)
-  CUresult (*cuMemAlloc_v2)(CUdeviceptr*, size_t) = nullptr;
-  CUresult (*cuMemFree_v2)(CUdeviceptr) = nullptr;
-  CUresult (*cuMemFreeHost)(void*) = nullptr;
-  CUresult (*cuStreamCreate)(void**, unsigned int) = nullptr;
-  CUresult (*cuStreamDestroy_v2)(void*) = nullptr;
-  CUresult (*cuStreamSynchronize)(void*) = nullptr;
-  CUresult (*cuMemcpyHtoDAsync_v2)(CUdeviceptr, const void*, size_t, void*) = nullptr;
-  CUresult (*cuCtxPushCurrent_v2)(void*) = nullptr;
-  CUresult (*cuCtxPopCurrent_v2)(void**) = nullptr;
 };
 
 struct Driver {
@@ -79,15 +67,6 @@ inline const Driver& SharedDriver() {
     Resolve(lib, "cuDevicePrimaryCtxRetain", a.cuDevicePrimaryCtxRetain);
     Resolve(lib, "cuCtxSetCurrent", a.cuCtxSetCurrent);
     Resolve(lib, "cuMemHostAlloc", a.cuMemHostAlloc);
-    Resolve(lib, "cuMemAlloc_v2", a.cuMemAlloc_v2);
-    Resolve(lib, "cuMemFree_v2", a.cuMemFree_v2);
-    Resolve(lib, "cuMemFreeHost", a.cuMemFreeHost);
-    Resolve(lib, "cuStreamCreate", a.cuStreamCreate);
-    Resolve(lib, "cuStreamDestroy_v2", a.cuStreamDestroy_v2);
-    Resolve(lib, "cuStreamSynchronize", a.cuStreamSynchronize);
-    Resolve(lib, "cuMemcpyHtoDAsync_v2", a.cuMemcpyHtoDAsync_v2);
-    Resolve(lib, "cuCtxPushCurrent_v2", a.cuCtxPushCurrent_v2);
-    Resolve(lib, "cuCtxPopCurrent_v2", a.cuCtxPopCurrent_v2);
     return d;
   }();
   return driver;

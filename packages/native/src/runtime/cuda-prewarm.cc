@@ -136,11 +136,9 @@ void Run(CudaPrewarmSpec spec) {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_times.contextReady = MonotonicMs();
   }
-  // The staging slots before the context is announced: whoever waits for the context (the weight
-  // store, the early upload) then finds them pinned instead of pinning a second set beside this one.
-  if (context) PinStagingSlots(*driver);
   MarkContextDone();
   if (!context) return;
+  PinStagingSlots(*driver);
   // Step 3: the runtime's own initialisation on that context (cudaFree(nullptr), the documented
   // way to initialise without side effects), which queues behind libtorch's dlopen when one runs;
   // no later first call pays it.

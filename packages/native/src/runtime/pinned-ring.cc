@@ -1,6 +1,5 @@
 #include "pinned-ring.h"
 
-#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 
@@ -17,9 +16,7 @@ struct Pool {
   std::mutex mutex;
   std::vector<void*> idle;
   size_t slotBytes = 0;
-  bool pinnedAhead = false;      // PinStagingSlotsAhead claimed
-  bool pinnedAheadDone = false;  // and returned its slots
-  std::condition_variable pinnedAheadChanged;
+  bool pinnedAhead = false;  // PinStagingSlotsAhead claimed
 };
 
 Pool& ThePool() {
@@ -43,7 +40,7 @@ size_t PinnedSlotBytes() {
   return pool.slotBytes;
 }
 
-std::vector<void*> LeasePinnedSlots(size_t count, TensorBackend* backend) {
+std::vector<void*> LeasePinnedSlots(size_t count) {
   const size_t bytes = PinnedSlotBytes();
   Pool& pool = ThePool();
   std::vector<void*> slots;
@@ -56,7 +53,7 @@ std::vector<void*> LeasePinnedSlots(size_t count, TensorBackend* backend) {
   }
   while (slots.size() < count) {
     try {
-      slots.push_back(backend->AllocHost(bytes, true));
+      slots.push_back(CurrentBackend()->AllocHost(bytes, true));
     } catch (...) {
       break;  // locked-memory limit: the caller works with what it got
     }
@@ -85,18 +82,7 @@ bool PinStagingSlotsAhead(const cuda_driver::DriverApi& driver) {
     slots.push_back(slot);
   }
   ReturnPinnedSlots(slots);
-  {
-    std::lock_guard<std::mutex> lock(pool.mutex);
-    pool.pinnedAheadDone = true;
-  }
-  pool.pinnedAheadChanged.notify_all();
   return true;
-}
-
-void WaitStagingSlotsAhead() {
-  Pool& pool = ThePool();
-  std::unique_lock<std::mutex> lock(pool.mutex);
-  pool.pinnedAheadChanged.wait(lock, [&] { return !pool.pinnedAhead || pool.pinnedAheadDone; });
 }
 
 }  // namespace aotihub

@@ -5,14 +5,12 @@
 #include <cstddef>
 #include <vector>
 
-#include "../backend/tensor-backend.h"
 #include "../probe/cuda-driver.h"
 
 namespace aotihub {
 
-// `count` slots of PinnedSlotBytes() each, or fewer (none) where page-locked memory is refused;
-// those the pool lacks are allocated by `backend`.
-std::vector<void*> LeasePinnedSlots(size_t count, TensorBackend* backend);
+// `count` slots of PinnedSlotBytes() each, or fewer (none) where page-locked memory is refused.
+std::vector<void*> LeasePinnedSlots(size_t count);
 // Back to the idle pool: leased slots, or slots of PinnedSlotBytes() pinned ahead by the CUDA
 // prewarm (cudaMallocHost of the same runtime, while libtorch loads).
 void ReturnPinnedSlots(const std::vector<void*>& slots);
@@ -23,7 +21,5 @@ size_t PinnedSlotBytes();
 // and the first one does it (the other returns false at once). Fewer where locked memory runs out:
 // the upload pins the rest.
 bool PinStagingSlotsAhead(const cuda_driver::DriverApi& driver);
-// Returns once slots pinned ahead are in the pool (at once where nobody pins them).
-void WaitStagingSlotsAhead();
 
 }  // namespace aotihub

@@ -18,7 +18,6 @@
 #include "run-completions.h"
 #include "weight-store.h"
 #include "cuda-prewarm.h"
-#include "early-weight-upload.h"
 
 namespace aotihub {
 
@@ -391,9 +390,11 @@ Napi::Value AddonPathJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value { return Napi::String::New(info.Env(), AddonPath()); });
 }
 
-// { cuda, deviceIndex, files: [{ path, tensors: [{ name, dtype, shape, byteOffset, byteLength }] }] }
-void ReadWeightStoreSpec(Napi::Env env, const Napi::Object& spec, std::vector<WeightFileSpec>& files,
-                         DeviceRef& device) {
+Napi::Value CreateWeightStore(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto spec = info[0].As<Napi::Object>();
+  std::vector<WeightFileSpec> files;
+  DeviceRef device;
   Guard(env, [&] {
     device = GetDevice(spec);
     auto array = spec.Get("files").As<Napi::Array>();
@@ -411,39 +412,6 @@ void ReadWeightStoreSpec(Napi::Env env, const Napi::Object& spec, std::vector<We
     }
     return 0;
   });
-}
-
-// uploadWeightsEarly(spec): the weight set's upload before libtorch is loaded (early-weight-upload.h),
-// on its own thread; whether it started. The process's exit waits for it, as for libtorch's dlopen.
-Napi::Value UploadWeightsEarly(const Napi::CallbackInfo& info) {
-  std::vector<WeightFileSpec> files;
-  DeviceRef device;
-  ReadWeightStoreSpec(info.Env(), info[0].As<Napi::Object>(), files, device);
-  const bool started = StartEarlyWeightUpload(std::move(files), device);
-  if (started) {
-    auto process = info.Env().Global().Get("process").As<Napi::Object>();
-    process.Get("once").As<Napi::Function>().Call(
-        process, {Napi::String::New(info.Env(), "exit"),
-                  Napi::Function::New(info.Env(), [](const Napi::CallbackInfo& i) -> Napi::Value {
-                    DropEarlyWeightUpload();
-                    return i.Env().Undefined();
-                  })});
-  }
-  return Napi::Boolean::New(info.Env(), started);
-}
-
-// dropEarlyWeights(): frees an early upload no store adopted, off the JS thread (it may still run).
-Napi::Value DropEarlyWeights(const Napi::CallbackInfo& info) {
-  return PromiseWorker::Start(
-      info.Env(), [] { DropEarlyWeightUpload(); },
-      [](Napi::Env env) -> Napi::Value { return env.Undefined(); });
-}
-
-Napi::Value CreateWeightStore(const Napi::CallbackInfo& info) {
-  auto env = info.Env();
-  std::vector<WeightFileSpec> files;
-  DeviceRef device;
-  ReadWeightStoreSpec(env, info[0].As<Napi::Object>(), files, device);
   auto store = std::make_shared<std::shared_ptr<WeightStore>>();
   return PromiseWorker::Start(
       env, [=] { *store = WeightStore::Build(files, device); },
@@ -458,10 +426,6 @@ Napi::Value CreateWeightStore(const Napi::CallbackInfo& info) {
         o.Set("builtFrom", (*store)->builtFrom());
         o.Set("builtAt", (*store)->builtAt());
         o.Set("contextWaitMs", (*store)->contextWaitMs());
-        if ((*store)->earlyTo() > 0) {
-          o.Set("earlyFrom", (*store)->earlyFrom());
-          o.Set("earlyTo", (*store)->earlyTo());
-        }
         // Dropping the worker's share now leaves JS as the owner, so dispose() really frees.
         store->reset();
         return o;
@@ -867,8 +831,6 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("loadStandalone", Napi::Function::New(env, LoadStandaloneRuntime));
   exports.Set("addonPath", Napi::Function::New(env, AddonPathJs));
   exports.Set("createWeightStore", Napi::Function::New(env, CreateWeightStore));
-  exports.Set("uploadWeightsEarly", Napi::Function::New(env, UploadWeightsEarly));
-  exports.Set("dropEarlyWeights", Napi::Function::New(env, DropEarlyWeights));
   exports.Set("openContainer", Napi::Function::New(env, OpenContainer));
   exports.Set("runContainer", Napi::Function::New(env, RunContainer, "runContainer", RunCompletions::Create(env)));
   exports.Set("runContainerSync", Napi::Function::New(env, RunContainerSync));

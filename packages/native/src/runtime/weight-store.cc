@@ -9,7 +9,6 @@
 
 #include "../common/native-error.h"
 #include "cuda-prewarm.h"
-#include "early-weight-upload.h"
 #include "weight-upload.h"
 
 namespace aotihub {
@@ -70,7 +69,6 @@ std::shared_ptr<WeightStore> WeightStore::Build(const std::vector<WeightFileSpec
   else
     store->BuildOnHost(files);
   store->uploadMs_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (store->earlyTo_ > 0) store->uploadMs_ = store->earlyTo_ - store->earlyFrom_;  // the bytes went up then
   store->builtAt_ = MonotonicMs();
   return store;
 }
@@ -110,61 +108,38 @@ void WeightStore::BuildOnHost(const std::vector<WeightFileSpec>& files) {
   }
 }
 
-DeviceBlobLayout LayOutDeviceBlob(const std::vector<WeightFileSpec>& files) {
-  DeviceBlobLayout layout;
-  for (const auto& file : files) {
-    layout.mappings.push_back(Mapping::Open(file.path, 0, -1, true));
-    std::vector<uint64_t> offsets;
-    for (const auto& spec : file.tensors) {
-      CheckSpec(spec, *layout.mappings.back(), file.path);
-      offsets.push_back(layout.total);
-      layout.total += AlignUp(spec.byteLength);
-    }
-    layout.offsets.push_back(std::move(offsets));
-  }
-  if (layout.total == 0) layout.total = kDeviceAlignment;
-  return layout;
-}
-
 // CUDA: one device allocation for the whole set, each tensor a view at an aligned offset, filled
 // from the files' shared read-only mappings in one upload (see weight-upload.h); the mappings go after.
-// Where the early upload holds these files already, its blob is adopted instead.
 void WeightStore::BuildOnDevice(const std::vector<WeightFileSpec>& files) {
   TensorBackend* backend = CurrentBackend();
   backend->UseDevice(device_);
-  EarlyUploadTimes early;
-  if ((driverBlob_ = TakeEarlyWeightUpload(files, device_, early)) != nullptr) {
-    uint8_t* base = driverBlob_->data();
-    uint64_t at = 0;
-    for (const auto& file : files)
-      for (const auto& spec : file.tensors) {
-        StoredTensor stored{spec.dtype, spec.shape, spec.byteLength, nullptr, false};
-        stored.handle = backend->FromBlob(base + at, spec.shape, spec.dtype, device_);
-        Add(spec.name, stored);
-        at += AlignUp(spec.byteLength);
-      }
-    uploadPath_ = "early";
-    earlyFrom_ = early.from;
-    earlyTo_ = early.to;
-    return;
+  std::vector<std::shared_ptr<Mapping>> mappings;
+  uint64_t total = 0;
+  for (const auto& file : files) {
+    mappings.push_back(Mapping::Open(file.path, 0, -1, true));
+    for (const auto& spec : file.tensors) {
+      CheckSpec(spec, *mappings.back(), file.path);
+      total += AlignUp(spec.byteLength);
+    }
   }
-  DeviceBlobLayout layout = LayOutDeviceBlob(files);
-  blob_ = backend->Empty({static_cast<int64_t>(layout.total)}, DType::U8, device_);
+  if (total == 0) total = kDeviceAlignment;
+  blob_ = backend->Empty({static_cast<int64_t>(total)}, DType::U8, device_);
   auto* base = static_cast<uint8_t*>(backend->Inspect(blob_).data);
+  uint64_t at = 0;
   std::vector<FileUpload> uploads;
   for (size_t f = 0; f < files.size(); f++) {
     std::vector<UploadItem> items;
-    for (size_t t = 0; t < files[f].tensors.size(); t++) {
-      const auto& spec = files[f].tensors[t];
+    for (const auto& spec : files[f].tensors) {
       StoredTensor stored{spec.dtype, spec.shape, spec.byteLength, nullptr, false};
-      stored.handle = backend->FromBlob(base + layout.offsets[f][t], spec.shape, spec.dtype, device_);
+      stored.handle = backend->FromBlob(base + at, spec.shape, spec.dtype, device_);
       Add(spec.name, stored);
-      items.push_back({spec.byteOffset, spec.byteLength, base + layout.offsets[f][t]});
+      items.push_back({spec.byteOffset, spec.byteLength, base + at});
+      at += AlignUp(spec.byteLength);
     }
-    uploads.push_back({std::move(layout.mappings[f]), std::move(items)});
+    uploads.push_back({std::move(mappings[f]), std::move(items)});
   }
   // All files in one go (one work list for every upload thread); the mappings go when done.
-  const bool staged = UploadFiles(std::move(uploads), device_.index, backend) == UploadPath::Staged;
+  const bool staged = UploadFiles(std::move(uploads), device_.index) == UploadPath::Staged;
   backend->Synchronize(device_.index);
   uploadPath_ = staged ? "staged" : "registered";
 }
@@ -187,11 +162,10 @@ WeightStore::~WeightStore() {
     if (!tensors_.empty() || blob_ != nullptr) {
       TensorBackend* backend = CurrentBackend();
       for (auto& [name, t] : tensors_) backend->Release(t.handle);
-      if (blob_ != nullptr) backend->Release(blob_);  // after its views
+      backend->Release(blob_);  // after its views
     }
   } catch (...) {
   }
-  driverBlob_.reset();  // after its views too
   for (void* p : ownedCopies_) std::free(p);
   mappings_.clear();
   ReleaseFreedHeap();

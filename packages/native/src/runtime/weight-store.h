@@ -24,18 +24,6 @@ struct WeightFileSpec {
   std::vector<TensorSpec> tensors;
 };
 
-// Where each tensor of `files` lies in one device allocation (at cudaMalloc's 256-byte alignment),
-// in file and tensor order, with the files mapped (PROT_READ, MAP_SHARED) and every spec checked
-// against its mapping (NATIVE_RANGE). WeightStore and the early upload lay out alike.
-struct DeviceBlobLayout {
-  uint64_t total = 0;
-  std::vector<std::vector<uint64_t>> offsets;  // [file][tensor]
-  std::vector<std::shared_ptr<Mapping>> mappings;
-};
-DeviceBlobLayout LayOutDeviceBlob(const std::vector<WeightFileSpec>& files);
-
-class DriverBlob;
-
 struct StoredTensor {
   DType dtype;
   std::vector<int64_t> shape;
@@ -47,7 +35,7 @@ struct StoredTensor {
 class WeightStore {
  public:
   static std::shared_ptr<WeightStore> Build(const std::vector<WeightFileSpec>& files, DeviceRef device);
-  ~WeightStore();  // out of line: DriverBlob is complete there
+  ~WeightStore();
   WeightStore(const WeightStore&) = delete;
   WeightStore& operator=(const WeightStore&) = delete;
 
@@ -61,12 +49,8 @@ class WeightStore {
   double builtFrom() const { return builtFrom_; }
   double builtAt() const { return builtAt_; }
   double contextWaitMs() const { return contextWaitMs_; }
-  // The early upload this store adopted (steady-clock ms; 0: none).
-  double earlyFrom() const { return earlyFrom_; }
-  double earlyTo() const { return earlyTo_; }
   size_t zeroCopyCount() const;
-  // CUDA: how the bytes went up ("registered": page-locked file pages; "staged": pinned buffers;
-  // "early": before libtorch was loaded, early-weight-upload.h).
+  // CUDA: how the bytes went up ("registered": page-locked file pages; "staged": pinned buffers).
   const char* uploadPath() const { return uploadPath_; }
 
  private:
@@ -78,13 +62,11 @@ class WeightStore {
   std::vector<std::shared_ptr<Mapping>> mappings_;  // CPU tensors point into these
   std::vector<void*> ownedCopies_;                  // misaligned CPU tensors, copied once
   AtenTensorHandle blob_ = nullptr;                 // CUDA: one allocation; the tensors are views
-  std::unique_ptr<DriverBlob> driverBlob_;          // or the early upload's (early-weight-upload.h)
   const char* uploadPath_ = "none";
   std::unordered_map<std::string, StoredTensor> tensors_;
   double totalBytes_ = 0;
   double uploadMs_ = 0;
   double builtFrom_ = 0, builtAt_ = 0, contextWaitMs_ = 0;
-  double earlyFrom_ = 0, earlyTo_ = 0;
 };
 
 }  // namespace aotihub

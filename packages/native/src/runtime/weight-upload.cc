@@ -88,14 +88,14 @@ class Cleanup {
     static Cleanup* cleanup = new Cleanup();
     return *cleanup;
   }
-  void Push(std::shared_ptr<Mapping> mapping, std::vector<void*> registered, TensorBackend* backend) {
+  void Push(std::shared_ptr<Mapping> mapping, std::vector<void*> registered) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!started_) {
       try {
         std::thread([this] { Loop(); }).detach();
       } catch (const std::system_error&) {  // no thread to spare: unlock here, then the mapping goes
         lock.unlock();
-        for (void* p : registered) backend->UnregisterHost(p);
+        for (void* p : registered) CurrentBackend()->UnregisterHost(p);
         return;
       }
       // Registered after the CUDA runtime's own exit handler (CUDA is initialized by now), so it runs
@@ -103,7 +103,7 @@ class Cleanup {
       std::atexit([] { Get().Drain(); });
       started_ = true;
     }
-    queue_.push_back({std::move(mapping), std::move(registered), backend});
+    queue_.push_back({std::move(mapping), std::move(registered)});
     pending_++;
     wake_.notify_all();
   }
@@ -116,7 +116,6 @@ class Cleanup {
   struct Job {
     std::shared_ptr<Mapping> mapping;
     std::vector<void*> registered;
-    TensorBackend* backend = nullptr;
   };
   void Loop() {
     for (;;) {
@@ -127,7 +126,7 @@ class Cleanup {
         job = std::move(queue_.front());
         queue_.pop_front();
       }
-      for (void* p : job.registered) job.backend->UnregisterHost(p);
+      for (void* p : job.registered) CurrentBackend()->UnregisterHost(p);
       job.mapping.reset();
       std::lock_guard<std::mutex> lock(mutex_);
       pending_--;
@@ -175,7 +174,7 @@ class WorkList {
 class RingCopier {
  public:
   RingCopier(TensorBackend* backend, int deviceIndex) : backend_(backend) {
-    slots_ = LeasePinnedSlots(kSlotsPerRingWorker, backend_);
+    slots_ = LeasePinnedSlots(kSlotsPerRingWorker);
     slotBytes_ = PinnedSlotBytes();
     for (size_t i = 0; i < slots_.size(); i++) streams_.push_back(backend_->CreateStream(deviceIndex));
     if (slots_.empty()) streams_.push_back(backend_->CreateStream(deviceIndex));
@@ -248,7 +247,8 @@ double Ms(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
-UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex, TensorBackend* backend) {
+UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex) {
+  TensorBackend* backend = CurrentBackend();
   const auto start = std::chrono::steady_clock::now();
 
   // Registration works on whole pages: block boundaries are page-aligned (per file), so no page is
@@ -395,7 +395,7 @@ UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex, TensorBac
     if (failure || !AsyncUnregister()) {
       for (void* p : registered[f]) backend->UnregisterHost(p);
     } else {
-      Cleanup::Get().Push(files[f].mapping, std::move(registered[f]), backend);
+      Cleanup::Get().Push(files[f].mapping, std::move(registered[f]));
     }
   }
   if (Trace())

@@ -15,7 +15,6 @@
 #include <memory>
 #include <vector>
 
-#include "../backend/tensor-backend.h"
 #include "../io/mapping.h"
 
 namespace aotihub {
@@ -36,8 +35,7 @@ struct FileUpload {
 // Returns once every byte is on the device. All files share one work list (no per-file start-up and
 // tail). Mappings are shared so that unlocking their registered pages (slow, and needed before
 // munmap) can finish on a background thread that keeps them alive.
-// `backend`: whose streams, copies and host memory do it (the early upload passes its driver-only one).
-UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex, TensorBackend* backend);
+UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex);
 
 // How many pinned staging slots an upload of a large set leases at once (two per ring worker; none
 // in register mode): what a prewarm can pin ahead so that the first load does not pay for it.
