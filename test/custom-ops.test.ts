@@ -2,19 +2,12 @@ import { cp, mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/testing";
-import {
-  type HubConfig,
-  loadCompiled,
-  loadProjectConfig,
-  pinPrefetched,
-  prefetch,
-  readLockfile,
-  writeLockfile,
-} from "@aotihub/loader";
-import { probeDevice, sha256OfFile } from "@aotihub/native";
+import { type HubConfig, loadCompiled, pinPrefetched, readLockfile, writeLockfile } from "@aotihub/loader";
+import { sha256OfFile } from "@aotihub/native";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAndExtractPt2 } from "../packages/native/lib/formats/pt2/verify-and-extract-pt2.js";
 import { readBucketIo, relativeError } from "./support/bucket-io.js";
+import { prefetchForThisCpu } from "./support/prefetch-for-this-cpu.js";
 import { ensureTestKernel, TEST_KERNEL_REPO, type TestKernel } from "./support/test-kernel.js";
 
 // A model whose compiled graph calls a kernels-community style op (TORCH_LIBRARY, built from
@@ -98,13 +91,7 @@ describe("custom ops", () => {
   it("pins the kernel build by commit and sha256 in the lockfile and checks it before loading", async () => {
     const hub = freshHub();
     const lockPath = join(projectDir, "aotihub.lock");
-    const { models: fetched } = await prefetch({
-      refs: ["mix-model"],
-      devices: [{ ...(await probeDevice()), cuda: null }],
-      project: loadProjectConfig({ cwd: projectDir }),
-      lockfile: false,
-      config: hub,
-    });
+    const { models: fetched } = await prefetchForThisCpu("mix-model", projectDir, hub);
     writeLockfile(lockPath, {
       format: "aotihub-lock/1",
       models: { "mix-model": await pinPrefetched(fetched[0]!, hub) },

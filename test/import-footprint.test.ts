@@ -3,9 +3,9 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadProjectConfig, pinPrefetched, prefetch, writeLockfile } from "@aotihub/loader";
-import { probeDevice } from "@aotihub/native";
+import { pinPrefetched, writeLockfile } from "@aotihub/loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prefetchForThisCpu } from "./support/prefetch-for-this-cpu.js";
 import { repoRoot } from "./support/repo-root.js";
 import { type ServedHub, serveChild } from "./support/serve-child.js";
 import { ensureTestModels } from "./support/test-models.js";
@@ -92,13 +92,7 @@ beforeAll(async () => {
     cacheDir: join(hfHome, "hub"),
     offline: false,
   };
-  const { models: fetched } = await prefetch({
-    refs: ["tiny-mlp"],
-    devices: [{ ...(await probeDevice()), cuda: null }],
-    project: loadProjectConfig({ cwd: projectDir }),
-    lockfile: false,
-    config: hub,
-  });
+  const { models: fetched } = await prefetchForThisCpu("tiny-mlp", projectDir, hub);
   writeLockfile(join(projectDir, "aotihub.lock"), {
     format: "aotihub-lock/1",
     models: { "tiny-mlp": await pinPrefetched(fetched[0]!, hub) },

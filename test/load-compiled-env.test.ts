@@ -16,6 +16,7 @@ import { ensureTestModels, type TestModels } from "./support/test-models.js";
 process.env.AOTIHUB_MAX_LOADED_MODELS = "1";
 const loader = await import("@aotihub/loader");
 const { loadCompiled, loadProjectConfig, pinPrefetched, prefetch, writeLockfile } = loader;
+const { prefetchForThisCpu } = await import("./support/prefetch-for-this-cpu.js"); // imports the loader too
 
 let models: TestModels;
 let scratch: string;
@@ -55,13 +56,7 @@ beforeAll(async () => {
     JSON.stringify({ aliases: { "tiny-mlp": { repo: "acme/tiny-mlp" } }, index: null }),
   );
   const hub = freshHub();
-  const { models: fetched } = await prefetch({
-    refs: ["tiny-mlp"],
-    devices: [{ ...(await probeDevice()), cuda: null }],
-    project: loadProjectConfig({ cwd: projectDir }),
-    lockfile: false,
-    config: hub,
-  });
+  const { models: fetched } = await prefetchForThisCpu("tiny-mlp", projectDir, hub);
   lock = { format: "aotihub-lock/1", models: { "tiny-mlp": await pinPrefetched(fetched[0]!, hub) } };
 });
 

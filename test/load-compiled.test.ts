@@ -5,9 +5,7 @@ import { startTestHubServer, type TestHubServer } from "@aotihub/hub-server/test
 import {
   type HubConfig,
   loadCompiled,
-  loadProjectConfig,
   pinPrefetched,
-  prefetch,
   publishFolder,
   readLockfile,
   writeLockfile,
@@ -17,6 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readBucketIo, sameBytes } from "./support/bucket-io.js";
 import { inductorCpuIsa } from "./support/cpu-flags.js";
 import { eagerReferences } from "./support/eager-reference.js";
+import { prefetchForThisCpu } from "./support/prefetch-for-this-cpu.js";
 import { ensureTestModels, type TestModels } from "./support/test-models.js";
 
 // loadCompiled end to end on CPU: a model exported by python/aotihub_export, served by the local
@@ -81,13 +80,7 @@ async function project(): Promise<Project> {
 async function pinnedProject(): Promise<Project & { lockPath: string }> {
   const p = await project();
   const lockPath = join(p.projectDir, "aotihub.lock");
-  const { models: fetched } = await prefetch({
-    refs: ["tiny-mlp"],
-    devices: [{ ...(await probeDevice()), cuda: null }],
-    project: loadProjectConfig({ cwd: p.projectDir }),
-    lockfile: false,
-    config: p.hub,
-  });
+  const { models: fetched } = await prefetchForThisCpu("tiny-mlp", p.projectDir, p.hub);
   writeLockfile(lockPath, {
     format: "aotihub-lock/1",
     models: { "tiny-mlp": await pinPrefetched(fetched[0]!, p.hub) },

@@ -34,7 +34,14 @@ export interface NativeBinding {
   /** The standalone runtime's early start on CUDA: libcudart and the context on the prewarm thread. */
   preloadCudaRuntime(prewarm: NativeCudaPrewarmSpec): void;
   /** The early dlopens' record so far (steady-clock ms; 0: not reached). */
-  libtorchPreloadTimes(): { ran: boolean; from: number; to: number; error: string };
+  libtorchPreloadTimes(): {
+    ran: boolean;
+    from: number;
+    to: number;
+    joinWaitMs: number;
+    cuda: boolean;
+    error: string;
+  };
   /** The prewarm's steady-clock stamps so far (0: that step has not run). */
   cudaPrewarmTimes(): NativeCudaPrewarmTimes;
   /** Resolves when the prewarm thread (if any) has finished. */

@@ -289,15 +289,21 @@ void JoinLibtorchPreloadAtExit(Napi::Env env) {
                 })});
 }
 
-// The preload's record so far: { ran, from, to, error } (steady-clock ms; 0: not reached).
-Napi::Value LibtorchPreloadTimesJs(const Napi::CallbackInfo& info) {
-  const LibtorchPreloadTimes t = LibtorchPreloadSnapshot();
-  auto o = Napi::Object::New(info.Env());
+// The preload's record: { ran, from, to, joinWaitMs, cuda, error } (steady-clock ms; 0: not reached).
+Napi::Object PreloadTimesToJs(Napi::Env env, const LibtorchPreloadTimes& t) {
+  auto o = Napi::Object::New(env);
   o.Set("ran", t.ran);
   o.Set("from", t.from);
   o.Set("to", t.to);
+  o.Set("joinWaitMs", t.joinWaitMs);
+  o.Set("cuda", t.cuda);
   o.Set("error", t.error);
   return o;
+}
+
+// libtorchPreloadTimes(): the record so far, without waiting.
+Napi::Value LibtorchPreloadTimesJs(const Napi::CallbackInfo& info) {
+  return PreloadTimesToJs(info.Env(), LibtorchPreloadSnapshot());
 }
 
 // preloadCudaRuntime(prewarm): the standalone runtime's early start on CUDA: libcudart and the
@@ -331,16 +337,7 @@ Napi::Value LoadTorch(const Napi::CallbackInfo& info) {
         o.Set("loadFrom", stamps->first);
         o.Set("loadedAt", stamps->second);
         o.Set("cudartCopies", *cudartCopies);
-        const LibtorchPreloadTimes preload = LibtorchPreloadSnapshot();
-        if (result->joinedPreload) {
-          auto p = Napi::Object::New(env);
-          p.Set("from", preload.from);
-          p.Set("to", preload.to);
-          p.Set("joinWaitMs", preload.joinWaitMs);
-          p.Set("cuda", preload.cuda);
-          p.Set("error", preload.error);
-          o.Set("preload", p);
-        }
+        if (result->joinedPreload) o.Set("preload", PreloadTimesToJs(env, LibtorchPreloadSnapshot()));
         return o;
       });
 }
