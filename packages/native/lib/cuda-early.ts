@@ -19,12 +19,9 @@
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { NativeBinding } from "./binding.js"; // types only: binding.ts itself is not loaded
 
-interface EarlyBinding {
-  startCudaContextEarly(device: number): void;
-  joinCudaContextEarly(): { started: boolean; start: number; initDone: number; ready: number; error: string };
-  preloadTorch(libDir: string, cuda: boolean): boolean;
-}
+type EarlyBinding = Pick<NativeBinding, "startCudaContextEarly" | "preloadTorch">;
 
 if (process.env.AOTIHUB_CUDA_EARLY !== "0") {
   let addon: EarlyBinding | null = null;
@@ -32,10 +29,8 @@ if (process.env.AOTIHUB_CUDA_EARLY !== "0") {
     const load = createRequire(import.meta.url)("node-gyp-build") as (root: string) => EarlyBinding;
     addon = load(fileURLToPath(new URL("..", import.meta.url)));
     const device = Number(process.env.AOTIHUB_CUDA_EARLY_DEVICE ?? 0);
+    // the process's exit waits for the thread (native: join-at-exit.h)
     addon.startCudaContextEarly(Number.isInteger(device) && device >= 0 ? device : 0);
-    const started = addon;
-    // no driver call may still run when the driver's own exit handlers do
-    process.once("exit", () => started.joinCudaContextEarly());
   } catch {
     addon = null; // no addon here: the load that follows reports it, typed
   }

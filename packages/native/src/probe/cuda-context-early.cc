@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "../common/join-at-exit.h"
 #include "../common/join-thread-slot.h"
 #include "../common/monotonic-ms.h"
 #include "../runtime/pinned-ring.h"
@@ -74,9 +75,12 @@ void Run(int device) {
   if (PinStagingSlotsAhead(api)) Record(&EarlyContextState::slotsPinned);
 }
 
+// No driver call may still run when the driver's own exit handlers do: the exit joins the thread.
+void JoinAtExit() { JoinCudaContextEarly(); }
+
 Napi::Value StartJs(const Napi::CallbackInfo& info) {
   const int device = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
-  StartCudaContextEarly(device);
+  if (StartCudaContextEarly(device)) JoinAtProcessExit(info.Env(), JoinAtExit);
   return info.Env().Undefined();
 }
 
@@ -99,9 +103,9 @@ Napi::Value SnapshotJs(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void StartCudaContextEarly(int device) {
+bool StartCudaContextEarly(int device) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  if (g_state.started) return;
+  if (g_state.started) return false;
   g_state.started = true;
   g_state.start = MonotonicMs();
   g_driverPending = true;
@@ -110,7 +114,9 @@ void StartCudaContextEarly(int device) {
   } catch (...) {
     g_state.error = "could not start the thread";
     g_driverPending = false;
+    return false;
   }
+  return true;
 }
 
 void WaitCudaContextEarlyDriver() {

@@ -16,8 +16,8 @@ struct EarlyContextState {
   std::string error;                          // empty: no error (yet)
 };
 
-// Starts the thread once per process; later calls do nothing.
-void StartCudaContextEarly(int device);
+// Starts the thread once per process; later calls do nothing. Whether this call started it.
+bool StartCudaContextEarly(int device);
 // Blocks until the thread is done (at once when none ran) and joins it: the process's exit calls it,
 // so no driver call is still running when the driver's own exit handlers do.
 EarlyContextState JoinCudaContextEarly();

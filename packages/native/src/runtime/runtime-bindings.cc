@@ -5,6 +5,7 @@
 #include "../backend/libtorch-backend.h"
 #include "../backend/standalone-backend.h"
 #include "../common/boxed.h"
+#include "../common/join-at-exit.h"
 #include "../common/promise-worker.h"
 #include <chrono>
 #include <cstring>
@@ -264,29 +265,17 @@ void StartCudaPrewarmFromJs(const Napi::Value& value) {
 // does) and libtorch's dlopens (RTLD_LOCAL, on their own thread: StartLibtorchPreload), so that
 // they run while the loader still resolves, fetches and checks. loadTorch joins them. Returns
 // whether a preload started (false: one ran, or libtorch is loaded already).
-void JoinLibtorchPreloadAtExit(Napi::Env env);
-
+// A process that exits while libtorch's static initialisers run on the preload thread can abort:
+// exit destroys the singletons they register into (seen on the CPU machine, a process ending right
+// after `--import cuda-early` started the preload: "Tried to register multiple backend fallbacks").
+// The process's exit waits for the preload instead, as it waits for the early driver start.
 Napi::Value PreloadTorch(const Napi::CallbackInfo& info) {
   const std::string libDir = info[0].As<Napi::String>();
   const bool cuda = info[1].ToBoolean();
   if (cuda && info.Length() > 2) StartCudaPrewarmFromJs(info[2]);
   const bool started = StartLibtorchPreload(libDir, cuda);
-  if (started) JoinLibtorchPreloadAtExit(info.Env());
+  if (started) JoinAtProcessExit(info.Env(), JoinLibtorchPreload);
   return Napi::Boolean::New(info.Env(), started);
-}
-
-// A process that exits while libtorch's static initialisers run on the preload thread can abort:
-// exit destroys the singletons they register into (seen on the CPU machine, a process ending right
-// after `--import cuda-early` started the preload: "Tried to register multiple backend fallbacks").
-// The process's exit waits for the preload instead, as it waits for the early driver start.
-void JoinLibtorchPreloadAtExit(Napi::Env env) {
-  auto process = env.Global().Get("process").As<Napi::Object>();
-  process.Get("once").As<Napi::Function>().Call(
-      process, {Napi::String::New(env, "exit"),
-                Napi::Function::New(env, [](const Napi::CallbackInfo& i) -> Napi::Value {
-                  JoinLibtorchPreload();
-                  return i.Env().Undefined();
-                })});
 }
 
 // The preload's record: { ran, from, to, joinWaitMs, cuda, error } (steady-clock ms; 0: not reached).
