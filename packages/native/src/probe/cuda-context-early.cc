@@ -48,30 +48,14 @@ void Run(int device) {
     return;
   }
   const DriverApi& api = driver.api;
-  if (!api.cuInit || !api.cuDeviceGet || !api.cuDevicePrimaryCtxRetain) {
-    Fail("libcuda.so.1 lacks cuInit, cuDeviceGet or cuDevicePrimaryCtxRetain");
-    return;
-  }
-  if (CUresult rc = api.cuInit(0); rc != 0) {
-    Fail(DriverError(api, "cuInit", rc));
-    return;
-  }
-  Record(&EarlyContextState::initDone);
-  CUdevice dev = 0;
-  void* context = nullptr;
-  if (CUresult rc = api.cuDeviceGet(&dev, device); rc != 0) {
-    Fail(DriverError(api, ("cuDeviceGet(" + std::to_string(device) + ")").c_str(), rc));
-    return;
-  }
-  // Retained for the process's life: the runtime that loads a model on this device uses it.
-  if (CUresult rc = api.cuDevicePrimaryCtxRetain(&context, dev); rc != 0) {
-    Fail(DriverError(api, "cuDevicePrimaryCtxRetain", rc));
+  std::string why;
+  if (StartPrimaryContext(api, device, why, [] { Record(&EarlyContextState::initDone); }) == nullptr) {
+    Fail(why);
     return;
   }
   Record(&EarlyContextState::ready);
   // The upload's staging slots, which the load would otherwise pin while it uploads (the standalone
-  // path, slot 3a: 54 against 32 ms for 1.08 GB); they need the context current on this thread.
-  if (api.cuCtxSetCurrent == nullptr || api.cuCtxSetCurrent(context) != 0) return;
+  // path, slot 3a: 54 against 32 ms for 1.08 GB); the context is current on this thread.
   if (PinStagingSlotsAhead(api)) Record(&EarlyContextState::slotsPinned);
 }
 

@@ -78,4 +78,36 @@ inline std::string DriverError(const DriverApi& api, const char* call, CUresult 
   return std::string(call) + " returned " + std::to_string(rc) + (text ? std::string(" (") + text + ")" : "");
 }
 
+// cuInit, then `device`'s primary context, retained for the process (every CUDA runtime loaded in
+// it uses that context) and made current on the calling thread; `afterInit()` runs once cuInit has
+// returned. Null, with the call that failed in `why`, where a step fails. Driver calls only: no
+// dynamic loader lock is taken (libtorch's dlopen may hold it meanwhile).
+template <typename AfterInit>
+void* StartPrimaryContext(const DriverApi& api, int device, std::string& why, AfterInit afterInit) {
+  if (!api.cuInit || !api.cuDeviceGet || !api.cuDevicePrimaryCtxRetain || !api.cuCtxSetCurrent) {
+    why = "libcuda.so.1 lacks cuInit, cuDeviceGet, cuDevicePrimaryCtxRetain or cuCtxSetCurrent";
+    return nullptr;
+  }
+  if (CUresult rc = api.cuInit(0); rc != 0) {
+    why = DriverError(api, "cuInit", rc);
+    return nullptr;
+  }
+  afterInit();
+  CUdevice dev = 0;
+  if (CUresult rc = api.cuDeviceGet(&dev, device); rc != 0) {
+    why = DriverError(api, ("cuDeviceGet(" + std::to_string(device) + ")").c_str(), rc);
+    return nullptr;
+  }
+  void* context = nullptr;
+  if (CUresult rc = api.cuDevicePrimaryCtxRetain(&context, dev); rc != 0) {
+    why = DriverError(api, "cuDevicePrimaryCtxRetain", rc);
+    return nullptr;
+  }
+  if (CUresult rc = api.cuCtxSetCurrent(context); rc != 0) {
+    why = DriverError(api, "cuCtxSetCurrent", rc);
+    return nullptr;
+  }
+  return context;
+}
+
 }  // namespace aotihub::cuda_driver

@@ -62,43 +62,24 @@ const cuda_driver::DriverApi* PrewarmDriver() {
     Fail(d.why);
     return nullptr;
   }
-  const cuda_driver::DriverApi& a = d.api;
-  if (!a.cuInit || !a.cuDeviceGet || !a.cuDevicePrimaryCtxRetain || !a.cuCtxSetCurrent || !a.cuMemHostAlloc) {
-    Fail("libcuda.so.1 lacks cuInit, cuDeviceGet, cuDevicePrimaryCtxRetain, cuCtxSetCurrent or cuMemHostAlloc");
+  if (d.api.cuMemHostAlloc == nullptr) {
+    Fail("libcuda.so.1 lacks cuMemHostAlloc");
     return nullptr;
   }
-  return &a;
+  return &d.api;
 }
 
-// The driver's start and the device's primary context, made current on this thread; false (with
-// the failure recorded) where a step fails.
+// The driver's start and the device's primary context, current on this thread; false (with the
+// failure recorded) where a step fails.
 bool MakeContext(const cuda_driver::DriverApi& d, int device) {
-  using cuda_driver::DriverError;
-  if (auto rc = d.cuInit(0); rc != 0) {
-    Fail(DriverError(d, "cuInit", rc));
-    return false;
-  }
-  {
+  std::string why;
+  const auto driverReady = [] {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_times.driverReady = MonotonicMs();
-  }
-  cuda_driver::CUdevice dev = 0;
-  void* context = nullptr;
-  if (auto rc = d.cuDeviceGet(&dev, device); rc != 0) {
-    Fail(DriverError(d, ("cuDeviceGet(" + std::to_string(device) + ")").c_str(), rc));
-    return false;
-  }
-  // Retained for the process's life, as the runtime's own first call would: every runtime copy in
-  // the process runs on this primary context.
-  if (auto rc = d.cuDevicePrimaryCtxRetain(&context, dev); rc != 0) {
-    Fail(DriverError(d, "cuDevicePrimaryCtxRetain", rc));
-    return false;
-  }
-  if (auto rc = d.cuCtxSetCurrent(context); rc != 0) {
-    Fail(DriverError(d, "cuCtxSetCurrent", rc));
-    return false;
-  }
-  return true;
+  };
+  if (cuda_driver::StartPrimaryContext(d, device, why, driverReady) != nullptr) return true;
+  Fail(why);
+  return false;
 }
 
 // The weight upload's pinned staging slots, page-locked while libtorch is still loading: on the
