@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GPU slot, second step, from the repository root on the device, after <pack>/compile.sh:
 #   bash <pack>/device.sh <pack> <outdir> [percall]
-# "percall": the per-call figures only (no lifecycle checks; ~70 s with "old", 6 rounds). Rounds and
+# "percall": the per-call figures only (no lifecycle checks; ~70 s with "old", 6 rounds; ~110 s
+# with the nospin and hook labels too). Rounds and
 # calls per mode and round: PERCALL_ROUNDS (6), PERCALL_CALLS (150).
 # (node on PATH; <pack> made by bench/gpu/pack.sh). Per-call figures of the 53M DiT for the C ABI
 # anchor, "new" and "old", interleaved across processes (anchor, new, old, three times); the gpu
@@ -49,17 +50,26 @@ cycles() { # <build>
     2>&1 | tee -a "$out/cycles.log" | tail -3
   load
 }
+# "nospin": the new build with the event loop left to sleep while a run is in flight
+# (src/runtime/event-loop-spin.h), what run() did before; "hook": the new build started with
+# node --import <cuda-early> (the driver's start and libtorch's dlopens at process start).
+nospin=(AOTIHUB_LOOP_SPIN_RUN_US=0)
+hook() { [ -f "$pack/new/lib/cuda-early.mjs" ] && percall new "$@" NODE_OPTIONS="--import $pack/new/lib/cuda-early.mjs"; }
 # The new build first: it also writes the anchor's inputs (the same inputs, the same weights).
 percall new new-1 AOTIHUB_RUN_TRACE=1 ANCHOR_DIR=/tmp/gpucall-anchor-in
 anchor 1
+percall new nospin-1 AOTIHUB_RUN_TRACE=1 "${nospin[@]}"
 [ -d "$pack/old" ] && percall old old-1 AOTIHUB_RUN_TRACE=1
 cycles new
 [ -d "$pack/old" ] && cycles old
 anchor 2
 percall new new-2 AOTIHUB_RUN_TRACE=1
+percall new nospin-2 AOTIHUB_RUN_TRACE=1 "${nospin[@]}"
 [ -d "$pack/old" ] && percall old old-2
+hook hook-1
 anchor 3
 percall new new-3
+percall new nospin-3 "${nospin[@]}"
 [ -d "$pack/old" ] && percall old old-3
 kill "$clocks" 2>/dev/null
 log done

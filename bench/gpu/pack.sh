@@ -37,6 +37,11 @@ ngb() { # the addon is found through node-gyp-build, which the bundles leave ext
 (cd "$root/packages/native" && npx node-gyp build --release -j 2 >/dev/null)
 cp "$root/packages/native/build/Release/aotihub_native.node" "$dest/new/build/Release/"
 bundle "$root" "$dest/new/lib"
+# The --import hook (node --import .../cuda-early.mjs) for device.sh's new-hook label: bundled alone,
+# its torch lookup split into a chunk beside it, as bench/gpu/coldstart/pack.sh does.
+(cd "$root" && "$esbuild" packages/native/lib/cuda-early.ts --bundle --splitting --platform=node --format=esm \
+  --target=node20 --tsconfig=tsconfig.json --outdir="$dest/new/lib" --out-extension:.js=.mjs --log-level=warning \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);")
 ngb "$dest/new"
 git -C "$root" log -1 --format=%h >"$dest/new/commit"
 if [ -n "$old" ]; then

@@ -104,6 +104,16 @@ for (let r = 0; r < rounds; r++) {
 }
 
 const figures: Record<string, unknown> = { label, rounds, calls };
+// Started with the --import hook (device.sh's hook label): what its early thread did (an older
+// build has no such binding).
+const early = (binding() as unknown as { cudaContextEarlyTimes?: () => unknown }).cudaContextEarlyTimes?.();
+if (early !== undefined) {
+  figures.cudaContextEarly = early;
+  say(`early driver start: ${JSON.stringify(early)}`);
+}
+// Whether run() kept the event loop polling while in flight (src/runtime/event-loop-spin.h).
+const spins = (binding() as unknown as { runLoopSpins?: () => unknown }).runLoopSpins?.();
+if (spins !== undefined) figures.runLoopSpins = spins;
 for (const [name] of modes) {
   const v = samples.get(name)!;
   const f: Record<string, unknown> = {

@@ -21,6 +21,7 @@ import { loopTurnsDuringRuns } from "../support/loop-turns.js";
 import { repoPackages } from "../support/repo-packages.js";
 import { CheckPlan, type CheckRecord, type PlanSummary } from "./check-plan.js";
 import { CUDA_CYCLES, cyclesVerdict, measureCudaCycles } from "./cuda-cycles.js";
+import { checkLoopSpin } from "./loop-spin.js";
 
 export interface GpuSuiteOptions {
   /** Folder of CUDA-compiled convention repos (aotihub_export --device cuda --io). */
@@ -172,6 +173,7 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
     "dit: three variants bound to one weight upload",
     "device-resident output reused as input",
     "event loop turns while GPU runs are in flight",
+    "event loop polls during short GPU runs, sleeps after them",
   ];
   plan.plan(...DIT_CHECKS);
   if (!existsSync(join(dit, "aotihub.json"))) plan.failAll(DIT_CHECKS, `no compiled repo at ${dit}`);
@@ -248,6 +250,7 @@ export async function runGpuSuite(options: GpuSuiteOptions): Promise<GpuSuiteRes
         turns >= 20,
         `${turns} loop turns during ${runs} runs`,
       );
+      await checkLoopSpin(() => model.run(io.inputs), plan);
       model.dispose();
     });
   }

@@ -23,7 +23,7 @@ pack() {
   local esbuild
   esbuild="$(ls -d node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | head -1)"
   local entry
-  for entry in gpu-main load-compiled-gpu multi-gpu device-tensors-gpu standalone-gpu; do
+  for entry in gpu-main load-compiled-gpu multi-gpu device-tensors-gpu standalone-gpu loop-spin-gpu; do
     "$esbuild" "test/gpu/$entry.ts" --bundle --platform=node --format=esm --target=node20 \
       --tsconfig=tsconfig.json --outfile="$gpu/lib/$entry.mjs" \
       --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" --log-level=warning

@@ -81,6 +81,12 @@ export interface NativeBinding {
    * runs since the last call, recorded when AOTIHUB_RUN_TRACE is set; then cleared.
    */
   runTrace(): Float64Array;
+  /**
+   * Tests only: how many runs in flight keep the event loop polling (src/runtime/event-loop-spin.h),
+   * whether this process spins at all (at least 4 usable CPUs, a non-zero bound), and the bound on a
+   * variant's recent median run time below which a CUDA run spins.
+   */
+  runLoopSpins(): { spinning: number; enabled: boolean; thresholdUs: number };
   /** Copies a host tensor to the GPU (toDevice). */
   uploadTensor(
     tensor: { dtype: string; shape: number[]; data: ArrayBufferView },

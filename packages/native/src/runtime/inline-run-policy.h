@@ -8,10 +8,13 @@
 // path), and runs inline only when no CPU run of this environment is still queued: settling stays
 // in call order, and the run never waits on a container another thread holds.
 // AOTIHUB_INLINE_RUN_US sets the threshold (default 50 us; 0 turns inline runs off). JS thread only.
+// CUDA runs record here too: their median decides whether the event loop polls while one is in
+// flight (event-loop-spin.h).
 #pragma once
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <limits>
 
 namespace aotihub {
 
@@ -34,10 +37,16 @@ class InlineRunPolicy {
   // `queuedCpuRuns`: CPU runs of this environment posted and not yet settled.
   bool ShouldInline(size_t queuedCpuRuns) const {
     const double threshold = ThresholdUs();
-    if (threshold <= 0 || queuedCpuRuns != 0 || count_ < kWindow) return false;
+    if (threshold <= 0 || queuedCpuRuns != 0) return false;
+    return RecentMedianUs() <= threshold;
+  }
+
+  // The median of the last kWindow runs; infinite until there were that many (a first run is slow).
+  double RecentMedianUs() const {
+    if (count_ < kWindow) return std::numeric_limits<double>::infinity();
     std::array<double, kWindow> sorted = recent_;
     std::nth_element(sorted.begin(), sorted.begin() + kWindow / 2, sorted.end());
-    return sorted[kWindow / 2] <= threshold;
+    return sorted[kWindow / 2];
   }
 
   // How long the model's own run (inputs bound, outputs copied) took, wherever it ran.

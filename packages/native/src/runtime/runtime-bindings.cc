@@ -503,10 +503,8 @@ struct QueuedRun final : Completion {
   // JS thread: the same resolution and the same error shape as a PromiseWorker's.
   void Settle(Napi::Env env) override {
     if (traced) stamps.Mark(RunStamps::kSettleStart);
-    if (queuedCpuRuns != nullptr) {
-      --*queuedCpuRuns;
-      container->inlinePolicy().Record(runUs);
-    }
+    if (queuedCpuRuns != nullptr) --*queuedCpuRuns;
+    container->inlinePolicy().Record(runUs);
     if (!code.empty()) {
       deferred.Reject(ToJsError(env, code, message).Value());
       return;
@@ -630,7 +628,8 @@ Napi::Value RunContainer(const Napi::CallbackInfo& info) {
   run->stamps = entry;
   if (run->traced) run->stamps.Mark(RunStamps::kPosted);
   auto promise = run->deferred.Promise();
-  completions->Begin(env);
+  // A short CUDA run is picked up sooner by a loop that polls than by one woken from epoll.
+  completions->Begin(env, run, device.cuda && EventLoopSpin::ShouldSpinFor(run->container->inlinePolicy().RecentMedianUs()));
   RunThread& thread = device.cuda ? RunThread::ForCuda(device.index) : RunThread::ForCpu();
   thread.Post([run, completions] {
     run->Execute();
@@ -650,6 +649,17 @@ Napi::Value RunContainerSync(const Napi::CallbackInfo& info) {
     auto inputs = CaptureInputs(*container, info[1]);
     return RunHere(env, *container, inputs, info[2].ToBoolean(), info[3], stamps);
   });
+}
+
+// How many runs in flight keep this environment's event loop polling (event-loop-spin.h), and the
+// bound on a variant's recent median below which a CUDA run does: for tests.
+Napi::Value RunLoopSpinsJs(const Napi::CallbackInfo& info) {
+  auto* completions = static_cast<RunCompletions*>(info.Data());
+  auto result = Napi::Object::New(info.Env());
+  result.Set("spinning", static_cast<double>(completions->spinningRuns()));
+  result.Set("enabled", EventLoopSpin::ShouldSpinFor(0));
+  result.Set("thresholdUs", EventLoopSpin::ThresholdUs());
+  return result;
 }
 
 // The benchmark's trace (run-trace.h): every recorded run's stamps, kCount numbers each, then cleared.
@@ -818,7 +828,9 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("addonPath", Napi::Function::New(env, AddonPathJs));
   exports.Set("createWeightStore", Napi::Function::New(env, CreateWeightStore));
   exports.Set("openContainer", Napi::Function::New(env, OpenContainer));
-  exports.Set("runContainer", Napi::Function::New(env, RunContainer, "runContainer", RunCompletions::Create(env)));
+  auto* completions = RunCompletions::Create(env);
+  exports.Set("runContainer", Napi::Function::New(env, RunContainer, "runContainer", completions));
+  exports.Set("runLoopSpins", Napi::Function::New(env, RunLoopSpinsJs, "runLoopSpins", completions));
   exports.Set("runContainerSync", Napi::Function::New(env, RunContainerSync));
   exports.Set("runTrace", Napi::Function::New(env, RunTraceJs));
   exports.Set("uploadTensor", Napi::Function::New(env, UploadTensor));
