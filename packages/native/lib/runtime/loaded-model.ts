@@ -21,6 +21,14 @@ import type { RuntimeDevice } from "./runtime-device.js";
 import { type DeviceTensor, isDeviceTensor, type RunInput, type Tensor } from "./tensor.js";
 import type { Variant, VariantInfo } from "./variant.js";
 
+/** The default options, one object for every call that passes none (a `= {}` default is one per call). */
+const NO_OPTIONS: RunOptions = Object.freeze({});
+
+/** A module-level callback: an inline arrow would be a new closure on every call. */
+function times(a: number, b: number): number {
+  return a * b;
+}
+
 export interface RunOptions {
   /** Run this bucket's variant instead of choosing by shape. */
   variant?: string;
@@ -92,6 +100,22 @@ export class NativeLoadedModel implements LoadedModel {
   #inFlight = 0;
   /** Containers whose inputs were found to be the model's (#checkVariantInputs). */
   readonly #fittingContainers = new WeakSet<NativeContainer>();
+  /** The container #checkVariantInputs last let through (one of #fittingContainers). */
+  #lastFitting: NativeContainer | null = null;
+  /**
+   * The variant the last choice by bucket picked, and what it picked it for: the requested name and
+   * the inputs' dtypes and shapes. A call whose inputs repeat them (a loop over one resolution) gets
+   * the same variant without building signatures and checking buckets. The choice is a function
+   * of these alone and the buckets, which never change, so the entry never goes stale; only a
+   * choice that succeeded is kept, and anything else takes the full check (and its errors).
+   */
+  #lastChoice: {
+    requested: string | undefined;
+    variant: Variant;
+    dtypes: string[];
+    /** The shapes of that call's snapshot (our own copies, never handed back to a caller). */
+    shapes: number[][];
+  } | null = null;
 
   constructor(
     readonly device: string,
@@ -110,7 +134,7 @@ export class NativeLoadedModel implements LoadedModel {
 
   async run(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
-    options: RunOptions = {},
+    options: RunOptions = NO_OPTIONS,
   ): Promise<(Tensor | DeviceTensor)[]> {
     // No captureUserStack() here: capturing a stack costs ~7-9 us a call on Node 20 (as much as a
     // small model's whole run). Errors found before the first await carry the caller's frames as
@@ -134,7 +158,7 @@ export class NativeLoadedModel implements LoadedModel {
       } catch (error) {
         throw typedNativeFailure(error, "run", `variant ${variant.name}`);
       }
-      return outputs.map((o) => this.#toTensor(o));
+      return this.#toTensors(outputs);
     } finally {
       this.#inFlight--;
       if (this.#disposed && this.#inFlight === 0) this.#release();
@@ -143,7 +167,7 @@ export class NativeLoadedModel implements LoadedModel {
 
   runSync(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
-    options: RunOptions = {},
+    options: RunOptions = NO_OPTIONS,
   ): (Tensor | DeviceTensor)[] {
     if (this.#disposed) throw disposedError("model");
     const { variant, native } = this.#prepare(inputs, options);
@@ -167,7 +191,7 @@ export class NativeLoadedModel implements LoadedModel {
     } catch (error) {
       throw typedNativeFailure(error, "run", `variant ${variant.name}`);
     }
-    return outputs.map((o) => this.#toTensor(o));
+    return this.#toTensors(outputs);
   }
 
   async toDevice(tensor: Tensor): Promise<DeviceTensor> {
@@ -207,9 +231,12 @@ export class NativeLoadedModel implements LoadedModel {
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
     options: RunOptions,
   ): { variant: Variant; native: NativeRunInput[] } {
-    const ordered = normalizeInputs(inputs, this.inputNames);
-    const native = ordered.map((t, i): NativeRunInput => {
-      if (!isDeviceTensor(t)) return { dtype: t.dtype, shape: [...t.shape], data: t.data };
+    // Host inputs come back as snapshots already; device ones are checked and snapshotted here,
+    // in place (a loop, not a map: no second array, no closure per call).
+    const native = normalizeInputs(inputs, this.inputNames) as (NativeRunInput | DeviceTensor)[];
+    for (let i = 0; i < native.length; i++) {
+      const t = native[i]!;
+      if (!isDeviceTensor(t)) continue;
       if (!(t instanceof NativeDeviceTensor) || !this.runtimeDevice.cuda || t.device !== this.device) {
         throw new InputMismatchError(
           "AOTIHUB_INPUT_WRONG_DEVICE",
@@ -221,38 +248,85 @@ export class NativeLoadedModel implements LoadedModel {
           },
         );
       }
-      return { dtype: t.dtype, shape: [...t.shape], device: t.handle() };
-    });
+      native[i] = { dtype: t.dtype, shape: t.shape.slice(), device: t.handle() };
+    }
+    const snapshot = native as NativeRunInput[];
+    const variant = this.#lastFit(snapshot, options.variant) ?? this.#chooseFor(snapshot, options.variant);
+    return { variant, native: snapshot };
+  }
+
+  /** The last choice's variant if these inputs repeat what it was made for (#lastChoice), else null. */
+  #lastFit(native: readonly NativeRunInput[], requested: string | undefined): Variant | null {
+    const last = this.#lastChoice;
+    if (last === null || last.requested !== requested) return null;
+    // native.length is inputNames.length (normalizeInputs), as it was for the last choice.
+    for (let i = 0; i < native.length; i++) {
+      const t = native[i]!;
+      if (t.dtype !== last.dtypes[i]) return null;
+      const shape = t.shape;
+      const was = last.shapes[i]!;
+      if (shape.length !== was.length) return null;
+      for (let d = 0; d < shape.length; d++) if (shape[d] !== was[d]) return null;
+    }
+    return last.variant;
+  }
+
+  /** The full choice (every bucket checked, typed errors), remembered when it succeeds. */
+  #chooseFor(native: readonly NativeRunInput[], requested: string | undefined): Variant {
     const signature = native.map((t, i) => ({
       name: this.inputNames[i] ?? String(i),
       dtype: t.dtype as TorchDtypeName,
       shape: t.shape,
     }));
-    return { variant: this.#choose(signature, options.variant), native };
+    const variant = this.#choose(signature, requested);
+    // The snapshot's shapes are this call's own copies: nothing outside changes them later.
+    this.#lastChoice = {
+      requested,
+      variant,
+      dtypes: native.map((t) => t.dtype),
+      shapes: native.map((t) => t.shape),
+    };
+    return variant;
   }
 
   /** `options.out`, checked for what needs no run: a list (of this length) of TypedArrays, host outputs. */
   #outArrays(options: RunOptions): (TensorData | undefined)[] | undefined {
     const out = options.out;
     if (out === undefined) return undefined;
-    const refuse = (received: string) =>
-      new InputMismatchError("AOTIHUB_OUTPUT_INVALID", "The output arrays do not fit this model.", {
-        expected: `an array of ${this.outputNames.length} TypedArrays (or undefined), for host outputs`,
-        received,
-        hint: "size each from one run's outputs; keepOnDevice outputs take none",
-      });
-    if (!Array.isArray(out)) throw refuse(typeof out);
-    if (out.length !== this.outputNames.length) throw refuse(`${out.length} arrays`);
-    if (options.keepOnDevice === true && out.some((a) => a !== undefined))
-      throw refuse("arrays for outputs kept on the device (keepOnDevice)");
-    if (!out.every((a) => a === undefined || ArrayBuffer.isView(a)))
-      throw refuse("an element that is not a TypedArray");
-    return [...out];
+    if (!Array.isArray(out)) throw this.#outInvalid(typeof out);
+    if (out.length !== this.outputNames.length) throw this.#outInvalid(`${out.length} arrays`);
+    // One pass that copies as it checks (the copy is what native code writes into, whatever the
+    // caller does to its list meanwhile). With keepOnDevice any array is refused first, as a
+    // some() before an every() refused it; a hole reads as undefined, as a spread made it.
+    const keepOnDevice = options.keepOnDevice === true;
+    const copy: (TensorData | undefined)[] = [];
+    for (let i = 0; i < out.length; i++) {
+      const a = out[i];
+      if (a !== undefined && keepOnDevice)
+        throw this.#outInvalid("arrays for outputs kept on the device (keepOnDevice)");
+      copy.push(a);
+    }
+    for (const a of copy)
+      if (a !== undefined && !ArrayBuffer.isView(a))
+        throw this.#outInvalid("an element that is not a TypedArray");
+    return copy;
+  }
+
+  #outInvalid(received: string): InputMismatchError {
+    return new InputMismatchError("AOTIHUB_OUTPUT_INVALID", "The output arrays do not fit this model.", {
+      expected: `an array of ${this.outputNames.length} TypedArrays (or undefined), for host outputs`,
+      received,
+      hint: "size each from one run's outputs; keepOnDevice outputs take none",
+    });
   }
 
   #checkVariantInputs(variant: Variant, container: NativeContainer): void {
-    // The answer never changes for a container: ask once, not on every run.
-    if (this.#fittingContainers.has(container)) return;
+    // The answer never changes for a container: ask once, not on every run. The last container
+    // found fitting is compared first, which spares a loop over one bucket the WeakSet's lookup.
+    if (container === this.#lastFitting || this.#fittingContainers.has(container)) {
+      this.#lastFitting = container;
+      return;
+    }
     if (publicInputNames(variant.bucket, container.inputNames)?.join() !== this.inputNames.join()) {
       throw new InputMismatchError(
         "AOTIHUB_BUCKET_INPUTS_MISMATCH",
@@ -265,6 +339,7 @@ export class NativeLoadedModel implements LoadedModel {
       );
     }
     this.#fittingContainers.add(container);
+    this.#lastFitting = container;
   }
 
   async boundWeightPointers(name: string): Promise<Record<string, bigint>> {
@@ -325,11 +400,18 @@ export class NativeLoadedModel implements LoadedModel {
     });
   }
 
+  /** A loop rather than map(o => this.#toTensor(o)): no closure per call. */
+  #toTensors(outputs: NativeRunOutput[]): (Tensor | DeviceTensor)[] {
+    const tensors: (Tensor | DeviceTensor)[] = [];
+    for (const o of outputs) tensors.push(this.#toTensor(o));
+    return tensors;
+  }
+
   #toTensor(output: NativeRunOutput): Tensor | DeviceTensor {
     const dtype = output.dtype as TorchDtypeName;
     if ("device" in output) return new NativeDeviceTensor(output);
     if ("data" in output) return { dtype, shape: output.shape, data: output.data }; // the caller's `out` array
-    const numel = output.shape.reduce((a, b) => a * b, 1);
+    const numel = output.shape.reduce(times, 1);
     return { dtype, shape: output.shape, data: typedArrayFor(dtype, output.buffer, 0, numel) };
   }
 }

@@ -1,16 +1,27 @@
 import { InputMismatchError } from "../errors/native-errors.js";
-import { DTYPES, isTorchDtypeName } from "../tensor/dtypes.js";
-import { isDeviceTensor, type RunInput } from "./tensor.js";
+import { DTYPES, isTorchDtypeName, type TensorData, type TorchDtypeName } from "../tensor/dtypes.js";
+import { type DeviceTensor, isDeviceTensor, type RunInput } from "./tensor.js";
+
+/** A host input as native code receives it: the caller's dtype and data, and our own copy of its shape. */
+export interface HostInput {
+  dtype: TorchDtypeName;
+  shape: number[];
+  data: TensorData;
+}
 
 /**
  * Puts positional or named inputs in the container's order and checks each one is a well-formed
  * tensor (known dtype, whole non-negative dims, the dtype's TypedArray holding exactly numel items).
+ * Host tensors come back as snapshots (their shape copied), device tensors as they are.
+ *
+ * This runs on every call, so the success path allocates only the result and the snapshots (no
+ * spreads, no per-call closures, no key lists); the error paths may be slow.
  */
 export function normalizeInputs(
   inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
   inputNames: readonly string[],
-): RunInput[] {
-  let ordered: RunInput[];
+): (HostInput | DeviceTensor)[] {
+  const ordered: (HostInput | DeviceTensor)[] = [];
   if (Array.isArray(inputs)) {
     if (inputs.length !== inputNames.length) {
       throw mismatch(
@@ -19,33 +30,49 @@ export function normalizeInputs(
         `${inputs.length} tensors`,
       );
     }
-    ordered = [...inputs];
+    // Each element is read once: what is checked is what is run (the caller's array is not kept).
+    for (let i = 0; i < inputs.length; i++) ordered.push(checkTensor(inputs[i], inputNames[i] ?? String(i)));
   } else {
     const named = inputs as Readonly<Record<string, RunInput>>;
-    const unknown = Object.keys(named).filter((k) => !inputNames.includes(k));
-    const missing = inputNames.filter((k) => !Object.hasOwn(named, k));
-    if (unknown.length > 0 || missing.length > 0) {
+    if (!sameNames(named, inputNames)) {
+      const unknown = Object.keys(named).filter((k) => !inputNames.includes(k));
+      const missing = inputNames.filter((k) => !Object.hasOwn(named, k));
       throw mismatch(
         "Named inputs do not match the model's inputs.",
         inputNames,
         `${Object.keys(named).join(", ") || "none"}${missing.length ? ` (missing ${missing.join(", ")})` : ""}${unknown.length ? ` (unknown ${unknown.join(", ")})` : ""}`,
       );
     }
-    ordered = inputNames.map((name) => named[name] as RunInput);
+    // All elements are read before any is checked, as before (a getter sees the same order).
+    const picked: RunInput[] = [];
+    for (const name of inputNames) picked.push(named[name] as RunInput);
+    for (let i = 0; i < picked.length; i++) ordered.push(checkTensor(picked[i], inputNames[i]!));
   }
-  ordered.forEach((tensor, i) => {
-    checkTensor(tensor, inputNames[i] ?? String(i));
-  });
   return ordered;
 }
 
-function checkTensor(tensor: RunInput, name: string): void {
-  if (isDeviceTensor(tensor)) return;
+/** No unknown key among `named`'s own enumerable ones and none of `inputNames` missing. */
+function sameNames(named: Readonly<Record<string, RunInput>>, inputNames: readonly string[]): boolean {
+  for (const key of Object.keys(named)) if (!inputNames.includes(key)) return false;
+  for (const name of inputNames) if (!Object.hasOwn(named, name)) return false;
+  return true;
+}
+
+/** A module-level callback: an inline arrow would be a new closure on every call. */
+function isDim(d: number): boolean {
+  return Number.isSafeInteger(d) && d >= 0;
+}
+function times(a: number, b: number): number {
+  return a * b;
+}
+
+function checkTensor(tensor: RunInput | undefined, name: string): HostInput | DeviceTensor {
+  if (isDeviceTensor(tensor)) return tensor;
   if (tensor === null || typeof tensor !== "object")
     throw bad(name, "a tensor { dtype, shape, data }", typeof tensor);
   if (!isTorchDtypeName(tensor.dtype))
     throw bad(name, `a dtype among ${Object.keys(DTYPES).join(", ")}`, String(tensor.dtype));
-  if (!Array.isArray(tensor.shape) || !tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+  if (!Array.isArray(tensor.shape) || !tensor.shape.every(isDim)) {
     throw bad(name, "a shape of whole non-negative numbers", JSON.stringify(tensor.shape));
   }
   const { typedArray } = DTYPES[tensor.dtype];
@@ -56,10 +83,14 @@ function checkTensor(tensor: RunInput, name: string): void {
       tensor.data?.constructor?.name ?? typeof tensor.data,
     );
   }
-  const numel = tensor.shape.reduce((a, b) => a * b, 1);
+  const numel = tensor.shape.reduce(times, 1);
   if (tensor.data.length !== numel) {
     throw bad(name, `${numel} elements for shape [${tensor.shape.join(", ")}]`, `${tensor.data.length}`);
   }
+  // The snapshot native code reads: a copy of the shape, so that nothing the caller does to its
+  // array after this call (a run() may wait for its variant to open) reaches the run or the
+  // choice of bucket. slice() keeps what a spread kept (a hole reads back as undefined either way).
+  return { dtype: tensor.dtype, shape: tensor.shape.slice(), data: tensor.data };
 }
 
 function bad(name: string, expected: string, received: string): InputMismatchError {

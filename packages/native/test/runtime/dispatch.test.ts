@@ -82,6 +82,63 @@ describe("dispatch and input checks on a loaded model", () => {
     });
   });
 
+  // LoadedModel remembers the last variant it chose and the dtypes and shapes it chose it for
+  // (#lastChoice), to skip the bucket checks when a call repeats them. Each step below would run the
+  // wrong variant, or run instead of refusing, if that memory answered for inputs it was not made for.
+  it("chooses by the inputs of each call, whatever the call before chose", async () => {
+    const io2 = await readBucketIo(repo, "b2");
+    const io4 = await readBucketIo(repo, "b4");
+    const fitsB2 = (outs: unknown[]) => sameBytes(outs[0] as Tensor, io2.outputs[0]!);
+    const fitsB4 = (outs: unknown[]) => sameBytes(outs[0] as Tensor, io4.outputs[0]!);
+    // Alternating buckets, positional and named, sync and not.
+    for (let i = 0; i < 3; i++) {
+      expect(fitsB2(model.runSync([io2.inputs.x!]))).toBe(true);
+      expect(fitsB4(model.runSync([io4.inputs.x!]))).toBe(true);
+      expect(fitsB4(await model.run(io4.inputs))).toBe(true);
+      expect(fitsB2(await model.run(io2.inputs))).toBe(true);
+    }
+    // After a fitting b2 call: the same shape in another dtype, a shape no bucket fits, another
+    // rank, and the same inputs with a variant requested that they do not fit are all refused.
+    expect(fitsB2(model.runSync([io2.inputs.x!]))).toBe(true);
+    const asBf16: Tensor = { dtype: "bfloat16", shape: [2, 8], data: new Uint16Array(16) };
+    expect(() => model.runSync([asBf16])).toThrow(
+      expect.objectContaining({ code: "AOTIHUB_NO_MATCHING_BUCKET" }),
+    );
+    expect(() => model.runSync([x(6)])).toThrow(
+      expect.objectContaining({ code: "AOTIHUB_NO_MATCHING_BUCKET" }),
+    );
+    expect(fitsB2(model.runSync([io2.inputs.x!]))).toBe(true);
+    const rank3: Tensor = { dtype: "float32", shape: [2, 8, 1], data: new Float32Array(16) };
+    expect(() => model.runSync([rank3])).toThrow(
+      expect.objectContaining({ code: "AOTIHUB_NO_MATCHING_BUCKET" }),
+    );
+    expect(fitsB2(model.runSync([io2.inputs.x!]))).toBe(true);
+    expect(() => model.runSync([io2.inputs.x!], { variant: "b4" })).toThrow(
+      expect.objectContaining({ code: "AOTIHUB_NO_MATCHING_BUCKET" }),
+    );
+    // A variant requested, then none: each is chosen afresh.
+    expect(fitsB4(model.runSync([io4.inputs.x!], { variant: "b4" }))).toBe(true);
+    expect(fitsB2(model.runSync([io2.inputs.x!]))).toBe(true);
+    // A lower rank whose dims agree with the last call's as far as they go.
+    const rank1: Tensor = { dtype: "float32", shape: [2], data: new Float32Array(2) };
+    expect(() => model.runSync([rank1])).toThrow(
+      expect.objectContaining({ code: "AOTIHUB_NO_MATCHING_BUCKET" }),
+    );
+    // The caller's own shape array changed in place after the call that chose by it (b4 first, so
+    // that this call chooses afresh): the next call goes by the new shape (what was remembered is
+    // a copy).
+    expect(fitsB4(model.runSync([io4.inputs.x!]))).toBe(true);
+    const mutable: Tensor = { dtype: "float32", shape: [...io2.inputs.x!.shape], data: io2.inputs.x!.data };
+    expect(fitsB2(model.runSync([mutable]))).toBe(true);
+    mutable.shape[0] = 4;
+    mutable.data = io4.inputs.x!.data;
+    expect(fitsB4(model.runSync([mutable]))).toBe(true);
+    mutable.shape[0] = 2;
+    expect(() => model.runSync([mutable])).toThrow(
+      expect.objectContaining({ code: "AOTIHUB_INPUT_INVALID" }),
+    );
+  });
+
   it("accepts input data at an odd offset in a larger buffer", async () => {
     const io = await readBucketIo(repo, "b2");
     const src = io.inputs.x!.data as Float32Array;
