@@ -10,13 +10,13 @@
 // synchronize costs the calling thread's; so only for runs whose recent median is short (the default
 // 2000 us: above it the wake-up is under 1% of a call; AOTIHUB_LOOP_SPIN_RUN_US sets it, 0 turns
 // this off), and only where the process may use at least 4 CPUs (the GPU's run thread and its poll
-// use another). JS thread only, except Enabled/ThresholdUs.
+// use another). JS thread only, except ShouldSpinFor and ThresholdUs.
 #pragma once
 #include <node_api.h>
 #include <sched.h>
 #include <uv.h>
 
-#include <cstdlib>
+#include "../common/env-number.h"
 
 namespace aotihub {
 
@@ -61,13 +61,7 @@ class EventLoopSpin {
   size_t holders() const { return holders_; }
 
   static double ThresholdUs() {
-    static const double threshold = [] {
-      const char* text = std::getenv("AOTIHUB_LOOP_SPIN_RUN_US");
-      if (text == nullptr || *text == '\0') return kDefaultThresholdUs;
-      char* end = nullptr;
-      const double us = std::strtod(text, &end);
-      return (*end == '\0' && us >= 0 && us <= 1e7) ? us : kDefaultThresholdUs;
-    }();
+    static const double threshold = EnvNumber("AOTIHUB_LOOP_SPIN_RUN_US", kDefaultThresholdUs, 1e7);
     return threshold;
   }
 

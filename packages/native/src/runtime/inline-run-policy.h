@@ -13,8 +13,9 @@
 #pragma once
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <limits>
+
+#include "../common/env-number.h"
 
 namespace aotihub {
 
@@ -24,13 +25,7 @@ class InlineRunPolicy {
   static constexpr double kDefaultThresholdUs = 50;
 
   static double ThresholdUs() {
-    static const double threshold = [] {
-      const char* text = std::getenv("AOTIHUB_INLINE_RUN_US");
-      if (text == nullptr || *text == '\0') return kDefaultThresholdUs;
-      char* end = nullptr;
-      const double us = std::strtod(text, &end);
-      return (*end == '\0' && us >= 0 && us <= 1e6) ? us : kDefaultThresholdUs;
-    }();
+    static const double threshold = EnvNumber("AOTIHUB_INLINE_RUN_US", kDefaultThresholdUs, 1e6);
     return threshold;
   }
 

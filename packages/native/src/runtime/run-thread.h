@@ -24,6 +24,8 @@
 #include <mutex>
 #include <thread>
 
+#include "../common/env-number.h"
+
 namespace aotihub {
 
 class RunThread {
@@ -74,11 +76,8 @@ class RunThread {
   }
 
   static std::chrono::microseconds PollFromEnv(std::chrono::microseconds fallback) {
-    const char* text = std::getenv("AOTIHUB_RUN_POLL_US");
-    if (text == nullptr || *text == '\0') return fallback;
-    char* end = nullptr;
-    const long us = std::strtol(text, &end, 10);
-    return (*end == '\0' && us >= 0 && us <= 1000000) ? std::chrono::microseconds(us) : fallback;
+    const double us = EnvNumber("AOTIHUB_RUN_POLL_US", static_cast<double>(fallback.count()), 1000000);
+    return std::chrono::microseconds(static_cast<long>(us));
   }
 
   void Loop() {
