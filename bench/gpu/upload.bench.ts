@@ -133,12 +133,10 @@ type Option = {
   block?: string;
   unregister?: string;
   populate?: boolean;
-  fill?: string; // AOTIHUB_UPLOAD_FILL: "map" memcpys from the mapping instead of pread (the default)
   big?: boolean; // also measured on the 12 GiB set (time budget)
 };
 const OPTIONS: Option[] = [
   { big: true },
-  { fill: "map", big: true },
   { mode: "ring", ring: "4", big: true },
   { mode: "ring", ring: "12", big: true },
   { mode: "ring", ring: "16" },
@@ -151,13 +149,7 @@ const OPTIONS: Option[] = [
   { mode: "hybrid", threads: "2", ring: "8" },
 ];
 // UPLOAD_DEFAULT_ONLY=1: only the addon's default mode (a short device call: the final build's figure).
-// UPLOAD_FILL_COMPARE=1: the default (pread into the slots) and fill=map, alternated twice.
-const chosenOptions =
-  process.env.UPLOAD_DEFAULT_ONLY === "1"
-    ? OPTIONS.slice(0, 1)
-    : process.env.UPLOAD_FILL_COMPARE === "1"
-      ? [...OPTIONS.slice(0, 2), ...OPTIONS.slice(0, 2)]
-      : OPTIONS;
+const chosenOptions = process.env.UPLOAD_DEFAULT_ONLY === "1" ? OPTIONS.slice(0, 1) : OPTIONS;
 const label = (o: Option) =>
   [
     o.mode ?? "default (ring)",
@@ -167,7 +159,6 @@ const label = (o: Option) =>
     o.block && `block=${o.block}MiB`,
     o.unregister && `unregister=${o.unregister}`,
     o.populate && "populate",
-    o.fill && `fill=${o.fill}`,
   ]
     .filter(Boolean)
     .join(" ");
@@ -181,7 +172,6 @@ function configure(o: Option): void {
     ["AOTIHUB_UPLOAD_BLOCK_MB", o.block],
     ["AOTIHUB_UPLOAD_UNREGISTER", o.unregister],
     ["AOTIHUB_UPLOAD_POPULATE", o.populate ? "1" : undefined],
-    ["AOTIHUB_UPLOAD_FILL", o.fill],
   ] as const)
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
@@ -222,9 +212,8 @@ async function measure(name: string, files: FileSpec[], settle: number, big: boo
       await sleep(settle); // background unlocking of the previous run finishes first
     }
     const best = Math.max(...runs);
-    const again = `${name}: ${label(o)} GB/s (3 runs)` in figures ? ", again" : ""; // UPLOAD_FILL_COMPARE's second pass
-    figures[`${name}: ${label(o)}${again} GB/s (3 runs)`] = runs.map((r) => r.toFixed(1)).join(" / ");
-    figures[`${name}: ${label(o)}${again} check`] = verdicts.join(", ");
+    figures[`${name}: ${label(o)} GB/s (3 runs)`] = runs.map((r) => r.toFixed(1)).join(" / ");
+    figures[`${name}: ${label(o)} check`] = verdicts.join(", ");
     say(
       `${name}: ${label(o).padEnd(40)} ${runs.map((r) => r.toFixed(1)).join(" / ")} GB/s (${path}), best ${((best / Math.max(...pinned)) * 100).toFixed(0)}% of pinned; ${verdicts.join(", ")}`,
     );

@@ -8,8 +8,7 @@
 #    HF_HUB_OFFLINE=1, interleaved: old (the older checkout, <pack>/old), new, new-noearly
 #    (AOTIHUB_EARLY_START=0), new-spawn (AOTIHUB_PYTHON_LAYOUT_CACHE=0: torch located by a python
 #    spawn, not by the saved answer), new-auto (device "auto", the default), new-warmup, new-early (`node --import @aotihub/loader/cuda-early`:
-#    the driver's start at process start), new-mapfill (AOTIHUB_UPLOAD_FILL=map: the weights' staging
-#    slots filled from the mapping instead of by pread; COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
+#    the driver's start at process start; COLDSTART_LABELS picks some of these), and for the standalone build sa-old, sa-new with torch
 #    unfindable (no python3 on PATH, AOTIHUB_PYTHON unset, CUDA_HOME holding only lib64/libcudart), and
 #    sa-new-early (sa-new with the driver's start at process start).
 # Results: <outdir>/<label>-<i>.json (figures + stats.stages), wall.txt, stages.md (summarize.py).
@@ -65,7 +64,6 @@ for i in $(seq 1 "$rounds"); do
   want new-spawn && AOTIHUB_PYTHON_LAYOUT_CACHE=0 fresh new new-spawn "$i" "$repo" "$w/cs-work-new"
   want new-warmup && fresh new new-warmup "$i" "$repo" "$w/cs-work-new" warmup
   want new-early && EARLY=1 fresh new new-early "$i" "$repo" "$w/cs-work-new"
-  want new-mapfill && AOTIHUB_UPLOAD_FILL=map fresh new new-mapfill "$i" "$repo" "$w/cs-work-new"
   python3 "$pack/summarize.py" "$out" >"$out/stages.md" 2>/dev/null
 done
 # the standalone build: its compile may still run (compile-standalone.sh detaches it)

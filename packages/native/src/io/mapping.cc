@@ -53,13 +53,11 @@ std::shared_ptr<Mapping> Mapping::Open(const std::string& path, uint64_t offset,
   void* base = ::mmap(nullptr, slack + mapping->size_, sharedReadOnly ? PROT_READ : PROT_READ | PROT_WRITE,
                       sharedReadOnly ? MAP_SHARED : MAP_PRIVATE, fd, static_cast<off_t>(aligned));
   const int mmap_errno = errno;
-  if (base == MAP_FAILED || !sharedReadOnly) ::close(fd);
+  ::close(fd);
   if (base == MAP_FAILED) {
     errno = mmap_errno;
     throw NativeError("NATIVE_IO", Errno("cannot mmap", path));
   }
-  if (sharedReadOnly) mapping->fd_ = fd;
-  mapping->offset_ = offset;
   mapping->base_ = base;
   mapping->base_length_ = slack + mapping->size_;
   mapping->data_ = static_cast<uint8_t*>(base) + slack;
@@ -72,9 +70,6 @@ void Mapping::Unmap() {
   data_ = nullptr;
 }
 
-Mapping::~Mapping() {
-  Unmap();
-  if (fd_ >= 0) ::close(fd_);
-}
+Mapping::~Mapping() { Unmap(); }
 
 }  // namespace aotihub

@@ -12,9 +12,7 @@ class Mapping {
  public:
   // Maps [offset, offset + length) of `path`; length -1 means "to the end of the file".
   // `sharedReadOnly`: PROT_READ + MAP_SHARED, for native readers only (never handed to JS): the page
-  // cache's own pages, no copy-on-write, and registrable with cudaHostRegister (read-only flag). Such
-  // a mapping keeps its file open too (fd()), for readers that copy with pread instead of touching
-  // the pages (weight-upload.cc says why).
+  // cache's own pages, no copy-on-write, and registrable with cudaHostRegister (read-only flag).
   static std::shared_ptr<Mapping> Open(const std::string& path, uint64_t offset, int64_t length,
                                        bool sharedReadOnly = false);
   ~Mapping();
@@ -24,9 +22,6 @@ class Mapping {
   uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   uint64_t fileSize() const { return file_size_; }
-  // The open file behind a sharedReadOnly mapping (-1 otherwise), and where data() starts in it.
-  int fd() const { return fd_; }
-  uint64_t offset() const { return offset_; }
   bool unmapped() const { return base_ == nullptr && size_ != 0; }
   void Unmap();
 
@@ -37,8 +32,6 @@ class Mapping {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   uint64_t file_size_ = 0;
-  uint64_t offset_ = 0;
-  int fd_ = -1;
 };
 
 }  // namespace aotihub

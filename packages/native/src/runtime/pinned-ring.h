@@ -1,6 +1,6 @@
 // A process-wide pool of page-locked staging slots, allocated once (cudaHostAlloc is slow: ~ms per
-// MiB) and reused by every later load. Upload workers lease a few slots each, fill them from the
-// weights' file (weight-upload.h) and queue one DMA per slot; the slots go back to the pool after.
+// MiB) and reused by every later load. Upload workers lease a few slots each, fill them with memcpy
+// from the (pageable, mmapped) file and queue one DMA per slot; the slots go back to the pool after.
 #pragma once
 #include <cstddef>
 #include <vector>

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -70,38 +69,7 @@ struct Piece {
   const uint8_t* host;  // in a mapping
   uint64_t bytes;
   uint8_t* device;
-  int fd = -1;              // the mapping's open file, for a pread of the same bytes
-  uint64_t fileOffset = 0;  // of `host` in that file
 };
-
-// How a ring worker fills its pinned slot: by default pread from the file, which the kernel copies
-// from the page cache into the slot's already locked pages; AOTIHUB_UPLOAD_FILL=map: memcpy from the
-// mapping, whose first touch of each page faults under the process's mmap lock (the lock libtorch's
-// dlopen takes to map its libraries) and fills page tables. On an H200 host, 1 GiB after the dlopen:
-// pread 29 ms (37 GB/s) against 38 ms (28 GB/s) from the mapping (bench/gpu/floor/dlopen-beside-upload.sh).
-bool FillByPread() {
-  const char* env = std::getenv("AOTIHUB_UPLOAD_FILL");
-  return env == nullptr || std::strcmp(env, "map") != 0;
-}
-
-// `n` bytes of `p` from `done` on into `dst`: pread where the piece has a file, the mapping where it
-// has not or the read comes back short (a file cut under us reads as the mapping would: it faults).
-void FillSlot(uint8_t* dst, const Piece& p, uint64_t done, uint64_t n) {
-  uint64_t got = 0;
-  if (p.fd >= 0 && FillByPread()) {
-    while (got < n) {
-      const ssize_t r = ::pread(p.fd, dst + got, n - got, static_cast<off_t>(p.fileOffset + done + got));
-      if (r > 0) {
-        got += static_cast<uint64_t>(r);
-      } else if (r < 0 && errno == EINTR) {
-        continue;
-      } else {
-        break;
-      }
-    }
-  }
-  if (got < n) std::memcpy(dst + got, p.host + done + got, n - got);
-}
 
 struct Chunk {
   uintptr_t begin;  // page-aligned host addresses
@@ -238,7 +206,7 @@ class RingCopier {
         const uint64_t n = std::min<uint64_t>(p.bytes - done, slotBytes_ - used_);
         if (used_ == 0) backend_->WaitStream(streams_[slot_]);  // its last DMA is done: reusable
         auto* dst = static_cast<uint8_t*>(slots_[slot_]) + used_;
-        FillSlot(dst, p, done, n);
+        std::memcpy(dst, p.host + done, n);
         pending_.push_back({nullptr, n, p.device + done});
         pendingSrc_.push_back(dst);
         used_ += n;
@@ -310,9 +278,8 @@ UploadPath UploadFiles(std::vector<FileUpload> files, int deviceIndex) {
       while (from < to) {
         const size_t c = firstChunk + static_cast<size_t>((base + from - lo) / chunkBytes);
         const uint64_t pieceEnd = std::min<uint64_t>(to, chunks[c].end - base);
-        chunks[c].pieces.push_back({mapping.data() + from, pieceEnd - from,
-                                    static_cast<uint8_t*>(item.device) + (from - item.offset), mapping.fd(),
-                                    mapping.offset() + from});
+        chunks[c].pieces.push_back(
+            {mapping.data() + from, pieceEnd - from, static_cast<uint8_t*>(item.device) + (from - item.offset)});
         from = pieceEnd;
       }
     }

@@ -1,10 +1,9 @@
 // Host -> device upload of a weight set's tensors into device memory that already exists. Each file
 // is a PROT_READ MAP_SHARED mapping (the page cache's own pages), cut into page-aligned 4 MiB blocks
 // in one work list for all files. Two kinds of CPU workers can take blocks from its two ends:
-//  - ring workers (from the back; the default, alone) read a block into one of their two leased
-//    pinned staging slots (pinned-ring.h; pread from the mapping's file, or memcpy from the mapping
-//    with AOTIHUB_UPLOAD_FILL=map) and queue its DMA on the slot's stream, so copies by the CPU and
-//    DMA overlap and several threads together fill the PCIe link;
+//  - ring workers (from the back; the default, alone) memcpy a block into one of their two leased
+//    pinned staging slots (pinned-ring.h) and queue its DMA on the slot's stream, so copies by the
+//    CPU and DMA overlap and several threads together fill the PCIe link;
 //  - registration workers (from the front) page-lock a run of blocks in place with cudaHostRegister
 //    and queue its DMA: no CPU copy, but locking is serialized by the driver, and unlocking (needed
 //    before munmap) runs on a background thread that keeps the mapping alive.
