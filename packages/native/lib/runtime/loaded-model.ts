@@ -21,14 +21,6 @@ import type { RuntimeDevice } from "./runtime-device.js";
 import { type DeviceTensor, isDeviceTensor, type RunInput, type Tensor } from "./tensor.js";
 import type { Variant, VariantInfo } from "./variant.js";
 
-/** The default options, one object for every call that passes none (a `= {}` default is one per call). */
-const NO_OPTIONS: RunOptions = Object.freeze({});
-
-/** A module-level callback: an inline arrow would be a new closure on every call. */
-function times(a: number, b: number): number {
-  return a * b;
-}
-
 export interface RunOptions {
   /** Run this bucket's variant instead of choosing by shape. */
   variant?: string;
@@ -100,8 +92,6 @@ export class NativeLoadedModel implements LoadedModel {
   #inFlight = 0;
   /** Containers whose inputs were found to be the model's (#checkVariantInputs). */
   readonly #fittingContainers = new WeakSet<NativeContainer>();
-  /** The container #checkVariantInputs last let through (one of #fittingContainers). */
-  #lastFitting: NativeContainer | null = null;
   /**
    * The variant the last choice by bucket picked, and what it picked it for: the requested name and
    * the inputs' dtypes and shapes. A call whose inputs repeat them (a loop over one resolution) gets
@@ -134,7 +124,7 @@ export class NativeLoadedModel implements LoadedModel {
 
   async run(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
-    options: RunOptions = NO_OPTIONS,
+    options: RunOptions = {},
   ): Promise<(Tensor | DeviceTensor)[]> {
     // No captureUserStack() here: capturing a stack costs ~7-9 us a call on Node 20 (as much as a
     // small model's whole run). Errors found before the first await carry the caller's frames as
@@ -158,7 +148,7 @@ export class NativeLoadedModel implements LoadedModel {
       } catch (error) {
         throw typedNativeFailure(error, "run", `variant ${variant.name}`);
       }
-      return this.#toTensors(outputs);
+      return outputs.map((o) => this.#toTensor(o));
     } finally {
       this.#inFlight--;
       if (this.#disposed && this.#inFlight === 0) this.#release();
@@ -167,7 +157,7 @@ export class NativeLoadedModel implements LoadedModel {
 
   runSync(
     inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
-    options: RunOptions = NO_OPTIONS,
+    options: RunOptions = {},
   ): (Tensor | DeviceTensor)[] {
     if (this.#disposed) throw disposedError("model");
     const { variant, native } = this.#prepare(inputs, options);
@@ -191,7 +181,7 @@ export class NativeLoadedModel implements LoadedModel {
     } catch (error) {
       throw typedNativeFailure(error, "run", `variant ${variant.name}`);
     }
-    return this.#toTensors(outputs);
+    return outputs.map((o) => this.#toTensor(o));
   }
 
   async toDevice(tensor: Tensor): Promise<DeviceTensor> {
@@ -232,7 +222,7 @@ export class NativeLoadedModel implements LoadedModel {
     options: RunOptions,
   ): { variant: Variant; native: NativeRunInput[] } {
     // Host inputs come back as snapshots already; device ones are checked and snapshotted here,
-    // in place (a loop, not a map: no second array, no closure per call).
+    // in place (no second array).
     const native = normalizeInputs(inputs, this.inputNames) as (NativeRunInput | DeviceTensor)[];
     for (let i = 0; i < native.length; i++) {
       const t = native[i]!;
@@ -293,40 +283,24 @@ export class NativeLoadedModel implements LoadedModel {
   #outArrays(options: RunOptions): (TensorData | undefined)[] | undefined {
     const out = options.out;
     if (out === undefined) return undefined;
-    if (!Array.isArray(out)) throw this.#outInvalid(typeof out);
-    if (out.length !== this.outputNames.length) throw this.#outInvalid(`${out.length} arrays`);
-    // One pass that copies as it checks (the copy is what native code writes into, whatever the
-    // caller does to its list meanwhile). With keepOnDevice any array is refused first, as a
-    // some() before an every() refused it; a hole reads as undefined, as a spread made it.
-    const keepOnDevice = options.keepOnDevice === true;
-    const copy: (TensorData | undefined)[] = [];
-    for (let i = 0; i < out.length; i++) {
-      const a = out[i];
-      if (a !== undefined && keepOnDevice)
-        throw this.#outInvalid("arrays for outputs kept on the device (keepOnDevice)");
-      copy.push(a);
-    }
-    for (const a of copy)
-      if (a !== undefined && !ArrayBuffer.isView(a))
-        throw this.#outInvalid("an element that is not a TypedArray");
-    return copy;
-  }
-
-  #outInvalid(received: string): InputMismatchError {
-    return new InputMismatchError("AOTIHUB_OUTPUT_INVALID", "The output arrays do not fit this model.", {
-      expected: `an array of ${this.outputNames.length} TypedArrays (or undefined), for host outputs`,
-      received,
-      hint: "size each from one run's outputs; keepOnDevice outputs take none",
-    });
+    const refuse = (received: string) =>
+      new InputMismatchError("AOTIHUB_OUTPUT_INVALID", "The output arrays do not fit this model.", {
+        expected: `an array of ${this.outputNames.length} TypedArrays (or undefined), for host outputs`,
+        received,
+        hint: "size each from one run's outputs; keepOnDevice outputs take none",
+      });
+    if (!Array.isArray(out)) throw refuse(typeof out);
+    if (out.length !== this.outputNames.length) throw refuse(`${out.length} arrays`);
+    if (options.keepOnDevice === true && out.some((a) => a !== undefined))
+      throw refuse("arrays for outputs kept on the device (keepOnDevice)");
+    if (!out.every((a) => a === undefined || ArrayBuffer.isView(a)))
+      throw refuse("an element that is not a TypedArray");
+    return [...out];
   }
 
   #checkVariantInputs(variant: Variant, container: NativeContainer): void {
-    // The answer never changes for a container: ask once, not on every run. The last container
-    // found fitting is compared first, which spares a loop over one bucket the WeakSet's lookup.
-    if (container === this.#lastFitting || this.#fittingContainers.has(container)) {
-      this.#lastFitting = container;
-      return;
-    }
+    // The answer never changes for a container: ask once, not on every run.
+    if (this.#fittingContainers.has(container)) return;
     if (publicInputNames(variant.bucket, container.inputNames)?.join() !== this.inputNames.join()) {
       throw new InputMismatchError(
         "AOTIHUB_BUCKET_INPUTS_MISMATCH",
@@ -339,7 +313,6 @@ export class NativeLoadedModel implements LoadedModel {
       );
     }
     this.#fittingContainers.add(container);
-    this.#lastFitting = container;
   }
 
   async boundWeightPointers(name: string): Promise<Record<string, bigint>> {
@@ -400,18 +373,11 @@ export class NativeLoadedModel implements LoadedModel {
     });
   }
 
-  /** A loop rather than map(o => this.#toTensor(o)): no closure per call. */
-  #toTensors(outputs: NativeRunOutput[]): (Tensor | DeviceTensor)[] {
-    const tensors: (Tensor | DeviceTensor)[] = [];
-    for (const o of outputs) tensors.push(this.#toTensor(o));
-    return tensors;
-  }
-
   #toTensor(output: NativeRunOutput): Tensor | DeviceTensor {
     const dtype = output.dtype as TorchDtypeName;
     if ("device" in output) return new NativeDeviceTensor(output);
     if ("data" in output) return { dtype, shape: output.shape, data: output.data }; // the caller's `out` array
-    const numel = output.shape.reduce(times, 1);
+    const numel = output.shape.reduce((a, b) => a * b, 1);
     return { dtype, shape: output.shape, data: typedArrayFor(dtype, output.buffer, 0, numel) };
   }
 }

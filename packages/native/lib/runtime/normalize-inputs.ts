@@ -15,7 +15,7 @@ export interface HostInput {
  * Host tensors come back as snapshots (their shape copied), device tensors as they are.
  *
  * This runs on every call, so the success path allocates only the result and the snapshots (no
- * spreads, no per-call closures, no key lists); the error paths may be slow.
+ * second pass, no key lists); the error paths may be slow.
  */
 export function normalizeInputs(
   inputs: readonly RunInput[] | Readonly<Record<string, RunInput>>,
@@ -58,21 +58,13 @@ function sameNames(named: Readonly<Record<string, RunInput>>, inputNames: readon
   return true;
 }
 
-/** A module-level callback: an inline arrow would be a new closure on every call. */
-function isDim(d: number): boolean {
-  return Number.isSafeInteger(d) && d >= 0;
-}
-function times(a: number, b: number): number {
-  return a * b;
-}
-
 function checkTensor(tensor: RunInput | undefined, name: string): HostInput | DeviceTensor {
   if (isDeviceTensor(tensor)) return tensor;
   if (tensor === null || typeof tensor !== "object")
     throw bad(name, "a tensor { dtype, shape, data }", typeof tensor);
   if (!isTorchDtypeName(tensor.dtype))
     throw bad(name, `a dtype among ${Object.keys(DTYPES).join(", ")}`, String(tensor.dtype));
-  if (!Array.isArray(tensor.shape) || !tensor.shape.every(isDim)) {
+  if (!Array.isArray(tensor.shape) || !tensor.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw bad(name, "a shape of whole non-negative numbers", JSON.stringify(tensor.shape));
   }
   const { typedArray } = DTYPES[tensor.dtype];
@@ -83,7 +75,7 @@ function checkTensor(tensor: RunInput | undefined, name: string): HostInput | De
       tensor.data?.constructor?.name ?? typeof tensor.data,
     );
   }
-  const numel = tensor.shape.reduce(times, 1);
+  const numel = tensor.shape.reduce((a, b) => a * b, 1);
   if (tensor.data.length !== numel) {
     throw bad(name, `${numel} elements for shape [${tensor.shape.join(", ")}]`, `${tensor.data.length}`);
   }
